@@ -1,0 +1,59 @@
+# Outpost task runner. `make run` starts the app; `make test` runs every test. Both install what
+# they need first (`make deps`).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+UI_DIST := ui/dist/index.html
+UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/package.json
+
+.PHONY: deps ui build run test lint fmt bindings bench clean
+
+deps:
+	@bash scripts/deps.sh
+
+$(UI_DIST): $(UI_SRC) ui/node_modules/.package-lock.json
+	cd ui && npm run --silent build
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui: $(UI_DIST)
+
+# One build of everything, tests included: building bins and tests separately rebuilds crates.
+build: deps ui
+	$(CARGO) build --workspace --all-targets
+
+# The desktop app. With no display (a server, CI) it runs on a virtual one with a private keychain.
+run: deps ui
+	$(CARGO) build -p outpost-desktop
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+		target/debug/outpost-desktop; \
+	else \
+		echo "No display: running on Xvfb with a throw-away keychain."; \
+		scripts/headless.sh target/debug/outpost-desktop; \
+	fi
+
+# Every test: core, simulator, desktop end to end (WebDriver), under a private D-Bus session with
+# an unlocked GNOME Keyring and an Xvfb display.
+test: build
+	cd ui && npm run --silent check
+	OUTPOST_FORCE_XVFB=1 scripts/headless.sh $(CARGO) test --workspace --all-targets
+
+lint: deps ui
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run --silent check
+
+fmt:
+	$(CARGO) fmt --all
+
+# Regenerates ui/src/bindings.ts from the Rust types.
+bindings:
+	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test bindings
+
+bench: deps ui
+	$(CARGO) run --release -p gainsight-sim --example bench
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules artifacts

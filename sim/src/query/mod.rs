@@ -1,0 +1,403 @@
+//! The CS query language of `POST /v1/data/objects/query/{object}`: select with `__gr` lookups,
+//! `where` conditions combined by an alias expression, `orderBy`, `limit` and `offset`.
+
+use crate::schema::{DataType, Object, Row, Store};
+use crate::time;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
+
+pub const MAX_LIMIT: i64 = 5000;
+
+#[derive(Debug, Deserialize)]
+pub struct QueryBody {
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(rename = "where")]
+    pub filter: Option<Where>,
+    #[serde(rename = "orderBy")]
+    pub order_by: Option<Map<String, Value>>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Where {
+    #[serde(default)]
+    pub conditions: Vec<Condition>,
+    pub expression: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Condition {
+    #[serde(alias = "fieldName")]
+    pub name: String,
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub value: Vec<Value>,
+    pub operator: String,
+}
+
+/// A request the API refuses: HTTP status, Gainsight error code and description.
+#[derive(Debug, PartialEq)]
+pub struct QueryError {
+    pub status: u16,
+    pub code: &'static str,
+    pub desc: String,
+}
+
+fn bad(code: &'static str, desc: impl Into<String>) -> QueryError {
+    QueryError {
+        status: 400,
+        code,
+        desc: desc.into(),
+    }
+}
+
+/// Checks a dotted `A__gr.B__gr.C` path against the schema and returns the final field's type.
+pub fn check_path(store: &Store, object: &Object, path: &str) -> Result<DataType, QueryError> {
+    let invalid = || bad("GSOBJ_1002", format!("Invalid field: {path}"));
+    let mut current = object;
+    let mut parts = path.split('.').peekable();
+    let mut depth = 0;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return current.field(part).map(|f| f.data_type).ok_or_else(invalid);
+        }
+        let base = part.strip_suffix("__gr").ok_or_else(invalid)?;
+        let target = current.field(base).and_then(|f| f.target).ok_or_else(invalid)?;
+        depth += 1;
+        if depth > 2 {
+            return Err(invalid());
+        }
+        current = store.object(target).ok_or_else(invalid)?;
+    }
+    Err(invalid())
+}
+
+/// The value at `path` for one row, following lookups; null where a lookup does not resolve.
+pub fn resolve(store: &Store, object: &Object, row: &Row, path: &str) -> Value {
+    let (mut current, mut row) = (object, row);
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let Some(field) = current.field(part.strip_suffix("__gr").unwrap_or(part)) else {
+            return Value::Null;
+        };
+        let value = row.get(field.name).cloned().unwrap_or(Value::Null);
+        if parts.peek().is_none() {
+            return value;
+        }
+        let (Some(target), Some(id)) = (field.target.and_then(|t| store.object(t)), value.as_str()) else {
+            return Value::Null;
+        };
+        match target.get(id) {
+            Some(next) => (current, row) = (target, next),
+            None => return Value::Null,
+        }
+    }
+    Value::Null
+}
+
+/// Runs a query and returns the page of matching rows (projected to `select`) and the total match count.
+pub fn run(
+    store: &Store,
+    object: &Object,
+    body: &QueryBody,
+    dates: DateStyle,
+) -> Result<(Vec<Row>, usize), QueryError> {
+    if body.select.is_empty() {
+        return Err(bad("GSOBJ_1002", "select is required"));
+    }
+    let limit = body.limit.unwrap_or(100);
+    if !(0..=MAX_LIMIT).contains(&limit) {
+        return Err(bad(
+            "GSOBJ_1014",
+            format!("limit must be between 0 and {MAX_LIMIT}"),
+        ));
+    }
+    let offset = body.offset.unwrap_or(0).max(0) as usize;
+    let select_types = body
+        .select
+        .iter()
+        .map(|p| check_path(store, object, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let filter = body
+        .filter
+        .as_ref()
+        .map(|w| Filter::compile(store, object, w))
+        .transpose()?;
+    let order: Vec<(String, bool)> = match &body.order_by {
+        Some(map) => map
+            .iter()
+            .map(|(k, v)| {
+                check_path(store, object, k)?;
+                Ok((
+                    k.clone(),
+                    v.as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc")),
+                ))
+            })
+            .collect::<Result<_, QueryError>>()?,
+        None => Vec::new(),
+    };
+
+    let mut matched: Vec<&Row> = object
+        .rows
+        .iter()
+        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(store, object, r)))
+        .collect();
+    if !order.is_empty() {
+        matched.sort_by(|a, b| {
+            for (path, desc) in &order {
+                let ord = cmp_values(&resolve(store, object, a, path), &resolve(store, object, b, path));
+                if ord != Ordering::Equal {
+                    return if *desc { ord.reverse() } else { ord };
+                }
+            }
+            Ordering::Equal
+        });
+    }
+    let total = matched.len();
+    let page = matched
+        .into_iter()
+        .skip(offset)
+        .take(limit as usize)
+        .map(|r| {
+            body.select
+                .iter()
+                .zip(&select_types)
+                .map(|(p, t)| (p.clone(), dates.render(resolve(store, object, r, p), *t)))
+                .collect()
+        })
+        .collect();
+    Ok((page, total))
+}
+
+/// How dates leave the server: the docs promise epoch milliseconds, live tenants send ISO-8601.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DateStyle {
+    #[default]
+    EpochMs,
+    Iso,
+}
+
+impl DateStyle {
+    fn render(self, v: Value, t: DataType) -> Value {
+        match (self, t, v.as_i64()) {
+            (DateStyle::Iso, DataType::Date, Some(ms)) => Value::String(time::format_date(ms)),
+            (DateStyle::Iso, DataType::DateTime, Some(ms)) => Value::String(time::format_iso(ms)),
+            _ => v,
+        }
+    }
+}
+
+fn cmp_values(a: &Value, b: &Value) -> Ordering {
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            _ => 3,
+        }
+    }
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+struct Compiled {
+    path: String,
+    op: Op,
+    values: Vec<Value>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Lte,
+    Gte,
+    Btw,
+    In,
+    Contains,
+    StartsWith,
+    EndsWith,
+    IsNull,
+    IsNotNull,
+}
+
+enum Expr {
+    Leaf(usize),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+}
+
+struct Filter {
+    conditions: Vec<Compiled>,
+    expr: Option<Expr>,
+}
+
+impl Filter {
+    fn compile(store: &Store, object: &Object, w: &Where) -> Result<Filter, QueryError> {
+        let mut conditions = Vec::new();
+        for c in &w.conditions {
+            let dtype = check_path(store, object, &c.name)?;
+            let op = match c.operator.to_ascii_uppercase().as_str() {
+                "EQ" => Op::Eq,
+                "NE" => Op::Ne,
+                "LT" => Op::Lt,
+                "GT" => Op::Gt,
+                "LTE" => Op::Lte,
+                "GTE" => Op::Gte,
+                "BTW" => Op::Btw,
+                "IN" | "INCLUDES" => Op::In,
+                "CONTAINS" => Op::Contains,
+                "STARTS_WITH" => Op::StartsWith,
+                "ENDS_WITH" => Op::EndsWith,
+                "IS_NULL" => Op::IsNull,
+                "IS_NOT_NULL" => Op::IsNotNull,
+                other => return Err(bad("GSOBJ_1002", format!("Unsupported operator: {other}"))),
+            };
+            let needs = match op {
+                Op::IsNull | Op::IsNotNull => 0,
+                Op::Btw => 2,
+                _ => 1,
+            };
+            if c.value.len() < needs {
+                return Err(bad(
+                    "GSOBJ_1002",
+                    format!("operator {} needs {needs} value(s)", c.operator),
+                ));
+            }
+            let values = c
+                .value
+                .iter()
+                .map(|v| match (dtype.is_date(), v) {
+                    (true, Value::String(s)) => time::parse(s)
+                        .map(Value::from)
+                        .ok_or_else(|| bad("GSOBJ_1002", format!("Invalid date value for {}", c.name))),
+                    _ => Ok(v.clone()),
+                })
+                .collect::<Result<_, _>>()?;
+            conditions.push(Compiled {
+                path: c.name.clone(),
+                op,
+                values,
+            });
+        }
+        let expr = match w.expression.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(text) => Some(parse_expression(text, &w.conditions)?),
+            None => None,
+        };
+        Ok(Filter { conditions, expr })
+    }
+
+    fn eval(&self, store: &Store, object: &Object, row: &Row) -> bool {
+        let leaf = |i: usize| {
+            let c = &self.conditions[i];
+            matches_condition(&resolve(store, object, row, &c.path), c.op, &c.values)
+        };
+        match &self.expr {
+            Some(e) => eval_expr(e, &leaf),
+            None => (0..self.conditions.len()).all(leaf),
+        }
+    }
+}
+
+fn eval_expr(e: &Expr, leaf: &impl Fn(usize) -> bool) -> bool {
+    match e {
+        Expr::Leaf(i) => leaf(*i),
+        Expr::And(a, b) => eval_expr(a, leaf) && eval_expr(b, leaf),
+        Expr::Or(a, b) => eval_expr(a, leaf) || eval_expr(b, leaf),
+    }
+}
+
+fn matches_condition(v: &Value, op: Op, values: &[Value]) -> bool {
+    let text = |x: &Value| match x {
+        Value::String(s) => s.to_lowercase(),
+        other => other.to_string(),
+    };
+    let eq = |x: &Value| cmp_values(v, x) == Ordering::Equal || (!v.is_null() && text(v) == text(x));
+    match op {
+        Op::IsNull => v.is_null(),
+        Op::IsNotNull => !v.is_null(),
+        _ if v.is_null() => op == Op::Ne,
+        Op::Eq => eq(&values[0]),
+        Op::Ne => !eq(&values[0]),
+        Op::In => values.iter().any(eq),
+        Op::Lt => cmp_values(v, &values[0]) == Ordering::Less,
+        Op::Gt => cmp_values(v, &values[0]) == Ordering::Greater,
+        Op::Lte => cmp_values(v, &values[0]) != Ordering::Greater,
+        Op::Gte => cmp_values(v, &values[0]) != Ordering::Less,
+        Op::Btw => {
+            cmp_values(v, &values[0]) != Ordering::Less && cmp_values(v, &values[1]) != Ordering::Greater
+        }
+        Op::Contains => text(v).contains(&text(&values[0])),
+        Op::StartsWith => text(v).starts_with(&text(&values[0])),
+        Op::EndsWith => text(v).ends_with(&text(&values[0])),
+    }
+}
+
+/// `A AND (B OR C)`: AND binds tighter than OR; aliases refer to conditions.
+fn parse_expression(text: &str, conditions: &[Condition]) -> Result<Expr, QueryError> {
+    let spaced = text.replace('(', " ( ").replace(')', " ) ");
+    let tokens: Vec<&str> = spaced.split_whitespace().collect();
+    let mut pos = 0;
+    let expr = parse_or(&tokens, &mut pos, conditions)?;
+    if pos != tokens.len() {
+        return Err(bad("GSOBJ_1002", format!("Invalid expression: {text}")));
+    }
+    Ok(expr)
+}
+
+fn parse_or(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, QueryError> {
+    let mut left = parse_and(t, pos, c)?;
+    while t.get(*pos).is_some_and(|w| w.eq_ignore_ascii_case("OR")) {
+        *pos += 1;
+        left = Expr::Or(Box::new(left), Box::new(parse_and(t, pos, c)?));
+    }
+    Ok(left)
+}
+
+fn parse_and(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, QueryError> {
+    let mut left = parse_atom(t, pos, c)?;
+    while t.get(*pos).is_some_and(|w| w.eq_ignore_ascii_case("AND")) {
+        *pos += 1;
+        left = Expr::And(Box::new(left), Box::new(parse_atom(t, pos, c)?));
+    }
+    Ok(left)
+}
+
+fn parse_atom(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, QueryError> {
+    let token = t
+        .get(*pos)
+        .ok_or_else(|| bad("GSOBJ_1002", "Invalid expression: unexpected end"))?;
+    *pos += 1;
+    if *token == "(" {
+        let inner = parse_or(t, pos, c)?;
+        if t.get(*pos) != Some(&")") {
+            return Err(bad("GSOBJ_1002", "Invalid expression: missing )"));
+        }
+        *pos += 1;
+        return Ok(inner);
+    }
+    c.iter()
+        .position(|cond| {
+            cond.alias
+                .as_deref()
+                .is_some_and(|a| a.eq_ignore_ascii_case(token))
+        })
+        .map(Expr::Leaf)
+        .ok_or_else(|| bad("GSOBJ_1002", format!("Invalid expression: unknown alias {token}")))
+}
+
+#[cfg(test)]
+mod tests;

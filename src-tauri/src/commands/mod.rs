@@ -1,0 +1,13 @@
+//! `#[tauri::command]` adapters, one file per area. Each is a few lines: call the core, map errors
+//! to `{ kind, message, hint }`.
+
+pub mod connections;
+pub mod demo;
+
+use outpost::ErrorPayload;
+
+pub type CmdResult<T> = Result<T, ErrorPayload>;
+
+pub fn to_payload(e: outpost::Error) -> ErrorPayload {
+    e.payload()
+}

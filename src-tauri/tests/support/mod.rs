@@ -1,0 +1,150 @@
+//! Drives the real `outpost-desktop` binary through `tauri-driver` (WebKitWebDriver) under the
+//! display and keychain that `make test` provides.
+
+#![allow(dead_code)]
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A running `tauri-driver`; killed when dropped.
+pub struct Driver {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver must be installed (make deps) to run the end-to-end tests");
+        let deadline = Instant::now() + WAIT;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not start listening on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+
+    /// Launches the app with its own data directory and returns a WebDriver session on its webview.
+    pub async fn launch(&self, data_dir: &Path) -> Client {
+        let app = env!("CARGO_BIN_EXE_outpost-desktop");
+        let caps = json!({
+            "browserName": "wry",
+            "tauri:options": { "application": app, "args": ["--data-dir", data_dir.to_string_lossy()] }
+        });
+        let caps = caps.as_object().cloned().expect("capabilities object");
+        let mut builder = ClientBuilder::rustls().expect("rustls client");
+        builder.capabilities(caps);
+        builder
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session on the app")
+    }
+}
+
+pub fn testid(id: &str) -> String {
+    format!("[data-testid='{id}']")
+}
+
+pub async fn find(c: &Client, id: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&testid(id)))
+        .await
+        .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+}
+
+pub async fn click(c: &Client, id: &str) {
+    find(c, id)
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+}
+
+pub async fn text(c: &Client, id: &str) -> String {
+    find(c, id)
+        .await
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
+        .trim()
+        .to_string()
+}
+
+/// Polls until the element's attribute has the wanted value.
+pub async fn wait_attr(c: &Client, id: &str, attr: &str, want: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = find(c, id).await.attr(attr).await.ok().flatten();
+        if got.as_deref() == Some(want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{id}[{attr}] stayed {got:?}, wanted {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Polls until an input's value is non-empty, and returns it.
+pub async fn wait_value(c: &Client, id: &str) -> String {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let v = find(c, id)
+            .await
+            .prop("value")
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        if !v.is_empty() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "{id} stayed empty");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Where test runs leave screenshots: `artifacts/` at the repository root (not committed).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../artifacts");
+    std::fs::create_dir_all(&dir).expect("artifacts dir");
+    dir
+}
+
+pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let png = c.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a screenshot must be a PNG");
+    let path = artifacts_dir().join(name);
+    std::fs::write(&path, png).expect("write screenshot");
+    path
+}

@@ -1,0 +1,73 @@
+//! The core's entry point: one [`Outpost`] per data directory, shared by the CLI and the desktop app.
+
+use crate::db;
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::Vault;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// The folder the desktop app and the CLI share unless told otherwise
+/// (`~/.local/share/dev.outpost.app` on Linux).
+pub fn default_data_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(std::env::temp_dir)
+        .join("dev.outpost.app")
+}
+
+pub struct Outpost {
+    data_dir: PathBuf,
+    db: Mutex<Connection>,
+    pub(crate) vault: Vault,
+}
+
+impl Outpost {
+    /// Opens the data directory (creating it), its database, and the OS keychain vault.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        Self::open_with_vault(data_dir, Vault::default())
+    }
+
+    pub fn open_with_vault(data_dir: &Path, vault: Vault) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            Error::new(
+                ErrorKind::Database,
+                format!("Could not create the data folder {}: {e}.", data_dir.display()),
+            )
+        })?;
+        let conn = db::open(&data_dir.join("outpost.db"))?;
+        Ok(Outpost {
+            data_dir: data_dir.to_path_buf(),
+            db: Mutex::new(conn),
+            vault,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn db(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.db
+            .lock()
+            .map_err(|_| Error::new(ErrorKind::Internal, "The database lock was poisoned by a crash."))
+    }
+
+    /// Runs a keychain operation on a blocking thread (Secret Service calls block on D-Bus).
+    pub(crate) async fn with_vault<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Vault) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let vault = self.vault.clone();
+        tokio::task::spawn_blocking(move || f(&vault))
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("keychain task failed: {e}")))?
+    }
+}
+
+/// The OS account's full name, falling back to its login name.
+pub fn os_user_full_name() -> String {
+    match whoami::realname() {
+        Ok(name) if !name.trim().is_empty() => name.trim().to_string(),
+        _ => whoami::username().unwrap_or_else(|_| "unknown".to_string()),
+    }
+}

@@ -1,0 +1,29 @@
+//! The TypeScript declarations of every type that crosses to the UI, generated from the Rust types.
+//! `ui/src/bindings.ts` is this output, committed; a test fails when the two differ.
+
+use crate::connections::{ConnectionCard, ConnectionStatus, CsConnectInput, DemoOrg, TestReport};
+use crate::error::{ErrorKind, ErrorPayload};
+use ts_rs::{Config, TS};
+
+pub fn typescript() -> String {
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        ErrorKind::decl(&cfg),
+        ErrorPayload::decl(&cfg),
+        CsConnectInput::decl(&cfg),
+        TestReport::decl(&cfg),
+        ConnectionStatus::decl(&cfg),
+        ConnectionCard::decl(&cfg),
+        DemoOrg::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",
+    );
+    for d in decls {
+        out.push('\n');
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,94 @@
+use super::*;
+
+fn reply(status: u16, body: &str) -> RawReply {
+    RawReply {
+        status,
+        content_type: Some("application/json".into()),
+        location: None,
+        retry_after: None,
+        body: body.as_bytes().to_vec(),
+    }
+}
+
+fn kind(r: RawReply) -> ErrorKind {
+    classify_cs(&r, "acme.gainsightcloud.com")
+        .expect_err("an error")
+        .kind
+}
+
+#[test]
+fn every_documented_failure_has_its_kind() {
+    let env =
+        |code: &str| format!(r#"{{"result":false,"errorCode":"{code}","errorDesc":"x","requestId":"r1"}}"#);
+    assert_eq!(kind(reply(401, &env("GS_APIG_2401"))), ErrorKind::InvalidKey);
+    assert_eq!(kind(reply(400, &env("GSOBJ_1024"))), ErrorKind::InvalidKey);
+    assert_eq!(kind(reply(200, &env("GS_APIG_2402"))), ErrorKind::IpNotAllowed);
+    assert_eq!(kind(reply(404, &env("GS_APIG_1000"))), ErrorKind::WrongInstance);
+    assert_eq!(kind(reply(429, "")), ErrorKind::RateLimited);
+    assert_eq!(kind(reply(200, &env("GS_APIG_2404"))), ErrorKind::RateLimited);
+    assert_eq!(kind(reply(500, "oops")), ErrorKind::ServerError);
+    assert_eq!(kind(reply(400, &env("GSOBJ_1003"))), ErrorKind::ServerError);
+    assert_eq!(kind(reply(400, &env("GSOBJ_1002"))), ErrorKind::Rejected);
+    assert_eq!(kind(reply(200, "{not json")), ErrorKind::BadResponse);
+    assert_eq!(kind(reply(200, r#"{"hello":"world"}"#)), ErrorKind::WrongInstance);
+    let mut html = reply(200, "<!doctype html><html></html>");
+    html.content_type = Some("text/html".into());
+    assert_eq!(
+        kind(html),
+        ErrorKind::WrongInstance,
+        "an HTML page is an error whatever the status"
+    );
+    let mut redirect = reply(302, "");
+    redirect.location = Some("https://login.example.com/".into());
+    assert_eq!(kind(redirect), ErrorKind::WrongInstance);
+}
+
+#[test]
+fn errors_keep_status_code_and_request_id() {
+    let e = classify_cs(
+        &reply(
+            401,
+            r#"{"result":false,"errorCode":"GS_APIG_2401","errorDesc":"Unauthorized","requestId":"abc"}"#,
+        ),
+        "h",
+    )
+    .expect_err("401");
+    assert_eq!(
+        (e.status, e.error_code.as_deref(), e.request_id.as_deref()),
+        (Some(401), Some("GS_APIG_2401"), Some("abc"))
+    );
+}
+
+#[test]
+fn both_row_shapes_and_both_empty_styles() {
+    let a = classify_cs(
+        &reply(200, r#"{"result":true,"data":{"records":[{"Gsid":"1"}]}}"#),
+        "h",
+    )
+    .expect("records");
+    assert_eq!(a.records().len(), 1);
+    let b = classify_cs(
+        &reply(200, r#"{"result":true,"data":[{"Gsid":"1"},{"Gsid":"2"}]}"#),
+        "h",
+    )
+    .expect("bare list");
+    assert_eq!(b.records().len(), 2);
+    let c = classify_cs(
+        &reply(
+            400,
+            r#"{"result":false,"errorCode":"GSOBJ_1011","errorDesc":"No entity matches the given criteria"}"#,
+        ),
+        "h",
+    )
+    .expect("GSOBJ_1011 is an empty page");
+    assert!(c.records().is_empty());
+    let d = classify_cs(
+        &reply(
+            200,
+            r#"{"result":false,"errorDesc":"No data found for given criteria"}"#,
+        ),
+        "h",
+    )
+    .expect("No data found is an empty page");
+    assert!(d.records().is_empty());
+}

@@ -1,0 +1,15 @@
+//! Outpost core: the Gainsight client, the keychain vault, the local cache and the CLI's engine.
+//! Nothing here depends on Tauri; the desktop app is a thin shell over this crate.
+
+pub mod app;
+pub mod bindings;
+pub mod cli;
+pub mod connections;
+pub mod db;
+pub mod error;
+pub mod gainsight;
+pub mod secret;
+pub mod vault;
+
+pub use app::Outpost;
+pub use error::{Error, ErrorKind, ErrorPayload, Result};

@@ -1,0 +1,147 @@
+//! The explaining connection test against the simulator and against hosts that are not Gainsight,
+//! each on a real loopback socket. Every outcome maps to its own error kind.
+
+mod common;
+
+use common::*;
+use outpost::ErrorKind;
+use outpost::connections::{CsConnectInput, TestReport};
+use outpost::vault::Vault;
+
+fn input(url: &str, key: &str) -> CsConnectInput {
+    CsConnectInput {
+        name: "t".into(),
+        description: None,
+        instance_url: url.into(),
+        access_key: key.into(),
+    }
+}
+
+async fn run(url: &str, key: &str) -> TestReport {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = outpost::Outpost::open_with_vault(dir.path(), Vault::with_service("outpost-test-unused"))
+        .expect("open");
+    app.test_cs(&input(url, key)).await
+}
+
+fn kind(r: &TestReport) -> Option<ErrorKind> {
+    r.error.as_ref().map(|e| e.kind)
+}
+
+#[tokio::test]
+async fn ok_with_the_right_key_in_one_call() {
+    let sim = sim().await;
+    let r = run(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY).await;
+    assert!(r.ok, "expected success, got {:?}", r.error);
+    assert_eq!(
+        r.instance.as_deref(),
+        Some(sim.base_url().trim_start_matches("http://"))
+    );
+    assert_eq!(sim.counters().total_calls(), 1, "a connection test is one call");
+}
+
+#[tokio::test]
+async fn wrong_key_is_invalid_key_with_a_hint() {
+    let sim = sim().await;
+    let r = run(&sim.base_url(), "not-the-key-1234567890").await;
+    assert_eq!(kind(&r), Some(ErrorKind::InvalidKey));
+    let e = r.error.expect("error");
+    assert!(
+        e.hint.is_some_and(|h| h.contains("Re-Generate")),
+        "the hint explains key rotation"
+    );
+    assert!(
+        !e.message.contains("not-the-key"),
+        "the key never appears in messages"
+    );
+    assert_eq!(sim.counters().unauthorized, 1);
+}
+
+#[tokio::test]
+async fn nothing_listening_is_offline() {
+    let r = run(&dead_url(), "some-key-123456").await;
+    assert_eq!(kind(&r), Some(ErrorKind::Offline), "{:?}", r.error);
+}
+
+#[tokio::test]
+async fn a_port_that_answers_html_is_the_wrong_instance() {
+    let page = "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>";
+    let html = raw_server(http_reply("200 OK", &[("Content-Type", "text/html")], page)).await;
+    let r = run(&html.url, "some-key-123456").await;
+    assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
+}
+
+#[tokio::test]
+async fn a_json_404_is_the_wrong_instance() {
+    let body = r#"{"result":false,"errorCode":"GS_APIG_1000","errorDesc":"Not found","requestId":"x"}"#;
+    let srv = raw_server(http_reply(
+        "404 Not Found",
+        &[("Content-Type", "application/json")],
+        body,
+    ))
+    .await;
+    assert_eq!(
+        kind(&run(&srv.url, "some-key-123456").await),
+        Some(ErrorKind::WrongInstance)
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
+    let elsewhere = raw_server(http_reply(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        "{}",
+    ))
+    .await;
+    let location = format!("{}/v1/data/objects/query/Company", elsewhere.url);
+    let redirector = raw_server(http_reply(
+        "307 Temporary Redirect",
+        &[("Location", &location)],
+        "",
+    ))
+    .await;
+    let r = run(&redirector.url, "secret-key-abcdef123456").await;
+    assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
+    assert_eq!(
+        redirector.seen.lock().expect("log").len(),
+        1,
+        "the redirecting host got the one request"
+    );
+    assert!(
+        elsewhere.seen.lock().expect("log").is_empty(),
+        "nothing, and so no key, may reach the redirect target"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_reported_before_any_call() {
+    let sim = sim().await;
+    let r = run("http://acme.gainsightcloud.com", "k").await;
+    assert_eq!(
+        kind(&r),
+        Some(ErrorKind::InvalidInput),
+        "plain http to a remote host is refused"
+    );
+    let r = run(&sim.base_url(), "two words").await;
+    assert_eq!(kind(&r), Some(ErrorKind::InvalidInput));
+    assert_eq!(
+        sim.counters().total_calls(),
+        0,
+        "invalid input never reaches the network"
+    );
+}
+
+#[tokio::test]
+async fn notices_report_what_was_changed() {
+    let sim = sim().await;
+    let url = format!("  {}/v2/accounts ", sim.base_url());
+    let r = run(&url, &format!(" {} ", gainsight_sim::DEMO_ACCESS_KEY)).await;
+    assert!(r.ok, "{:?}", r.error);
+    assert_eq!(
+        r.notices.len(),
+        3,
+        "spaces around URL, removed path and trimmed key: {:?}",
+        r.notices
+    );
+}
