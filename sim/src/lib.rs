@@ -3,9 +3,15 @@
 //! Start it in-process with [`start`] or run the `gainsight-sim` binary. Data is generated from a
 //! seed (see [`data`]), so the same configuration always serves the same org.
 
+pub mod config;
+mod control;
 mod cs;
 pub mod data;
 mod envelope;
+pub mod faults;
+mod mutate;
+mod observe;
+pub mod px;
 pub mod query;
 mod rng;
 pub mod schema;
@@ -18,39 +24,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use config::{
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, PxKey, RateLimitStyle,
+    Region, RowsStyle, SimConfig,
+};
 pub use query::DateStyle;
 pub use state::Counters;
-
-/// The demo org's Access Key. It is public on purpose: `outpost demo` prints it and the desktop app
-/// fills it in, so no one mistakes it for a secret.
-pub const DEMO_ACCESS_KEY: &str = "demo-cs-access-key-0000000000000000";
-
-#[derive(Clone, Debug)]
-pub struct SimConfig {
-    /// 0 picks any free port.
-    pub port: u16,
-    pub seed: u64,
-    pub companies: usize,
-    /// The simulated "today" (days since 1970-01-01); `None` uses the current UTC date.
-    pub anchor_day: Option<i64>,
-    pub cs_access_key: String,
-    pub latency_ms: u64,
-    pub dates: DateStyle,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            port: 0,
-            seed: 42,
-            companies: 50,
-            anchor_day: None,
-            cs_access_key: DEMO_ACCESS_KEY.to_string(),
-            latency_ms: 0,
-            dates: DateStyle::EpochMs,
-        }
-    }
-}
 
 /// A simulator serving on loopback until [`RunningSim::stop`] is called or it is dropped.
 pub struct RunningSim {
@@ -72,6 +51,37 @@ impl RunningSim {
 
     pub fn counters(&self) -> Counters {
         self.state.counters()
+    }
+
+    pub fn reset_counters(&self) {
+        self.state.reset_counters();
+    }
+
+    pub fn add_fault(&self, rule: faults::FaultRule) {
+        self.state.add_fault(rule);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state.set_faults(Vec::new());
+    }
+
+    /// Re-Generate the CS Access Key: the old one gets 401 from now on.
+    pub fn rotate_cs_key(&self, new: &str) {
+        self.state.rotate_cs_key(new);
+    }
+
+    /// Modifies `count` records of `object` now (companies move health band, CTAs close or reopen).
+    pub fn modify(&self, object: &str, count: usize) -> Vec<String> {
+        self.state.modify(object, count)
+    }
+
+    /// Deletes `count` records of `object` and logs them in `record_delete_log`.
+    pub fn delete(&self, object: &str, count: usize) -> Vec<String> {
+        self.state.delete(object, count)
+    }
+
+    pub fn rotate_px_key(&self, old: &str, new: &str) -> bool {
+        self.state.rotate_px_key(old, new)
     }
 
     pub async fn stop(mut self) {
@@ -97,7 +107,13 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let addr = listener.local_addr()?;
     let state = Arc::new(state::SimState::new(config));
-    let app = cs::router(state.clone());
+    let app = axum::Router::new()
+        .merge(cs::routes())
+        .merge(px::router())
+        .merge(control::routes())
+        .fallback(cs::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe::layer))
+        .with_state(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app)
@@ -106,10 +122,5 @@ pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
             })
             .await;
     });
-    Ok(RunningSim {
-        addr,
-        state,
-        shutdown: Some(tx),
-        task: Some(task),
-    })
+    Ok(RunningSim { addr, state, shutdown: Some(tx), task: Some(task) })
 }

@@ -1,5 +1,8 @@
 use clap::Parser;
-use gainsight_sim::{DateStyle, SimConfig};
+use gainsight_sim::{
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, DateStyle, EmptyStyle, PxKey,
+    RateLimitStyle, Region, RowsStyle, SimConfig,
+};
 
 /// A simulated Gainsight CS + PX API server on 127.0.0.1.
 #[derive(Parser)]
@@ -15,20 +18,57 @@ struct Args {
     /// The simulated today, yyyy-MM-dd (default: the current UTC date).
     #[arg(long)]
     anchor_date: Option<String>,
-    #[arg(long, default_value = gainsight_sim::DEMO_ACCESS_KEY)]
+    #[arg(long, default_value = DEMO_ACCESS_KEY)]
     cs_access_key: String,
+    #[arg(long, default_value = DEMO_CLIENT_ID)]
+    cs_client_id: String,
+    #[arg(long, default_value = DEMO_CLIENT_SECRET)]
+    cs_client_secret: String,
+    /// A PX key with Read permission in the US region; `KEY@eu` or `KEY@us2` for another region.
+    #[arg(long, default_value = DEMO_PX_API_KEY)]
+    px_api_key: Vec<String>,
+    /// CS calls allowed per window (the real org allows 100 per minute).
+    #[arg(long, default_value_t = 100)]
+    rate_limit_per_min: u32,
+    /// Length of the rate window in seconds (shorter makes rate-limit tests fast).
+    #[arg(long, default_value_t = 60)]
+    window_secs: u64,
+    #[arg(long, default_value_t = 50_000)]
+    daily_limit: u32,
     /// Added to every response.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
     /// Render dates as ISO-8601 strings instead of epoch milliseconds.
     #[arg(long)]
     iso_dates: bool,
+    /// Put query rows directly in `data` instead of `data.records`.
+    #[arg(long)]
+    bare_list: bool,
+    /// How an empty query result looks: list, no-data-found, gsobj-1011.
+    #[arg(long, default_value = "list")]
+    empty_style: String,
+    /// 429s carry no GS_APIG_2404 body.
+    #[arg(long)]
+    plain_429: bool,
+    /// 429s carry a Retry-After header.
+    #[arg(long)]
+    retry_after: bool,
+}
+
+fn parse_px_key(s: &str) -> std::io::Result<PxKey> {
+    let (key, region) = match s.rsplit_once('@') {
+        Some((k, r)) => {
+            (k, Region::from_slug(r).ok_or_else(|| std::io::Error::other(format!("unknown region {r}")))?)
+        }
+        None => (s, Region::Us),
+    };
+    Ok(PxKey { key: key.to_string(), region, read: true, write: false })
 }
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let args = Args::parse();
-    let anchor_day = match args.anchor_date.as_deref() {
+    let a = Args::parse();
+    let anchor_day = match a.anchor_date.as_deref() {
         Some(text) => Some(
             gainsight_sim::time::parse(text)
                 .map(|ms| ms.div_euclid(gainsight_sim::time::DAY_MS))
@@ -36,20 +76,32 @@ async fn main() -> std::io::Result<()> {
         ),
         None => None,
     };
-    let sim = gainsight_sim::start(SimConfig {
-        port: args.port,
-        seed: args.seed,
-        companies: args.companies,
+    let empty = match a.empty_style.as_str() {
+        "list" => EmptyStyle::EmptyList,
+        "no-data-found" => EmptyStyle::NoDataFound,
+        "gsobj-1011" => EmptyStyle::Gsobj1011,
+        other => return Err(std::io::Error::other(format!("--empty-style: unknown style {other}"))),
+    };
+    let config = SimConfig {
+        port: a.port,
+        seed: a.seed,
+        companies: a.companies,
         anchor_day,
-        cs_access_key: args.cs_access_key,
-        latency_ms: args.latency_ms,
-        dates: if args.iso_dates {
-            DateStyle::Iso
-        } else {
-            DateStyle::EpochMs
-        },
-    })
-    .await?;
+        cs_access_key: a.cs_access_key,
+        cs_client_id: a.cs_client_id,
+        cs_client_secret: a.cs_client_secret,
+        px_keys: a.px_api_key.iter().map(|k| parse_px_key(k)).collect::<std::io::Result<_>>()?,
+        rate_limit_per_window: a.rate_limit_per_min,
+        window_secs: a.window_secs,
+        daily_limit: a.daily_limit,
+        latency_ms: a.latency_ms,
+        dates: if a.iso_dates { DateStyle::Iso } else { DateStyle::EpochMs },
+        rows: if a.bare_list { RowsStyle::BareList } else { RowsStyle::Records },
+        empty,
+        rate_limit_style: RateLimitStyle { gs_2404_body: !a.plain_429, retry_after: a.retry_after },
+        ..SimConfig::default()
+    };
+    let sim = gainsight_sim::start(config).await?;
     println!("listening on {}", sim.base_url());
     tokio::signal::ctrl_c().await?;
     sim.stop().await;

@@ -74,10 +74,6 @@ mod tests {
         let id = Rng::new(1).gsid("1P02");
         assert_eq!(id.len(), 36);
         assert!(id.starts_with("1P02"));
-        assert!(
-            id[4..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
-        );
+        assert!(id[4..].chars().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
     }
 }

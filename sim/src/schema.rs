@@ -45,32 +45,25 @@ pub struct Field {
     pub data_type: DataType,
     /// The object a LOOKUP or PICKLIST field points into (picklists point into `da_picklist`).
     pub target: Option<&'static str>,
+    /// For picklists: the `da_picklist` category whose items are its options.
+    pub category: Option<&'static str>,
 }
 
 pub const fn field(name: &'static str, label: &'static str, data_type: DataType) -> Field {
-    Field {
-        name,
-        label,
-        data_type,
-        target: None,
-    }
+    Field { name, label, data_type, target: None, category: None }
 }
 
 pub const fn lookup(name: &'static str, label: &'static str, target: &'static str) -> Field {
-    Field {
-        name,
-        label,
-        data_type: DataType::Lookup,
-        target: Some(target),
-    }
+    Field { name, label, data_type: DataType::Lookup, target: Some(target), category: None }
 }
 
-pub const fn picklist(name: &'static str, label: &'static str) -> Field {
+pub const fn picklist(name: &'static str, label: &'static str, category: &'static str) -> Field {
     Field {
         name,
         label,
         data_type: DataType::Picklist,
         target: Some("da_picklist"),
+        category: Some(category),
     }
 }
 
@@ -94,15 +87,7 @@ impl Object {
         key_prefix: &'static str,
         fields: Vec<Field>,
     ) -> Self {
-        Object {
-            name,
-            label,
-            object_type,
-            key_prefix,
-            fields,
-            rows: Vec::new(),
-            by_gsid: HashMap::new(),
-        }
+        Object { name, label, object_type, key_prefix, fields, rows: Vec::new(), by_gsid: HashMap::new() }
     }
 
     /// Case-insensitive, as the real API is in practice.
@@ -119,6 +104,20 @@ impl Object {
 
     pub fn get(&self, gsid: &str) -> Option<&Row> {
         self.by_gsid.get(gsid).map(|&i| &self.rows[i])
+    }
+
+    pub fn get_mut(&mut self, gsid: &str) -> Option<&mut Row> {
+        self.by_gsid.get(gsid).map(|&i| &mut self.rows[i])
+    }
+
+    /// Removes a row by GSID, keeping the index right.
+    pub fn remove(&mut self, gsid: &str) -> Option<Row> {
+        let i = self.by_gsid.remove(gsid)?;
+        let row = self.rows.swap_remove(i);
+        if let Some(Value::String(moved)) = self.rows.get(i).and_then(|r| r.get("Gsid")) {
+            self.by_gsid.insert(moved.clone(), i);
+        }
+        Some(row)
     }
 }
 

@@ -23,15 +23,7 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let mp = (5 * doy + 2) / 153;
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
 }
 
 pub fn format_date(ms: i64) -> String {
@@ -74,9 +66,7 @@ pub fn parse(text: &str) -> Option<i64> {
             (c, 0)
         } else if let Some(i) = rest.rfind(['+', '-']) {
             let (sign, off) = (if &rest[i..=i] == "-" { -1 } else { 1 }, &rest[i + 1..]);
-            let (oh, om) = off
-                .split_once(':')
-                .unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
+            let (oh, om) = off.split_once(':').unwrap_or((off.get(..2)?, off.get(2..).unwrap_or("0")));
             (&rest[..i], sign * (num(oh)? * 3_600_000 + num(om)? * 60_000))
         } else {
             (rest, 0)
@@ -86,11 +76,7 @@ pub fn parse(text: &str) -> Option<i64> {
         let h = num(f.next()?)?;
         let mi = num(f.next()?)?;
         let s = f.next().map(num).unwrap_or(Some(0))?;
-        let milli = if frac.is_empty() {
-            0
-        } else {
-            num(&format!("{:0<3}", &frac[..frac.len().min(3)]))?
-        };
+        let milli = if frac.is_empty() { 0 } else { num(&format!("{:0<3}", &frac[..frac.len().min(3)]))? };
         ms += h * 3_600_000 + mi * 60_000 + s * 1000 + milli - offset_ms;
     }
     Some(ms)

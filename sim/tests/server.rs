@@ -7,18 +7,11 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 fn config(seed: u64) -> SimConfig {
-    SimConfig {
-        seed,
-        companies: 200,
-        anchor_day: Some(20_400),
-        ..Default::default()
-    }
+    SimConfig { seed, companies: 200, anchor_day: Some(20_400), ..Default::default() }
 }
 
 async fn query(base: &str, key: Option<&str>, object: &str, body: Value) -> (u16, Value, String) {
-    let mut req = reqwest::Client::new()
-        .post(format!("{base}/v1/data/objects/query/{object}"))
-        .json(&body);
+    let mut req = reqwest::Client::new().post(format!("{base}/v1/data/objects/query/{object}")).json(&body);
     if let Some(k) = key {
         req = req.header("Accesskey", k);
     }
@@ -33,13 +26,7 @@ async fn access_key_is_checked_like_cs() {
     let sim = gainsight_sim::start(config(1)).await.expect("start");
     let base = sim.base_url();
     let body = json!({"select": ["Gsid"], "limit": 1});
-    let (s, v, _) = query(
-        &base,
-        Some(gainsight_sim::DEMO_ACCESS_KEY),
-        "Company",
-        body.clone(),
-    )
-    .await;
+    let (s, v, _) = query(&base, Some(gainsight_sim::DEMO_ACCESS_KEY), "Company", body.clone()).await;
     assert_eq!((s, v["result"].clone()), (200, json!(true)));
     let (s, v, _) = query(&base, Some("wrong"), "Company", body.clone()).await;
     assert_eq!((s, v["errorCode"].as_str()), (401, Some("GS_APIG_2401")));
@@ -57,13 +44,7 @@ async fn query_errors_use_gainsight_codes() {
     assert_eq!((s, v["errorCode"].as_str()), (400, Some("GSOBJ_1002")));
     let (_, v, _) = query(&sim.base_url(), key, "not_an_object", json!({"select": ["Gsid"]})).await;
     assert_eq!(v["errorCode"].as_str(), Some("OBJECT_NOT_FOUND"));
-    let (s, _, _) = query(
-        &sim.base_url(),
-        key,
-        "company",
-        json!({"select": ["Gsid"], "limit": 5001}),
-    )
-    .await;
+    let (s, _, _) = query(&sim.base_url(), key, "company", json!({"select": ["Gsid"], "limit": 5001})).await;
     assert_eq!(s, 400, "limit above 5000 is refused");
 }
 
@@ -86,12 +67,7 @@ async fn same_seed_serves_identical_bytes_and_another_seed_does_not() {
 
 #[tokio::test]
 async fn iso_date_variant_renders_dates_as_text() {
-    let sim = gainsight_sim::start(SimConfig {
-        dates: DateStyle::Iso,
-        ..config(2)
-    })
-    .await
-    .expect("start");
+    let sim = gainsight_sim::start(SimConfig { dates: DateStyle::Iso, ..config(2) }).await.expect("start");
     let (_, v, _) = query(
         &sim.base_url(),
         Some(gainsight_sim::DEMO_ACCESS_KEY),
@@ -100,14 +76,8 @@ async fn iso_date_variant_renders_dates_as_text() {
     )
     .await;
     let row = &v["data"]["records"][0];
-    assert!(
-        row["RenewalDate"].as_str().is_some_and(|d| d.len() == 10),
-        "DATE as yyyy-MM-dd: {row}"
-    );
-    assert!(
-        row["ModifiedDate"].as_str().is_some_and(|d| d.ends_with('Z')),
-        "DATETIME as ISO-8601: {row}"
-    );
+    assert!(row["RenewalDate"].as_str().is_some_and(|d| d.len() == 10), "DATE as yyyy-MM-dd: {row}");
+    assert!(row["ModifiedDate"].as_str().is_some_and(|d| d.ends_with('Z')), "DATETIME as ISO-8601: {row}");
 }
 
 #[test]
@@ -118,14 +88,9 @@ fn binary_prints_the_listening_line_first() {
         .spawn()
         .expect("spawn");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read");
     let _ = child.kill();
     let _ = child.wait();
-    let rest = line
-        .trim_end()
-        .strip_prefix("listening on http://127.0.0.1:")
-        .expect("exact first line");
+    let rest = line.trim_end().strip_prefix("listening on http://127.0.0.1:").expect("exact first line");
     assert!(rest.parse::<u16>().is_ok_and(|p| p > 0), "{line}");
 }

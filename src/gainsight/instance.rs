@@ -48,10 +48,12 @@ impl InstanceUrl {
         is_loopback(&self.url)
     }
 
-    /// An absolute endpoint URL under this instance.
+    /// An absolute endpoint URL under this instance; `path` may carry a query string.
     pub fn join(&self, path: &str) -> Url {
         let mut u = self.url.clone();
+        let (path, query) = path.split_once('?').map_or((path, None), |(p, q)| (p, Some(q)));
         u.set_path(path);
+        u.set_query(query);
         u
     }
 }

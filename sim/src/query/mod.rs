@@ -47,11 +47,7 @@ pub struct QueryError {
 }
 
 fn bad(code: &'static str, desc: impl Into<String>) -> QueryError {
-    QueryError {
-        status: 400,
-        code,
-        desc: desc.into(),
-    }
+    QueryError { status: 400, code, desc: desc.into() }
 }
 
 /// Checks a dotted `A__gr.B__gr.C` path against the schema and returns the final field's type.
@@ -110,41 +106,25 @@ pub fn run(
     }
     let limit = body.limit.unwrap_or(100);
     if !(0..=MAX_LIMIT).contains(&limit) {
-        return Err(bad(
-            "GSOBJ_1014",
-            format!("limit must be between 0 and {MAX_LIMIT}"),
-        ));
+        return Err(bad("GSOBJ_1014", format!("limit must be between 0 and {MAX_LIMIT}")));
     }
     let offset = body.offset.unwrap_or(0).max(0) as usize;
-    let select_types = body
-        .select
-        .iter()
-        .map(|p| check_path(store, object, p))
-        .collect::<Result<Vec<_>, _>>()?;
-    let filter = body
-        .filter
-        .as_ref()
-        .map(|w| Filter::compile(store, object, w))
-        .transpose()?;
+    let select_types =
+        body.select.iter().map(|p| check_path(store, object, p)).collect::<Result<Vec<_>, _>>()?;
+    let filter = body.filter.as_ref().map(|w| Filter::compile(store, object, w)).transpose()?;
     let order: Vec<(String, bool)> = match &body.order_by {
         Some(map) => map
             .iter()
             .map(|(k, v)| {
                 check_path(store, object, k)?;
-                Ok((
-                    k.clone(),
-                    v.as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc")),
-                ))
+                Ok((k.clone(), v.as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc"))))
             })
             .collect::<Result<_, QueryError>>()?,
         None => Vec::new(),
     };
 
-    let mut matched: Vec<&Row> = object
-        .rows
-        .iter()
-        .filter(|r| filter.as_ref().is_none_or(|f| f.eval(store, object, r)))
-        .collect();
+    let mut matched: Vec<&Row> =
+        object.rows.iter().filter(|r| filter.as_ref().is_none_or(|f| f.eval(store, object, r))).collect();
     if !order.is_empty() {
         matched.sort_by(|a, b| {
             for (path, desc) in &order {
@@ -200,11 +180,9 @@ fn cmp_values(a: &Value, b: &Value) -> Ordering {
         }
     }
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .unwrap_or(0.0)
-            .partial_cmp(&y.as_f64().unwrap_or(0.0))
-            .unwrap_or(Ordering::Equal),
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().unwrap_or(0.0).partial_cmp(&y.as_f64().unwrap_or(0.0)).unwrap_or(Ordering::Equal)
+        }
         (Value::String(x), Value::String(y)) => x.cmp(y),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => rank(a).cmp(&rank(b)),
@@ -272,10 +250,7 @@ impl Filter {
                 _ => 1,
             };
             if c.value.len() < needs {
-                return Err(bad(
-                    "GSOBJ_1002",
-                    format!("operator {} needs {needs} value(s)", c.operator),
-                ));
+                return Err(bad("GSOBJ_1002", format!("operator {} needs {needs} value(s)", c.operator)));
             }
             let values = c
                 .value
@@ -287,11 +262,7 @@ impl Filter {
                     _ => Ok(v.clone()),
                 })
                 .collect::<Result<_, _>>()?;
-            conditions.push(Compiled {
-                path: c.name.clone(),
-                op,
-                values,
-            });
+            conditions.push(Compiled { path: c.name.clone(), op, values });
         }
         let expr = match w.expression.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(text) => Some(parse_expression(text, &w.conditions)?),
@@ -377,9 +348,7 @@ fn parse_and(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, Query
 }
 
 fn parse_atom(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, QueryError> {
-    let token = t
-        .get(*pos)
-        .ok_or_else(|| bad("GSOBJ_1002", "Invalid expression: unexpected end"))?;
+    let token = t.get(*pos).ok_or_else(|| bad("GSOBJ_1002", "Invalid expression: unexpected end"))?;
     *pos += 1;
     if *token == "(" {
         let inner = parse_or(t, pos, c)?;
@@ -390,11 +359,7 @@ fn parse_atom(t: &[&str], pos: &mut usize, c: &[Condition]) -> Result<Expr, Quer
         return Ok(inner);
     }
     c.iter()
-        .position(|cond| {
-            cond.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(token))
-        })
+        .position(|cond| cond.alias.as_deref().is_some_and(|a| a.eq_ignore_ascii_case(token)))
         .map(Expr::Leaf)
         .ok_or_else(|| bad("GSOBJ_1002", format!("Invalid expression: unknown alias {token}")))
 }

@@ -3,11 +3,7 @@ use crate::data::{DataSpec, generate};
 use serde_json::json;
 
 fn store() -> Store {
-    generate(&DataSpec {
-        seed: 11,
-        companies: 120,
-        anchor_day: 20_000,
-    })
+    generate(&DataSpec { seed: 11, companies: 120, anchor_day: 20_000 })
 }
 
 fn query(store: &Store, body: Value) -> Result<(Vec<Row>, usize), QueryError> {
@@ -19,22 +15,12 @@ fn query(store: &Store, body: Value) -> Result<(Vec<Row>, usize), QueryError> {
 #[test]
 fn select_follows_lookups_two_levels() {
     let s = store();
-    let (rows, _) = query(
-        &s,
-        json!({"select": ["Gsid", "Csm__gr.Email", "Stage__gr.Name"], "limit": 3}),
-    )
-    .expect("ok");
+    let (rows, _) =
+        query(&s, json!({"select": ["Gsid", "Csm__gr.Email", "Stage__gr.Name"], "limit": 3})).expect("ok");
     assert_eq!(rows.len(), 3);
     for r in &rows {
-        assert!(
-            r["Csm__gr.Email"]
-                .as_str()
-                .is_some_and(|e| e.ends_with("@example.com"))
-        );
-        assert!(
-            r["Stage__gr.Name"].is_string(),
-            "picklist label must resolve through __gr"
-        );
+        assert!(r["Csm__gr.Email"].as_str().is_some_and(|e| e.ends_with("@example.com")));
+        assert!(r["Stage__gr.Name"].is_string(), "picklist label must resolve through __gr");
     }
     let err = query(&s, json!({"select": ["Csm__gr.Nope"]})).expect_err("unknown sub-field");
     assert_eq!(err.code, "GSOBJ_1002");
@@ -53,10 +39,7 @@ fn paging_by_offset_covers_every_row_once() {
         )
         .expect("page");
         let short = rows.len() < 50;
-        seen.extend(
-            rows.into_iter()
-                .map(|r| r["Gsid"].as_str().unwrap_or_default().to_string()),
-        );
+        seen.extend(rows.into_iter().map(|r| r["Gsid"].as_str().unwrap_or_default().to_string()));
         if short {
             break;
         }
@@ -71,9 +54,7 @@ fn paging_by_offset_covers_every_row_once() {
 #[test]
 fn operators_and_expressions_filter_like_the_api() {
     let s = store();
-    let all = query(&s, json!({"select": ["Gsid", "Arr", "Industry"], "limit": 5000}))
-        .expect("all")
-        .0;
+    let all = query(&s, json!({"select": ["Gsid", "Arr", "Industry"], "limit": 5000})).expect("all").0;
     let count = |pred: &dyn Fn(&Row) -> bool| all.iter().filter(|r| pred(r)).count();
     let arr = |r: &Row| r["Arr"].as_i64().unwrap_or(0);
 
@@ -108,23 +89,14 @@ fn operators_and_expressions_filter_like_the_api() {
             json!({"conditions": [{"name": "Industry", "alias": "A", "value": ["Retail"], "operator": "NE"}]}),
             count(&|r| r["Industry"] != "Retail"),
         ),
-        (
-            json!({"conditions": [{"name": "Csm", "alias": "A", "value": [], "operator": "IS_NULL"}]}),
-            0,
-        ),
-        (
-            json!({"conditions": [{"name": "Csm", "alias": "A", "value": [], "operator": "IS_NOT_NULL"}]}),
-            120,
-        ),
+        (json!({"conditions": [{"name": "Csm", "alias": "A", "value": [], "operator": "IS_NULL"}]}), 0),
+        (json!({"conditions": [{"name": "Csm", "alias": "A", "value": [], "operator": "IS_NOT_NULL"}]}), 120),
     ];
     for (filter, expected) in cases {
-        let got = query(
-            &s,
-            json!({"select": ["Gsid"], "where": filter.clone(), "limit": 5000}),
-        )
-        .expect("ok")
-        .0
-        .len();
+        let got = query(&s, json!({"select": ["Gsid"], "where": filter.clone(), "limit": 5000}))
+            .expect("ok")
+            .0
+            .len();
         assert_eq!(got, expected, "filter {filter}");
     }
 }
@@ -134,13 +106,8 @@ fn date_conditions_accept_iso_text() {
     let s = store();
     let cutoff = "2024-10-01T00:00:00Z";
     let cut_ms = crate::time::parse(cutoff).expect("date");
-    let all = query(&s, json!({"select": ["ModifiedDate"], "limit": 5000}))
-        .expect("all")
-        .0;
-    let expected = all
-        .iter()
-        .filter(|r| r["ModifiedDate"].as_i64().unwrap_or(0) >= cut_ms)
-        .count();
+    let all = query(&s, json!({"select": ["ModifiedDate"], "limit": 5000})).expect("all").0;
+    let expected = all.iter().filter(|r| r["ModifiedDate"].as_i64().unwrap_or(0) >= cut_ms).count();
     let filtered = query(
         &s,
         json!({"select": ["Gsid"], "where": {"conditions": [

@@ -1,6 +1,13 @@
 //! Generates the simulated org from a seed: users (CSMs), picklists, the scoring scheme and companies.
 //! Everything is a pure function of [`DataSpec`], so one seed always yields the same org.
 
+mod activity;
+mod ctas;
+mod scores;
+
+pub use activity::USAGE_OBJECT;
+pub use scores::{FACT_OBJECT, HISTORY_OBJECT, HISTORY_WEEKS, MEASURES};
+
 use crate::rng::Rng;
 use crate::schema::{DataType as T, Object, Row, Store, field, lookup, picklist};
 use crate::time::DAY_MS;
@@ -14,21 +21,10 @@ pub struct DataSpec {
     pub anchor_day: i64,
 }
 
-const FIRST: &[&str] = &[
-    "Ava", "Liam", "Maya", "Noah", "Priya", "Mateo", "Chloe", "Kenji", "Amara", "Lucas", "Sofia", "Ethan",
-];
-const LAST: &[&str] = &[
-    "Okafor",
-    "Lindqvist",
-    "Tanaka",
-    "Moreau",
-    "Patel",
-    "Hughes",
-    "Garcia",
-    "Novak",
-    "Byrne",
-    "Kim",
-];
+const FIRST: &[&str] =
+    &["Ava", "Liam", "Maya", "Noah", "Priya", "Mateo", "Chloe", "Kenji", "Amara", "Lucas", "Sofia", "Ethan"];
+const LAST: &[&str] =
+    &["Okafor", "Lindqvist", "Tanaka", "Moreau", "Patel", "Hughes", "Garcia", "Novak", "Byrne", "Kim"];
 const NAME_A: &[&str] = &[
     "Acme",
     "Blue",
@@ -88,22 +84,12 @@ const INDUSTRIES: &[&str] = &[
 ];
 const REGIONS: &[&str] = &["North America", "EMEA", "APAC", "LATAM"];
 const SEGMENTS: &[&str] = &["Enterprise", "Mid-Market", "SMB"];
-const MANAGED_AS: &[&str] = &[
-    "Customer",
-    "Customer",
-    "Customer",
-    "Customer",
-    "Ex-customer",
-    "Partner",
-    "Prospect",
-];
+const MANAGED_AS: &[&str] =
+    &["Customer", "Customer", "Customer", "Customer", "Ex-customer", "Partner", "Prospect"];
 
 /// Score bands of the scoring scheme: name, lower bound, upper bound, colour.
-pub const BANDS: &[(&str, i64, i64, &str)] = &[
-    ("Poor", 0, 50, "#E0474C"),
-    ("Average", 50, 75, "#F5B73B"),
-    ("Good", 75, 101, "#3BB273"),
-];
+pub const BANDS: &[(&str, i64, i64, &str)] =
+    &[("Poor", 0, 50, "#E0474C"), ("Average", 50, 75, "#F5B73B"), ("Good", 75, 101, "#3BB273")];
 
 pub fn generate(spec: &DataSpec) -> Store {
     let root = Rng::new(spec.seed);
@@ -153,17 +139,13 @@ pub fn generate(spec: &DataSpec) -> Store {
             .iter()
             .map(|label| {
                 let gsid = rng.gsid("1I00");
-                picklists.push(row(
-                    json!({"Gsid": gsid, "Name": label, "Category": cat, "Active": true}),
-                ));
+                picklists.push(row(json!({"Gsid": gsid, "Name": label, "Category": cat, "Active": true})));
                 gsid
             })
             .collect()
     };
-    let stages = category(
-        "Company Stage",
-        &["New Customer", "Kick Off", "Launched", "Adopting", "Will Churn"],
-    );
+    let stages =
+        category("Company Stage", &["New Customer", "Kick Off", "Launched", "Adopting", "Will Churn"]);
     let statuses = category("Company Status", &["Active", "Inactive", "Churn"]);
 
     let mut scheme = Object::new(
@@ -184,11 +166,8 @@ pub fn generate(spec: &DataSpec) -> Store {
     let mut rng = root.fork("scheme");
     let mut score_ids = Vec::with_capacity(101);
     for score in 0..=100 {
-        let (name, from, to, color) = BANDS
-            .iter()
-            .find(|b| score >= b.1 && score < b.2)
-            .copied()
-            .unwrap_or(BANDS[0]);
+        let (name, from, to, color) =
+            BANDS.iter().find(|b| score >= b.1 && score < b.2).copied().unwrap_or(BANDS[0]);
         let gsid = rng.gsid("1S05");
         scheme.push(row(json!({
             "Gsid": gsid, "Name": name, "Score": score, "RangeFrom": from, "RangeTo": to - 1, "Color": color,
@@ -209,8 +188,8 @@ pub fn generate(spec: &DataSpec) -> Store {
             field("Mrr", "MRR", T::Currency),
             field("RenewalDate", "Renewal Date", T::Date),
             field("OriginalContractDate", "Original Contract Date", T::Date),
-            picklist("Stage", "Stage"),
-            picklist("Status", "Status"),
+            picklist("Stage", "Stage", "Company Stage"),
+            picklist("Status", "Status", "Company Status"),
             lookup("Csm", "CSM", "GsUser"),
             field("ManagedAs", "Managed As", T::String),
             field("Employees", "Employees", T::Number),
@@ -228,11 +207,7 @@ pub fn generate(spec: &DataSpec) -> Store {
     for i in 0..spec.companies {
         let name = format!("{} {} {}", rng.pick(NAME_A), rng.pick(NAME_B), rng.pick(SUFFIX));
         // Names repeat in large orgs, as they do in real ones; a numeric tail keeps them tellable apart.
-        let name = if i >= NAME_A.len() * NAME_B.len() {
-            format!("{name} {}", i + 1)
-        } else {
-            name
-        };
+        let name = if i >= NAME_A.len() * NAME_B.len() { format!("{name} {}", i + 1) } else { name };
         let employees = rng.range(20, 20_000);
         let arr = rng.range(12, 2_400) * 1000;
         let created = now - rng.range(60, 2_000) * DAY_MS - rng.range(0, DAY_MS);
@@ -267,10 +242,38 @@ pub fn generate(spec: &DataSpec) -> Store {
     for object in [users, picklists, scheme, companies] {
         store.insert(object);
     }
+    ctas::add(&mut store, &root, now);
+    scores::add(&mut store, &root, spec, now);
+    activity::add(&mut store, &root, spec, now);
     store
 }
 
-fn row(value: Value) -> Row {
+/// Adds items to `da_picklist` under `category` and returns their GSIDs in order.
+pub(crate) fn add_picklist(store: &mut Store, rng: &mut Rng, category: &str, labels: &[&str]) -> Vec<String> {
+    let Some(picklists) = store.object_mut("da_picklist") else {
+        return Vec::new();
+    };
+    labels
+        .iter()
+        .map(|label| {
+            let gsid = rng.gsid("1I00");
+            picklists.push(row(json!({"Gsid": gsid, "Name": label, "Category": category, "Active": true})));
+            gsid
+        })
+        .collect()
+}
+
+/// The GSIDs of every row of `object`, in generation order.
+pub(crate) fn ids(store: &Store, object: &str) -> Vec<String> {
+    store
+        .object(object)
+        .map(|o| {
+            o.rows.iter().filter_map(|r| r.get("Gsid").and_then(Value::as_str).map(str::to_string)).collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(crate) fn row(value: Value) -> Row {
     match value {
         Value::Object(map) => map,
         _ => Row::new(),
@@ -283,11 +286,7 @@ mod tests {
 
     #[test]
     fn generates_requested_counts_with_resolvable_lookups() {
-        let store = generate(&DataSpec {
-            seed: 3,
-            companies: 40,
-            anchor_day: 20_000,
-        });
+        let store = generate(&DataSpec { seed: 3, companies: 40, anchor_day: 20_000 });
         let companies = store.object("company").expect("company object");
         assert_eq!(companies.rows.len(), 40);
         let users = store.object("gsuser").expect("user object");

@@ -1,0 +1,153 @@
+//! The CS (NXT) surface: auth (Access Key or M2M bearer token), the generic query API, discovery
+//! and the cockpit CTA API.
+
+mod cockpit;
+mod meta;
+
+use crate::config::{EmptyStyle, RowsStyle};
+use crate::envelope;
+use crate::query::{self, QueryBody};
+use crate::state::SimState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type Shared = Arc<SimState>;
+
+pub fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/v1/data/objects/query/{object}", post(query_object))
+        .route("/v1/users/m2m/oauth/token", post(token))
+        .route("/v1/meta/services/objects/list", get(meta::list))
+        .route("/v1/meta/services/objects/{object}/describe", get(meta::describe))
+        .route("/v2/cockpit/cta/list", post(cockpit::list))
+        .route("/v2/cockpit/cta/deleted/list", post(cockpit::deleted))
+}
+
+/// Checks auth the way CS does: an `Accesskey` header or an unexpired bearer token. Missing →
+/// 400 `GSOBJ_1024`; wrong or expired → 401 `GS_APIG_2401`. `Some(reply)` when refused.
+pub(crate) fn check_auth(state: &SimState, headers: &HeaderMap, rid: &str) -> Option<Response> {
+    let access_key = headers.get("accesskey").and_then(|v| v.to_str().ok());
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    let ok = match (access_key, bearer) {
+        (None, None) => {
+            state.count(|c| c.missing_auth += 1);
+            return Some(envelope::error(
+                400,
+                rid.to_string(),
+                "GSOBJ_1024",
+                "Invalid authorization headers",
+            ));
+        }
+        (Some(k), _) => state.cs_access_key.read().is_ok_and(|expected| *expected == k),
+        (None, Some(token)) => state.token_valid(token),
+    };
+    if ok {
+        return None;
+    }
+    state.count(|c| c.unauthorized += 1);
+    Some(envelope::error(401, rid.to_string(), "GS_APIG_2401", "Unauthorized"))
+}
+
+/// `POST /v1/users/m2m/oauth/token`: Basic client id and secret → a bearer token.
+async fn token(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let creds = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| decode_base64(b.trim()))
+        .and_then(|raw| String::from_utf8(raw).ok());
+    let secret = state.cs_client_secret.read().map(|s| s.clone()).unwrap_or_default();
+    let expected = format!("{}:{}", state.config.cs_client_id, secret);
+    if creds.as_deref() != Some(expected.as_str()) {
+        state.count(|c| c.unauthorized += 1);
+        return envelope::error(401, state.next_request_id(), "GS_APIG_2401", "Unauthorized");
+    }
+    let token = state.issue_token();
+    (
+        StatusCode::OK,
+        axum::Json(
+            json!({"access_token": token, "token_type": "Bearer", "expires_in": state.config.token_ttl_secs}),
+        ),
+    )
+        .into_response()
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = ALPHABET.iter().position(|&a| a == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A page of rows in the configured envelope style, or "nothing matched" in the configured empty style.
+pub(crate) fn rows_reply(state: &SimState, rid: String, rows: Vec<crate::schema::Row>) -> Response {
+    if rows.is_empty() {
+        match state.config.empty {
+            EmptyStyle::EmptyList => {}
+            EmptyStyle::NoDataFound => {
+                let body = json!({"result": false, "errorCode": null, "errorDesc": "No data found for given criteria",
+                    "requestId": rid, "data": null, "message": null});
+                return axum::Json(body).into_response();
+            }
+            EmptyStyle::Gsobj1011 => {
+                return envelope::error(400, rid, "GSOBJ_1011", "No entity matches the given criteria");
+            }
+        }
+    }
+    let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
+    match state.config.rows {
+        RowsStyle::Records => envelope::ok(rid, json!({ "records": rows })),
+        RowsStyle::BareList => envelope::ok(rid, Value::Array(rows)),
+    }
+}
+
+async fn query_object(
+    State(state): State<Shared>,
+    Path(object): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let rid = state.next_request_id();
+    if let Some(denied) = check_auth(&state, &headers, &rid) {
+        return denied;
+    }
+    let body: QueryBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => return envelope::error(400, rid, "GSOBJ_1002", &format!("Invalid request body: {e}")),
+    };
+    let result = {
+        let Ok(store) = state.store.read() else {
+            return envelope::error(500, rid, "GSOBJ_1003", "Internal error");
+        };
+        let Some(obj) = store.object(&object) else {
+            return envelope::error(400, rid, "OBJECT_NOT_FOUND", &format!("Object {object} not found"));
+        };
+        query::run(&store, obj, &body, state.config.dates)
+    };
+    match result {
+        Ok((records, _total)) => rows_reply(&state, rid, records),
+        Err(e) => envelope::error(e.status, rid, e.code, &e.desc),
+    }
+}
+
+pub async fn not_found(State(state): State<Shared>) -> Response {
+    envelope::error(404, state.next_request_id(), "GSOBJ_1023", "Invalid API path")
+}

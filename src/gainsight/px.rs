@@ -1,0 +1,319 @@
+//! The Gainsight PX client: API key per region (US, EU, US2) or an explicit base URL, the
+//! subscription test, region auto-detection, and PX's two paging families.
+
+use super::budget::PxBudget;
+use super::error::{ApiError, HINT_DOMAIN, HINT_RETRY};
+use super::http::{self, Timeouts};
+use super::paging::Record;
+use super::response::RawReply;
+use super::retry::RetryPolicy;
+use crate::error::ErrorKind;
+use crate::secret::Secret;
+use futures_util::Stream;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::sync::Arc;
+use url::Url;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PxRegion {
+    Us,
+    Eu,
+    Us2,
+}
+
+impl PxRegion {
+    pub const ALL: [PxRegion; 3] = [PxRegion::Us, PxRegion::Eu, PxRegion::Us2];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PxRegion::Us => "US",
+            PxRegion::Eu => "EU",
+            PxRegion::Us2 => "US2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PxRegion> {
+        PxRegion::ALL.into_iter().find(|r| r.label().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// The base URL of each PX data centre. Tests point these at the simulator.
+#[derive(Clone, Debug)]
+pub struct PxEndpoints {
+    pub us: Url,
+    pub eu: Url,
+    pub us2: Url,
+}
+
+impl Default for PxEndpoints {
+    fn default() -> Self {
+        let u = |s: &str| Url::parse(s).unwrap_or_else(|_| Url::parse("https://api.aptrinsic.com/v1").expect("static"));
+        PxEndpoints {
+            us: u("https://api.aptrinsic.com/v1"),
+            eu: u("https://api-eu.aptrinsic.com/v1"),
+            us2: u("https://api-us2.aptrinsic.com/v1"),
+        }
+    }
+}
+
+impl PxEndpoints {
+    pub fn base(&self, region: PxRegion) -> &Url {
+        match region {
+            PxRegion::Us => &self.us,
+            PxRegion::Eu => &self.eu,
+            PxRegion::Us2 => &self.us2,
+        }
+    }
+
+    /// The simulator's regions on one loopback server: `{sim}/px/{us|eu|us2}/v1`.
+    pub fn simulator(sim_base: &str) -> Result<Self, url::ParseError> {
+        let u = |r: &str| Url::parse(&format!("{}/px/{r}/v1", sim_base.trim_end_matches('/')));
+        Ok(PxEndpoints { us: u("us")?, eu: u("eu")?, us2: u("us2")? })
+    }
+}
+
+/// Who the key belongs to: `/v1/admin/subscription`.
+#[derive(Clone, Debug, PartialEq, Serialize, ts_rs::TS)]
+pub struct PxSubscription {
+    pub id: String,
+    pub name: String,
+    pub products: Vec<String>,
+}
+
+pub const MAX_SCROLL_PAGE: usize = 1000;
+pub const MAX_FEATURE_PAGE: usize = 200;
+pub const MAX_ENGAGEMENT_PAGE: usize = 500;
+pub const MAX_EVENT_WINDOW_DAYS: i64 = 190;
+const PAGE_CAP: usize = 100_000;
+
+pub struct PxClient {
+    http: reqwest::Client,
+    base: Url,
+    key: Secret,
+    budget: Arc<PxBudget>,
+    retry: RetryPolicy,
+}
+
+fn is_loopback(u: &Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d == "localhost",
+        None => false,
+    }
+}
+
+impl PxClient {
+    pub fn new(base: Url, key: Secret, timeouts: Timeouts) -> Result<Self, ApiError> {
+        if base.scheme() != "https" && !is_loopback(&base) {
+            return Err(ApiError::new(ErrorKind::InvalidInput, "Only https:// addresses are allowed.", Some(HINT_DOMAIN)));
+        }
+        let http = http::build_client(timeouts, !is_loopback(&base))?;
+        Ok(PxClient { http, base, key, budget: Arc::new(PxBudget::per_second(150)), retry: RetryPolicy::default() })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn with_budget(mut self, budget: Arc<PxBudget>) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    fn url(&self, path: &str, query: &[(&str, String)]) -> Url {
+        let mut u = self.base.clone();
+        let joined = format!("{}/{}", u.path().trim_end_matches('/'), path.trim_start_matches('/'));
+        u.set_path(&joined);
+        if !query.is_empty() {
+            let mut q = u.query_pairs_mut();
+            for (k, v) in query {
+                q.append_pair(k, v);
+            }
+        }
+        u
+    }
+
+    async fn get_once(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
+        let request = self.http.get(self.url(path, query)).header("X-APTRINSIC-API-KEY", self.key.expose());
+        self.budget.acquire().await;
+        let host = self.base.host_str().unwrap_or("PX").to_string();
+        classify_px(&http::send(request, &host).await?, &host)
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
+        self.retry.run(|| std::time::Duration::from_secs(1), || self.get_once(path, query)).await
+    }
+
+    /// `GET /admin/subscription`: proves the key and names the subscription it belongs to.
+    pub async fn test_connection(&self) -> Result<PxSubscription, ApiError> {
+        let v = self.get_once("/admin/subscription", &[]).await?;
+        let text = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()));
+        let products = v
+            .get("products")
+            .and_then(Value::as_array)
+            .map(|ps| ps.iter().filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+            .unwrap_or_default();
+        Ok(PxSubscription {
+            id: text("id").unwrap_or_default(),
+            name: text("name").unwrap_or_else(|| "(unnamed subscription)".into()),
+            products,
+        })
+    }
+
+    /// Scroll paging (`/accounts`, `/users`, `/events/*`): stops on a short page, never on a null
+    /// `scrollId` alone, because the real API keeps it non-null on the last page.
+    pub fn scroll<'a>(
+        &'a self,
+        path: &'a str,
+        list_key: &'a str,
+        page_size: usize,
+        params: Vec<(&'a str, String)>,
+    ) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
+        let size = page_size.clamp(1, MAX_SCROLL_PAGE);
+        futures_util::stream::try_unfold((None::<String>, 0usize, false), move |(scroll, pages, done)| {
+            let mut query = params.clone();
+            query.push(("pageSize", size.to_string()));
+            if let Some(s) = &scroll {
+                query.push(("scrollId", s.clone()));
+            }
+            async move {
+                if done {
+                    return Ok(None);
+                }
+                if pages >= PAGE_CAP {
+                    return Err(ApiError::new(ErrorKind::BadResponse, format!("{path}: page cap reached"), None));
+                }
+                let v = self.get(path, &query).await?;
+                let items = list(&v, list_key);
+                let next = v.get("scrollId").and_then(Value::as_str).map(str::to_string);
+                let short = items.len() < size || next.is_none();
+                Ok(Some((items, (next, pages + 1, short))))
+            }
+        })
+    }
+
+    /// Page-number paging (`/feature`, `/segment`, `/engagement`, 0-based) with the endpoint's cap.
+    pub fn numbered<'a>(
+        &'a self,
+        path: &'a str,
+        list_key: &'a str,
+        page_size: usize,
+        cap: usize,
+    ) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
+        let size = page_size.clamp(1, cap);
+        futures_util::stream::try_unfold((0usize, false), move |(number, done)| async move {
+            if done {
+                return Ok(None);
+            }
+            if number >= PAGE_CAP {
+                return Err(ApiError::new(ErrorKind::BadResponse, format!("{path}: page cap reached"), None));
+            }
+            let v = self.get(path, &[("pageNumber", number.to_string()), ("pageSize", size.to_string())]).await?;
+            let items = list(&v, list_key);
+            let last = v.get("isLastPage").and_then(Value::as_bool).unwrap_or(false) || items.len() < size;
+            Ok(Some((items, (number + 1, last))))
+        })
+    }
+}
+
+fn list(v: &Value, key: &str) -> Vec<Record> {
+    v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect()).unwrap_or_default()
+}
+
+/// Splits `[start, end)` (epoch ms) into windows of at most 190 days, the events API's limit.
+pub fn event_windows(start_ms: i64, end_ms: i64) -> Vec<(i64, i64)> {
+    let max = MAX_EVENT_WINDOW_DAYS * 86_400_000;
+    let mut out = Vec::new();
+    let mut from = start_ms;
+    while from < end_ms {
+        let to = (from + max).min(end_ms);
+        out.push((from, to));
+        from = to;
+    }
+    out
+}
+
+/// Tries each region and reports the first that accepts the key.
+pub async fn detect_region(
+    endpoints: &PxEndpoints,
+    key: &Secret,
+    timeouts: Timeouts,
+) -> Result<(PxRegion, PxSubscription), ApiError> {
+    let mut last = None;
+    for region in PxRegion::ALL {
+        let client = PxClient::new(endpoints.base(region).clone(), key.clone(), timeouts)?.with_retry(RetryPolicy::none());
+        match client.test_connection().await {
+            Ok(sub) => return Ok((region, sub)),
+            Err(e) if e.kind == ErrorKind::InvalidKey => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut e = last.unwrap_or_else(|| ApiError::new(ErrorKind::InvalidKey, "", None));
+    e.message = "No PX region (US, EU, US2) accepted this API key.".into();
+    e.hint = Some("Copy the key again from Administration > REST API in PX; keys are shown only once.".into());
+    Err(e)
+}
+
+/// Judges a PX reply: 401 bad key, 403 missing permission, 429, HTML and 404 as wrong region.
+pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
+    let fail = |kind, message: String, hint: &str| {
+        let mut e = ApiError::new(kind, message, Some(hint));
+        e.status = Some(reply.status);
+        e.retry_after = reply.retry_after;
+        e
+    };
+    let html = reply.content_type.as_deref().is_some_and(|c| c.contains("html"))
+        || reply.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    match reply.status {
+        300..=399 => Err(fail(ErrorKind::WrongInstance, format!("{host} answered with a redirect; not followed."), HINT_DOMAIN)),
+        _ if html => Err(fail(ErrorKind::WrongInstance, format!("{host} answered with a web page, not the PX API."), HINT_DOMAIN)),
+        401 => Err(fail(
+            ErrorKind::InvalidKey,
+            "PX rejected the API key (unauthorized or bad API key).".into(),
+            "Check the key and the region: a key works only in its own data centre (US, EU or US2).",
+        )),
+        403 => Err(fail(
+            ErrorKind::Forbidden,
+            "The PX API key lacks the Read permission.".into(),
+            "In PX, open Administration > REST API and give the key Read permission, or create a new key.",
+        )),
+        404 => Err(fail(ErrorKind::WrongInstance, format!("{host} has no such PX endpoint (HTTP 404)."), HINT_DOMAIN)),
+        429 => Err(fail(ErrorKind::RateLimited, "PX's API rate limit was reached.".into(), HINT_RETRY)),
+        s if s >= 500 => Err(fail(ErrorKind::ServerError, format!("PX had a server error (HTTP {s})."), HINT_RETRY)),
+        s if s >= 400 => {
+            let msg = serde_json::from_slice::<Value>(&reply.body)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default();
+            Err(fail(ErrorKind::Rejected, format!("PX refused the request (HTTP {s}) {msg}").trim().to_string(), HINT_RETRY))
+        }
+        _ => serde_json::from_slice(&reply.body).map_err(|e| {
+            fail(ErrorKind::BadResponse, format!("{host} sent a reply Outpost could not read: {e}."), HINT_RETRY)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_windows_never_exceed_190_days_and_cover_the_range() {
+        let day = 86_400_000;
+        assert_eq!(event_windows(0, 30 * day), vec![(0, 30 * day)]);
+        let w = event_windows(0, 400 * day);
+        assert_eq!(w, vec![(0, 190 * day), (190 * day, 380 * day), (380 * day, 400 * day)]);
+        assert!(event_windows(5, 5).is_empty());
+    }
+
+    #[test]
+    fn region_names_parse_any_case() {
+        assert_eq!(PxRegion::parse("eu"), Some(PxRegion::Eu));
+        assert_eq!(PxRegion::parse(" US2 "), Some(PxRegion::Us2));
+        assert_eq!(PxRegion::parse("apac"), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! Retries for transient failures only (timeouts, resets, 429, 5xx), with capped, jittered
+//! exponential backoff from `backon`. A 429 waits for `Retry-After` when given, else for the rate
+//! window to reset. Auth and validation errors are never retried.
+
+use super::error::ApiError;
+use crate::error::ErrorKind;
+use backon::{BackoffBuilder, ExponentialBuilder};
+use std::future::Future;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: usize,
+    pub min_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_retries: 5, min_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// One attempt: for a connection test, where the admin wants the answer now.
+    pub fn none() -> Self {
+        RetryPolicy { max_retries: 0, ..Self::default() }
+    }
+
+    /// Runs `op` until it succeeds, fails for a reason retrying cannot fix, or retries run out.
+    /// `window_reset` says how long until the rate window resets, for a 429 without `Retry-After`.
+    pub async fn run<T, F, Fut>(&self, window_reset: impl Fn() -> Duration, mut op: F) -> Result<T, ApiError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut delays = ExponentialBuilder::default()
+            .with_min_delay(self.min_delay)
+            .with_max_delay(self.max_delay)
+            .with_jitter()
+            .with_max_times(self.max_retries)
+            .build();
+        loop {
+            match op().await {
+                Ok(v) => return Ok(v),
+                Err(e) if !e.is_transient() => return Err(e),
+                Err(e) => {
+                    let Some(backoff) = delays.next() else { return Err(e) };
+                    let wait = match (e.kind, e.retry_after) {
+                        (ErrorKind::RateLimited, Some(after)) => after,
+                        (ErrorKind::RateLimited, None) => window_reset().max(backoff),
+                        _ => backoff,
+                    };
+                    tokio::time::sleep(wait.min(Duration::from_secs(120))).await;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn fast() -> RetryPolicy {
+        RetryPolicy { max_retries: 3, min_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+    }
+
+    #[tokio::test]
+    async fn transient_errors_are_retried_until_success() {
+        let calls = AtomicUsize::new(0);
+        let r = fast()
+            .run(
+                || Duration::ZERO,
+                || async {
+                    match calls.fetch_add(1, Ordering::SeqCst) {
+                        0 => Err(ApiError::new(ErrorKind::ServerError, "503", None)),
+                        1 => Err(ApiError::new(ErrorKind::Timeout, "slow", None)),
+                        _ => Ok(7),
+                    }
+                },
+            )
+            .await;
+        assert_eq!(r.ok(), Some(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn auth_errors_are_never_retried_and_retries_are_capped() {
+        let calls = AtomicUsize::new(0);
+        let r: Result<(), _> = fast()
+            .run(
+                || Duration::ZERO,
+                || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Err(ApiError::new(ErrorKind::InvalidKey, "401", None))
+                },
+            )
+            .await;
+        assert_eq!(r.expect_err("fails").kind, ErrorKind::InvalidKey);
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "a bad key is not retried");
+
+        let calls = AtomicUsize::new(0);
+        let _ = fast()
+            .run(
+                || Duration::ZERO,
+                || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Err::<(), _>(ApiError::new(ErrorKind::ServerError, "500", None))
+                },
+            )
+            .await;
+        assert_eq!(calls.load(Ordering::SeqCst), 4, "one attempt and three retries");
+    }
+
+    #[tokio::test]
+    async fn a_429_waits_for_retry_after() {
+        let calls = AtomicUsize::new(0);
+        let start = std::time::Instant::now();
+        let _ = fast()
+            .run(
+                || Duration::ZERO,
+                || async {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        let mut e = ApiError::new(ErrorKind::RateLimited, "429", None);
+                        e.retry_after = Some(Duration::from_millis(150));
+                        Err(e)
+                    } else {
+                        Ok(())
+                    }
+                },
+            )
+            .await;
+        assert!(start.elapsed() >= Duration::from_millis(150), "Retry-After is honoured");
+    }
+}
