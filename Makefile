@@ -52,7 +52,7 @@ bindings:
 	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test bindings
 
 bench: deps ui
-	$(CARGO) run --release -p gainsight-sim --example bench
+	$(CARGO) run --release -p outpost --example bench
 
 clean:
 	$(CARGO) clean

@@ -1,23 +1,147 @@
 //! The PX surface: `X-APTRINSIC-API-KEY` auth per region, admin, accounts, users, features,
 //! segments, engagements and events. Each region is served under `/px/{us|eu|us2}/v1`.
+//!
+//! Endpoints (GET) and list keys:
+//! - `/admin/subscription`, `/admin/model/{account|user}/attributes` (bare array)
+//! - scroll paging: `/accounts` (`accounts`), `/users` (`users`), `/events/feature_match`
+//!   (`featureMatchEvents`), `/events/custom` (`customEvents`)
+//! - page-number paging: `/feature` (`features`, max 200), `/segment` (`segments`, max 200),
+//!   `/engagement` (`engagements`, max 500)
+//! - `/feature/adoption/{featureId}` → `{totalEventCount, uniqueUserCount, uniqueAccountCount}`
+//!
+//! Every region serves the same subscription; a key works only under its own region's prefix.
+
+mod admin;
+mod auth;
+mod catalog;
+mod data;
+mod entities;
+mod events;
+mod filter;
+mod model;
+mod paging;
+#[cfg(test)]
+mod tests;
+mod usage;
 
 use crate::config::SimConfig;
+use crate::rng::Rng;
 use crate::schema::Store;
 use crate::state::SimState;
+use crate::time::DAY_MS;
 use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get};
+use model::{Account, User};
+use paging::Params;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The PX side of the simulated org, generated from the same seed and linked to CS companies by `gsId`.
 #[derive(Default)]
-pub struct PxData {}
+pub struct PxData {
+    seed: u64,
+    anchor_day: i64,
+    /// "Now" in epoch ms: noon of the anchor day.
+    now: i64,
+    subscription: Value,
+    account_attributes: Value,
+    user_attributes: Value,
+    accounts: Vec<Account>,
+    users: Vec<User>,
+    account_index: HashMap<String, u32>,
+    features: Vec<Value>,
+    /// Indexes into `features` of the FEATURE-type features that events point at.
+    tracked: Vec<usize>,
+    segments: Vec<Value>,
+    engagements: Vec<Value>,
+}
 
 impl PxData {
-    pub fn generate(_config: &SimConfig, _cs: &Store, _anchor_day: i64) -> PxData {
-        let _ = crate::observe::px_region;
-        PxData {}
+    pub fn generate(config: &SimConfig, cs: &Store, anchor_day: i64) -> PxData {
+        let root = Rng::new(config.seed);
+        let now = anchor_day * DAY_MS + 12 * 3_600_000;
+        let cat = catalog::generate(&root, now);
+        let people = data::generate(&root, cs, now, &cat.product_keys);
+        let account_index =
+            people.accounts.iter().enumerate().map(|(i, a)| (a.id.clone(), i as u32)).collect();
+        let tracked = (0..cat.features.len()).filter(|&i| cat.features[i]["type"] == "FEATURE").collect();
+        PxData {
+            seed: config.seed,
+            anchor_day,
+            now,
+            subscription: cat.subscription,
+            account_attributes: cat.account_attributes,
+            user_attributes: cat.user_attributes,
+            accounts: people.accounts,
+            users: people.users,
+            account_index,
+            features: cat.features,
+            tracked,
+            segments: cat.segments,
+            engagements: cat.engagements,
+        }
+    }
+
+    pub fn account_count(&self) -> usize {
+        self.accounts.len()
+    }
+
+    pub fn user_count(&self) -> usize {
+        self.users.len()
     }
 }
 
+/// What an endpoint sees of a request that passed auth.
+pub(crate) struct Req {
+    pub params: Params,
+    pub path: String,
+}
+
+type Reply = Result<Response, auth::PxError>;
+type Handler = fn(&PxData, &Req) -> Reply;
+
+/// Auth first, then the query string, then the handler under a read lock of the PX data.
+fn serve(state: &SimState, method: &Method, uri: &Uri, headers: &HeaderMap, handler: Handler) -> Response {
+    if let Err(denied) = auth::check(state, method, uri.path(), headers) {
+        return denied.into_response();
+    }
+    let Ok(Query(params)) = Query::<Vec<(String, String)>>::try_from_uri(uri) else {
+        return auth::bad_request("Malformed query string").into_response();
+    };
+    let req = Req { params: Params(params), path: uri.path().to_string() };
+    match state.px.read() {
+        Ok(px) => handler(&px, &req).unwrap_or_else(IntoResponse::into_response),
+        Err(_) => auth::error(StatusCode::INTERNAL_SERVER_ERROR, "PX data unavailable").into_response(),
+    }
+}
+
+fn endpoint(handler: Handler) -> MethodRouter<Arc<SimState>> {
+    get(move |State(state): State<Arc<SimState>>, method: Method, uri: Uri, headers: HeaderMap| async move {
+        serve(&state, &method, &uri, &headers, handler)
+    })
+}
+
+fn unknown_endpoint(_: &PxData, _: &Req) -> Reply {
+    Err(auth::not_found("Unknown endpoint"))
+}
+
 pub fn router() -> Router<Arc<SimState>> {
+    let p = |tail: &str| format!("/px/{{region}}/v1{tail}");
     Router::new()
+        .route(&p("/admin/subscription"), endpoint(admin::subscription))
+        .route(&p("/admin/model/account/attributes"), endpoint(admin::account_attributes))
+        .route(&p("/admin/model/user/attributes"), endpoint(admin::user_attributes))
+        .route(&p("/accounts"), endpoint(entities::accounts))
+        .route(&p("/users"), endpoint(entities::users))
+        .route(&p("/feature"), endpoint(entities::features))
+        .route(&p("/segment"), endpoint(entities::segments))
+        .route(&p("/engagement"), endpoint(entities::engagements))
+        .route(&p("/feature/adoption/{feature_id}"), endpoint(usage::adoption))
+        .route(&p("/events/feature_match"), endpoint(usage::feature_match))
+        .route(&p("/events/custom"), endpoint(usage::custom))
+        .route(&p("/{*rest}"), endpoint(unknown_endpoint))
 }
