@@ -37,7 +37,7 @@ run: deps ui
 # an unlocked GNOME Keyring and an Xvfb display.
 test: build
 	cd ui && npm run --silent check
-	OUTPOST_FORCE_XVFB=1 scripts/headless.sh $(CARGO) test --workspace --all-targets
+	OUTPOST_FORCE_XVFB=1 scripts/headless.sh $(CARGO) test --workspace --all-targets --no-fail-fast
 
 lint: deps ui
 	$(CARGO) fmt --all -- --check

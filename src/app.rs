@@ -2,23 +2,25 @@
 
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::budget::{DEFAULT_CS_CALLS_PER_MINUTE, FixedWindow};
 use crate::vault::Vault;
 use rusqlite::Connection;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The folder the desktop app and the CLI share unless told otherwise
 /// (`~/.local/share/dev.outpost.app` on Linux).
 pub fn default_data_dir() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(std::env::temp_dir)
-        .join("dev.outpost.app")
+    dirs::data_dir().unwrap_or_else(std::env::temp_dir).join("dev.outpost.app")
 }
 
 pub struct Outpost {
     data_dir: PathBuf,
     db: Mutex<Connection>,
     pub(crate) vault: Vault,
+    /// One CS call budget per connection, shared by every sync of it in this process.
+    budgets: Mutex<HashMap<String, Arc<FixedWindow>>>,
 }
 
 impl Outpost {
@@ -39,6 +41,7 @@ impl Outpost {
             data_dir: data_dir.to_path_buf(),
             db: Mutex::new(conn),
             vault,
+            budgets: Mutex::new(HashMap::new()),
         })
     }
 
@@ -50,6 +53,23 @@ impl Outpost {
         self.db
             .lock()
             .map_err(|_| Error::new(ErrorKind::Internal, "The database lock was poisoned by a crash."))
+    }
+
+    /// The connection's CS call budget, shared by everything this process does with it; replaced
+    /// when the admin changes the per-minute share.
+    pub(crate) fn cs_budget(&self, connection_id: &str, per_minute: i64) -> Arc<FixedWindow> {
+        let per_minute = u32::try_from(per_minute).unwrap_or(DEFAULT_CS_CALLS_PER_MINUTE);
+        let mut budgets = match self.budgets.lock() {
+            Ok(b) => b,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let entry = budgets
+            .entry(connection_id.to_string())
+            .or_insert_with(|| Arc::new(FixedWindow::per_minute(per_minute)));
+        if entry.limit() != per_minute {
+            *entry = Arc::new(FixedWindow::per_minute(per_minute));
+        }
+        entry.clone()
     }
 
     /// Runs a keychain operation on a blocking thread (Secret Service calls block on D-Bus).

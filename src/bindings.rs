@@ -2,7 +2,16 @@
 //! `ui/src/bindings.ts` is this output, committed; a test fails when the two differ.
 
 use crate::connections::{ConnectionCard, ConnectionStatus, CsConnectInput, DemoOrg, TestReport};
+use crate::db::browse::{
+    AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, HistoryPoint, MeasureScore,
+    UsagePoint,
+};
+use crate::db::companies::CompanyRow;
+use crate::db::ctas::CtaRow;
+use crate::db::settings::{FieldMapping, SyncSettings};
+use crate::db::sync::{Change, SyncRun};
 use crate::error::{ErrorKind, ErrorPayload};
+use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 
 pub fn typescript() -> String {
@@ -15,6 +24,22 @@ pub fn typescript() -> String {
         ConnectionStatus::decl(&cfg),
         ConnectionCard::decl(&cfg),
         DemoOrg::decl(&cfg),
+        CompanyRow::decl(&cfg),
+        CtaRow::decl(&cfg),
+        AccountQuery::decl(&cfg),
+        AccountSummary::decl(&cfg),
+        MeasureScore::decl(&cfg),
+        HistoryPoint::decl(&cfg),
+        UsagePoint::decl(&cfg),
+        AccountDetail::decl(&cfg),
+        CtaQuery::decl(&cfg),
+        CtaListItem::decl(&cfg),
+        StreamProgress::decl(&cfg),
+        SyncSummary::decl(&cfg),
+        SyncRun::decl(&cfg),
+        Change::decl(&cfg),
+        SyncSettings::decl(&cfg),
+        FieldMapping::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

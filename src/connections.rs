@@ -113,19 +113,11 @@ fn prepare_cs(input: &CsConnectInput) -> Result<CsPrepared> {
     let key = normalize_key(&input.access_key, "Access Key")?;
     let mut notices = url.notices.clone();
     notices.extend(key.notice);
-    Ok(CsPrepared {
-        url,
-        key: key.key,
-        notices,
-    })
+    Ok(CsPrepared { url, key: key.key, notices })
 }
 
 async fn test_prepared(p: &CsPrepared) -> Result<()> {
-    let client = CsClient::new(
-        p.url.clone(),
-        CsAuth::AccessKey(p.key.clone()),
-        Timeouts::default(),
-    )?;
+    let client = CsClient::new(p.url.clone(), CsAuth::AccessKey(p.key.clone()), Timeouts::default())?;
     client.test_connection().await.map_err(Error::from)
 }
 
@@ -204,21 +196,13 @@ impl Outpost {
     }
 
     pub fn connection_cards(&self) -> Result<Vec<ConnectionCard>> {
-        Ok(rows::list(&*self.db()?)?
-            .into_iter()
-            .map(ConnectionCard::from)
-            .collect())
+        Ok(rows::list(&*self.db()?)?.into_iter().map(ConnectionCard::from).collect())
     }
 
     pub fn connection(&self, id_or_name: &str) -> Result<ConnectionCard> {
         rows::get(&*self.db()?, id_or_name)?
             .map(ConnectionCard::from)
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!("No connection named \"{id_or_name}\"."),
-                )
-            })
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\".")))
     }
 
     /// Tests a saved connection with the key from the keychain.
@@ -240,13 +224,20 @@ impl Outpost {
         rows::update_instance_url(&*self.db()?, id, url)
     }
 
-    /// Removes the key from the keychain and the connection from the database.
-    pub async fn disconnect(&self, id_or_name: &str) -> Result<ConnectionCard> {
+    /// Removes the key from the keychain. The cached data stays browsable (the connection shows as
+    /// Disconnected) unless `purge`, which deletes the connection and everything cached under it.
+    pub async fn disconnect(&self, id_or_name: &str, purge: bool) -> Result<ConnectionCard> {
         let card = self.connection(id_or_name)?;
         let id = card.id.clone();
         self.with_vault(move |v| v.delete(&id)).await?;
-        rows::delete(&*self.db()?, &card.id)?;
-        Ok(card)
+        let db = self.db()?;
+        if purge {
+            rows::delete(&db, &card.id)?;
+            return Ok(ConnectionCard { status: ConnectionStatus::Disconnected, ..card });
+        }
+        rows::set_status(&db, &card.id, "disconnected", None)?;
+        drop(db);
+        self.connection(&card.id)
     }
 }
 

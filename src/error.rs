@@ -121,11 +121,7 @@ pub struct Error {
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            message: message.into(),
-            hint: None,
-        }
+        Error { kind, message: message.into(), hint: None }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -134,11 +130,7 @@ impl Error {
     }
 
     pub fn payload(&self) -> ErrorPayload {
-        ErrorPayload {
-            kind: self.kind,
-            message: self.message.clone(),
-            hint: self.hint.clone(),
-        }
+        ErrorPayload { kind: self.kind, message: self.message.clone(), hint: self.hint.clone() }
     }
 }
 

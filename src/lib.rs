@@ -3,12 +3,15 @@
 
 pub mod app;
 pub mod bindings;
+pub mod browse;
 pub mod cli;
 pub mod connections;
 pub mod db;
 pub mod error;
 pub mod gainsight;
 pub mod secret;
+pub mod settings;
+pub mod sync;
 pub mod vault;
 
 pub use app::Outpost;

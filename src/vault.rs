@@ -18,18 +18,14 @@ pub struct Vault {
 
 impl Default for Vault {
     fn default() -> Self {
-        Vault {
-            service: SERVICE.to_string(),
-        }
+        Vault { service: SERVICE.to_string() }
     }
 }
 
 impl Vault {
     /// A vault under another service name, so tests never touch a real user's entries.
     pub fn with_service(service: impl Into<String>) -> Self {
-        Vault {
-            service: service.into(),
-        }
+        Vault { service: service.into() }
     }
 
     fn entry(&self, account: &str) -> Result<keyring::Entry> {
@@ -38,16 +34,11 @@ impl Vault {
 
     /// Blocking: call from a blocking thread in async code.
     pub fn save(&self, account: &str, secret: &Secret) -> Result<()> {
-        self.entry(account)?
-            .set_password(secret.expose())
-            .map_err(map_err)
+        self.entry(account)?.set_password(secret.expose()).map_err(map_err)
     }
 
     pub fn load(&self, account: &str) -> Result<Secret> {
-        self.entry(account)?
-            .get_password()
-            .map(Secret::new)
-            .map_err(map_err)
+        self.entry(account)?.get_password().map(Secret::new).map_err(map_err)
     }
 
     /// Removing a secret that is already gone is not an error.
@@ -65,16 +56,12 @@ fn map_err(e: keyring::Error) -> Error {
             .with_hint("Reconnect, or use Update key to store it again."),
         keyring::Error::PlatformFailure(inner) | keyring::Error::NoStorageAccess(inner) => Error::new(
             ErrorKind::NoKeychain,
-            format!(
-                "No OS keychain could be reached ({}).",
-                first_line(&inner.to_string())
-            ),
+            format!("No OS keychain could be reached ({}).", first_line(&inner.to_string())),
         )
         .with_hint(HINT_NO_KEYCHAIN),
-        other => Error::new(
-            ErrorKind::KeychainError,
-            format!("The OS keychain refused the operation: {other}."),
-        ),
+        other => {
+            Error::new(ErrorKind::KeychainError, format!("The OS keychain refused the operation: {other}."))
+        }
     }
 }
 

@@ -12,18 +12,9 @@ fn outpost(data: &std::path::Path, args: &[&str], stdin: &str, env: &[(&str, &st
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run");
+    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
     child.wait_with_output().expect("wait")
 }
 
@@ -41,16 +32,7 @@ async fn connect_list_test_disconnect() {
 
     let out = outpost(
         d,
-        &[
-            "--json",
-            "connect",
-            "cs",
-            "--name",
-            "Prod",
-            "--url",
-            &url,
-            "--access-key-stdin",
-        ],
+        &["--json", "connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"],
         key,
         &[],
     );
@@ -65,34 +47,29 @@ async fn connect_list_test_disconnect() {
     assert!(!text(&out.stdout).contains(key), "no command prints the key");
 
     let out = outpost(d, &["test", "prod"], "", &[]);
-    assert!(
-        out.status.success(),
-        "test by name (any case): {}",
-        text(&out.stderr)
-    );
+    assert!(out.status.success(), "test by name (any case): {}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Connection OK"));
 
     // A second connection with the same name is refused with its own exit code.
-    let out = outpost(
-        d,
-        &[
-            "connect",
-            "cs",
-            "--name",
-            "Prod",
-            "--url",
-            &url,
-            "--access-key-stdin",
-        ],
-        key,
-        &[],
-    );
+    let out = outpost(d, &["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"], key, &[]);
     assert_eq!(out.status.code(), Some(outpost::ErrorKind::Conflict.exit_code()));
 
     let out = outpost(d, &["disconnect", "Prod"], "", &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let out = outpost(d, &["--json", "connections"], "", &[]);
-    assert_eq!(text(&out.stdout).trim(), "[]");
+    let cards: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json list");
+    assert_eq!(cards[0]["status"], "disconnected", "without --purge the connection stays, disconnected");
+    let out = outpost(d, &["test", "Prod"], "", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(outpost::ErrorKind::NotFound.exit_code()),
+        "the key is gone from the keychain"
+    );
+
+    let out = outpost(d, &["disconnect", "Prod", "--purge"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = outpost(d, &["--json", "connections"], "", &[]);
+    assert_eq!(text(&out.stdout).trim(), "[]", "--purge deletes the connection");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -102,22 +79,11 @@ async fn a_wrong_key_saves_nothing_and_prints_one_error_line() {
     let url = sim.base_url();
     let out = outpost(
         data.path(),
-        &[
-            "connect",
-            "cs",
-            "--name",
-            "Prod",
-            "--url",
-            &url,
-            "--access-key-stdin",
-        ],
+        &["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"],
         "wrong-key-000000000",
         &[],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(outpost::ErrorKind::InvalidKey.exit_code())
-    );
+    assert_eq!(out.status.code(), Some(outpost::ErrorKind::InvalidKey.exit_code()));
     let err = text(&out.stderr);
     assert!(err.starts_with("error[InvalidKey]: "), "one error line: {err}");
     assert_eq!(err.lines().count(), 1);
@@ -133,28 +99,11 @@ async fn without_a_keychain_connect_fails_with_no_keychain() {
     let url = sim.base_url();
     let out = outpost(
         data.path(),
-        &[
-            "--json",
-            "connect",
-            "cs",
-            "--name",
-            "Prod",
-            "--url",
-            &url,
-            "--access-key-stdin",
-        ],
+        &["--json", "connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"],
         gainsight_sim::DEMO_ACCESS_KEY,
-        &[(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/outpost-test-bus",
-        )],
+        &[("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/outpost-test-bus")],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(outpost::ErrorKind::NoKeychain.exit_code()),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(outpost::ErrorKind::NoKeychain.exit_code()), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json error");
     assert_eq!(json["error"]["kind"], "NoKeychain");
     let mut db = std::fs::read(data.path().join("outpost.db")).unwrap_or_default();
@@ -165,9 +114,5 @@ async fn without_a_keychain_connect_fails_with_no_keychain() {
         "no plaintext fallback: the key is not in the database"
     );
     let out = outpost(data.path(), &["--json", "connections"], "", &[]);
-    assert_eq!(
-        text(&out.stdout).trim(),
-        "[]",
-        "nothing is saved without a keychain"
-    );
+    assert_eq!(text(&out.stdout).trim(), "[]", "nothing is saved without a keychain");
 }

@@ -40,7 +40,10 @@ fn m2m(secret: &str) -> CsAuth {
     CsAuth::M2m { client_id: gainsight_sim::DEMO_CLIENT_ID.into(), client_secret: Secret::new(secret) }
 }
 
-async fn all_rows(c: &CsClient, spec: QuerySpec) -> Result<Vec<outpost::gainsight::paging::Record>, outpost::gainsight::ApiError> {
+async fn all_rows(
+    c: &CsClient,
+    spec: QuerySpec,
+) -> Result<Vec<outpost::gainsight::paging::Record>, outpost::gainsight::ApiError> {
     let pages: Vec<_> = query_pages(c, spec).try_collect().await?;
     Ok(pages.into_iter().flatten().collect())
 }
@@ -52,7 +55,11 @@ async fn paging_spends_the_minimal_number_of_calls() {
     let spec = QuerySpec { page_size: 7, ..QuerySpec::new("company", &["Gsid", "Name"]) };
     let rows = all_rows(&c, spec).await.expect("rows");
     assert_eq!(rows.len(), 30);
-    assert_eq!(sim.counters().calls_to("query/company"), 5, "30 rows at 7 a page is 5 calls, the last one short");
+    assert_eq!(
+        sim.counters().calls_to("query/company"),
+        5,
+        "30 rows at 7 a page is 5 calls, the last one short"
+    );
 
     sim.reset_counters();
     let spec = QuerySpec { page_size: 10, ..QuerySpec::new("company", &["Gsid"]) };
@@ -62,7 +69,9 @@ async fn paging_spends_the_minimal_number_of_calls() {
 
 #[tokio::test]
 async fn a_respected_budget_never_meets_a_429() {
-    let sim = gainsight_sim::start(SimConfig { rate_limit_per_window: 4, window_secs: 1, ..config(30) }).await.expect("sim");
+    let sim = gainsight_sim::start(SimConfig { rate_limit_per_window: 4, window_secs: 1, ..config(30) })
+        .await
+        .expect("sim");
     let c = client(&sim, key()).with_budget(Arc::new(FixedWindow::new(3, Duration::from_secs(1))));
     let spec = QuerySpec { page_size: 4, ..QuerySpec::new("company", &["Gsid"]) };
     assert_eq!(all_rows(&c, spec).await.expect("rows").len(), 30);
@@ -75,7 +84,12 @@ async fn a_respected_budget_never_meets_a_429() {
 async fn transient_faults_are_retried_and_a_429_waits() {
     let sim = gainsight_sim::start(config(12)).await.expect("sim");
     let c = client(&sim, key());
-    let on = |fault, count| FaultRule { endpoint: "/v1/data/objects/query/company".into(), fault, count: Some(count), probability: None };
+    let on = |fault, count| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault,
+        count: Some(count),
+        probability: None,
+    };
     sim.add_fault(on(Fault::Status { status: 503, error_code: None }, 2));
     sim.add_fault(on(Fault::RateLimited, 1));
     sim.add_fault(on(Fault::ResetMidBody, 1));
@@ -123,7 +137,11 @@ async fn m2m_token_is_renewed_before_it_expires() {
     c.test_connection().await.expect("first");
     tokio::time::sleep(Duration::from_millis(1100)).await;
     c.test_connection().await.expect("second");
-    assert_eq!(sim.counters().calls_to("m2m/oauth/token"), 2, "a token within a minute of expiry is replaced");
+    assert_eq!(
+        sim.counters().calls_to("m2m/oauth/token"),
+        2,
+        "a token within a minute of expiry is replaced"
+    );
     assert_eq!(sim.counters().unauthorized, 0, "renewed before the server refused it");
 }
 
@@ -137,12 +155,16 @@ async fn row_and_empty_variants_read_the_same() {
     ] {
         let sim = gainsight_sim::start(cfg).await.expect("sim");
         let c = client(&sim, key());
-        let rows = all_rows(&c, QuerySpec { page_size: 3, ..QuerySpec::new("company", &["Gsid", "RenewalDate"]) }).await;
+        let rows =
+            all_rows(&c, QuerySpec { page_size: 3, ..QuerySpec::new("company", &["Gsid", "RenewalDate"]) })
+                .await;
         let rows = rows.expect("every variant reads");
         assert_eq!(rows.len(), 9);
         assert!(rows.iter().all(|r| outpost::gainsight::dates::parse_date(&r["RenewalDate"]).is_some()));
         let none = QuerySpec {
-            filter: Some(serde_json::json!({"conditions": [{"name": "Name", "alias": "A", "value": ["nobody"], "operator": "EQ"}]})),
+            filter: Some(
+                serde_json::json!({"conditions": [{"name": "Name", "alias": "A", "value": ["nobody"], "operator": "EQ"}]}),
+            ),
             ..QuerySpec::new("company", &["Gsid"])
         };
         assert!(all_rows(&c, none).await.expect("an empty result is not an error").is_empty());
@@ -154,11 +176,16 @@ async fn cockpit_pages_and_discovery() {
     let sim = gainsight_sim::start(config(8)).await.expect("sim");
     let c = client(&sim, key());
     let total = all_rows(&c, QuerySpec::new("call_to_action", &["Gsid"])).await.expect("ctas").len();
-    let pages: Vec<_> =
-        cockpit_pages(&c, "/v2/cockpit/cta/list", vec!["Gsid".into()], None, 25).try_collect().await.expect("cockpit");
+    let pages: Vec<_> = cockpit_pages(&c, "/v2/cockpit/cta/list", vec!["Gsid".into()], None, 25)
+        .try_collect()
+        .await
+        .expect("cockpit");
     assert_eq!(pages.iter().map(Vec::len).sum::<usize>(), total);
     let list = c.meta("/v1/meta/services/objects/list?po=company&em=false").await.expect("list");
     let names: Vec<String> =
         list.records().iter().filter_map(|o| o["objectName"].as_str().map(str::to_lowercase)).collect();
-    assert!(names.iter().any(|n| n.contains("scorecard") && n.contains("fact")), "fact object is discoverable");
+    assert!(
+        names.iter().any(|n| n.contains("scorecard") && n.contains("fact")),
+        "fact object is discoverable"
+    );
 }

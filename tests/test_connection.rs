@@ -9,12 +9,7 @@ use outpost::connections::{CsConnectInput, TestReport};
 use outpost::vault::Vault;
 
 fn input(url: &str, key: &str) -> CsConnectInput {
-    CsConnectInput {
-        name: "t".into(),
-        description: None,
-        instance_url: url.into(),
-        access_key: key.into(),
-    }
+    CsConnectInput { name: "t".into(), description: None, instance_url: url.into(), access_key: key.into() }
 }
 
 async fn run(url: &str, key: &str) -> TestReport {
@@ -33,10 +28,7 @@ async fn ok_with_the_right_key_in_one_call() {
     let sim = sim().await;
     let r = run(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY).await;
     assert!(r.ok, "expected success, got {:?}", r.error);
-    assert_eq!(
-        r.instance.as_deref(),
-        Some(sim.base_url().trim_start_matches("http://"))
-    );
+    assert_eq!(r.instance.as_deref(), Some(sim.base_url().trim_start_matches("http://")));
     assert_eq!(sim.counters().total_calls(), 1, "a connection test is one call");
 }
 
@@ -46,14 +38,8 @@ async fn wrong_key_is_invalid_key_with_a_hint() {
     let r = run(&sim.base_url(), "not-the-key-1234567890").await;
     assert_eq!(kind(&r), Some(ErrorKind::InvalidKey));
     let e = r.error.expect("error");
-    assert!(
-        e.hint.is_some_and(|h| h.contains("Re-Generate")),
-        "the hint explains key rotation"
-    );
-    assert!(
-        !e.message.contains("not-the-key"),
-        "the key never appears in messages"
-    );
+    assert!(e.hint.is_some_and(|h| h.contains("Re-Generate")), "the hint explains key rotation");
+    assert!(!e.message.contains("not-the-key"), "the key never appears in messages");
     assert_eq!(sim.counters().unauthorized, 1);
 }
 
@@ -74,40 +60,18 @@ async fn a_port_that_answers_html_is_the_wrong_instance() {
 #[tokio::test]
 async fn a_json_404_is_the_wrong_instance() {
     let body = r#"{"result":false,"errorCode":"GS_APIG_1000","errorDesc":"Not found","requestId":"x"}"#;
-    let srv = raw_server(http_reply(
-        "404 Not Found",
-        &[("Content-Type", "application/json")],
-        body,
-    ))
-    .await;
-    assert_eq!(
-        kind(&run(&srv.url, "some-key-123456").await),
-        Some(ErrorKind::WrongInstance)
-    );
+    let srv = raw_server(http_reply("404 Not Found", &[("Content-Type", "application/json")], body)).await;
+    assert_eq!(kind(&run(&srv.url, "some-key-123456").await), Some(ErrorKind::WrongInstance));
 }
 
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
-    let elsewhere = raw_server(http_reply(
-        "200 OK",
-        &[("Content-Type", "application/json")],
-        "{}",
-    ))
-    .await;
+    let elsewhere = raw_server(http_reply("200 OK", &[("Content-Type", "application/json")], "{}")).await;
     let location = format!("{}/v1/data/objects/query/Company", elsewhere.url);
-    let redirector = raw_server(http_reply(
-        "307 Temporary Redirect",
-        &[("Location", &location)],
-        "",
-    ))
-    .await;
+    let redirector = raw_server(http_reply("307 Temporary Redirect", &[("Location", &location)], "")).await;
     let r = run(&redirector.url, "secret-key-abcdef123456").await;
     assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
-    assert_eq!(
-        redirector.seen.lock().expect("log").len(),
-        1,
-        "the redirecting host got the one request"
-    );
+    assert_eq!(redirector.seen.lock().expect("log").len(), 1, "the redirecting host got the one request");
     assert!(
         elsewhere.seen.lock().expect("log").is_empty(),
         "nothing, and so no key, may reach the redirect target"
@@ -118,18 +82,10 @@ async fn a_redirect_is_not_followed_and_the_key_never_reaches_the_other_host() {
 async fn bad_input_is_reported_before_any_call() {
     let sim = sim().await;
     let r = run("http://acme.gainsightcloud.com", "k").await;
-    assert_eq!(
-        kind(&r),
-        Some(ErrorKind::InvalidInput),
-        "plain http to a remote host is refused"
-    );
+    assert_eq!(kind(&r), Some(ErrorKind::InvalidInput), "plain http to a remote host is refused");
     let r = run(&sim.base_url(), "two words").await;
     assert_eq!(kind(&r), Some(ErrorKind::InvalidInput));
-    assert_eq!(
-        sim.counters().total_calls(),
-        0,
-        "invalid input never reaches the network"
-    );
+    assert_eq!(sim.counters().total_calls(), 0, "invalid input never reaches the network");
 }
 
 #[tokio::test]
@@ -138,10 +94,5 @@ async fn notices_report_what_was_changed() {
     let url = format!("  {}/v2/accounts ", sim.base_url());
     let r = run(&url, &format!(" {} ", gainsight_sim::DEMO_ACCESS_KEY)).await;
     assert!(r.ok, "{:?}", r.error);
-    assert_eq!(
-        r.notices.len(),
-        3,
-        "spaces around URL, removed path and trimmed key: {:?}",
-        r.notices
-    );
+    assert_eq!(r.notices.len(), 3, "spaces around URL, removed path and trimmed key: {:?}", r.notices);
 }

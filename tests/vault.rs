@@ -17,11 +17,7 @@ fn save_load_delete_round_trip_through_the_os_keychain() {
 
     let rotated = Secret::new("rotated-key-0042");
     vault.save("conn-1", &rotated).expect("overwrite");
-    assert_eq!(
-        vault.load("conn-1").expect("load again").expose(),
-        rotated.expose(),
-        "save replaces"
-    );
+    assert_eq!(vault.load("conn-1").expect("load again").expose(), rotated.expose(), "save replaces");
 
     vault.delete("conn-1").expect("delete");
     assert_eq!(vault.load("conn-1").expect_err("gone").kind, ErrorKind::NotFound);
@@ -33,18 +29,13 @@ fn the_key_is_visible_to_other_secret_service_clients() {
     // Proves the secret is in the real keychain, not in a process-local mock.
     let service = format!("outpost-test-lookup-{}", std::process::id());
     let vault = Vault::with_service(&service);
-    vault
-        .save("conn-x", &Secret::new("looked-up-by-secret-tool"))
-        .expect("save");
+    vault.save("conn-x", &Secret::new("looked-up-by-secret-tool")).expect("save");
     let out = Command::new("secret-tool")
         .args(["lookup", "service", &service, "username", "conn-x"])
         .output()
         .expect("secret-tool (libsecret-tools) is installed by make deps");
     vault.delete("conn-x").expect("cleanup");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "looked-up-by-secret-tool"
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "looked-up-by-secret-tool");
 }
 
 /// Re-runs this test binary with no reachable session bus, so the keychain cannot be found.
@@ -52,9 +43,7 @@ fn the_key_is_visible_to_other_secret_service_clients() {
 fn no_keychain_is_a_clear_error_never_a_fallback() {
     if std::env::var_os("OUTPOST_VAULT_CHILD").is_some() {
         let vault = Vault::with_service("outpost-test-nokeychain");
-        let err = vault
-            .save("c", &Secret::new("k-123456789012"))
-            .expect_err("no keychain reachable");
+        let err = vault.save("c", &Secret::new("k-123456789012")).expect_err("no keychain reachable");
         assert_eq!(err.kind, ErrorKind::NoKeychain, "{err:?}");
         assert!(
             err.hint.as_deref().is_some_and(|h| h.contains("Secret Service")),
@@ -63,21 +52,11 @@ fn no_keychain_is_a_clear_error_never_a_fallback() {
         return;
     }
     let status = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "no_keychain_is_a_clear_error_never_a_fallback",
-            "--nocapture",
-        ])
+        .args(["--exact", "no_keychain_is_a_clear_error_never_a_fallback", "--nocapture"])
         .env("OUTPOST_VAULT_CHILD", "1")
-        .env(
-            "DBUS_SESSION_BUS_ADDRESS",
-            "unix:path=/nonexistent/outpost-test-bus",
-        )
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/outpost-test-bus")
         .env_remove("DISPLAY")
         .status()
         .expect("re-run the test binary");
-    assert!(
-        status.success(),
-        "the child run (no session bus) must see NoKeychain"
-    );
+    assert!(status.success(), "the child run (no session bus) must see NoKeychain");
 }

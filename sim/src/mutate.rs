@@ -122,18 +122,49 @@ fn modify_cta(store: &mut Store, id: &str, now: i64) {
     bump(r, now);
 }
 
+/// Records that hang off a company and go with it: (object, company field, logged in the delete log).
+const DEPENDENTS: &[(&str, &str, bool)] = &[
+    ("call_to_action", "CompanyId", true),
+    (crate::data::FACT_OBJECT, "CompanyId", false),
+    (crate::data::HISTORY_OBJECT, "CompanyId", false),
+    (crate::data::USAGE_OBJECT, "CompanyId__gc", false),
+    ("activity_timeline", "GsCompanyId", false),
+];
+
 /// Deletes `count` records of `object` and writes each to `record_delete_log`; returns their GSIDs.
+/// Deleting a company takes its CTAs, scores, history, usage and timeline with it, as CS does.
 pub fn delete(store: &mut Store, object: &str, count: usize, now: i64, salt: u64) -> Vec<String> {
     let ids = pick(store, object, count, salt);
     let name = store.object(object).map(|o| o.name).unwrap_or("unknown");
     let mut rng = Rng::new(salt).fork("delete-log");
     let mut log_rows = Vec::new();
+    let mut log = |rng: &mut Rng, id: &str, object: &str| {
+        log_rows.push(crate::data::row(json!({
+            "Gsid": rng.gsid("1D01"), "RecordId": id, "ObjectName": object, "DeletedOn": now,
+        })));
+    };
+    let is_company = object.eq_ignore_ascii_case("company");
     if let Some(o) = store.object_mut(object) {
         for id in &ids {
             if o.remove(id).is_some() {
-                log_rows.push(crate::data::row(json!({
-                    "Gsid": rng.gsid("1D01"), "RecordId": id, "ObjectName": name, "DeletedOn": now,
-                })));
+                log(&mut rng, id, name);
+            }
+        }
+    }
+    if is_company {
+        for (dependent, key, logged) in DEPENDENTS {
+            let Some(o) = store.object_mut(dependent) else { continue };
+            let doomed: Vec<String> = o
+                .rows
+                .iter()
+                .filter(|r| r.get(*key).and_then(Value::as_str).is_some_and(|c| ids.iter().any(|id| id == c)))
+                .filter_map(|r| r.get("Gsid").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            for d in doomed {
+                o.remove(&d);
+                if *logged {
+                    log(&mut rng, &d, dependent);
+                }
             }
         }
     }
@@ -163,7 +194,16 @@ mod tests {
         let gone = delete(&mut s, "company", 2, now, 2);
         assert_eq!(s.object("company").map(|o| o.rows.len()), Some(18));
         let log = s.object("record_delete_log").expect("log");
-        assert_eq!(log.rows.len(), 2);
+        assert_eq!(log.rows.iter().filter(|r| r["ObjectName"] == "Company").count(), 2);
+        assert!(
+            log.rows.iter().any(|r| r["ObjectName"] == "call_to_action"),
+            "their CTAs go with them, logged"
+        );
+        let fact = s.object(crate::data::FACT_OBJECT).expect("fact");
+        assert!(
+            gone.iter().all(|g| fact.rows.iter().all(|r| r["CompanyId"] != g.as_str())),
+            "scores cascade"
+        );
         assert!(gone.iter().all(|id| log.rows.iter().any(|r| r["RecordId"] == id.as_str())));
         assert!(gone.iter().all(|id| s.object("company").and_then(|o| o.get(id)).is_none()));
     }

@@ -12,10 +12,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn open(data_dir: &Path) -> Result<Self> {
-        Ok(AppState {
-            core: Outpost::open(data_dir)?,
-            demo: Mutex::new(None),
-        })
+        Ok(AppState { core: Outpost::open(data_dir)?, demo: Mutex::new(None) })
     }
 
     /// Starts the demo org once per app run (on `port` when given and free) and returns its URL.
@@ -24,16 +21,9 @@ impl AppState {
         if let Some(sim) = demo.as_ref() {
             return Ok(sim.base_url());
         }
-        let sim = match gainsight_sim::start(SimConfig {
-            port,
-            ..Default::default()
-        })
-        .await
-        {
+        let sim = match gainsight_sim::start(SimConfig { port, ..Default::default() }).await {
             Ok(sim) => sim,
-            Err(_) if port != 0 => gainsight_sim::start(SimConfig::default())
-                .await
-                .map_err(sim_err)?,
+            Err(_) if port != 0 => gainsight_sim::start(SimConfig::default()).await.map_err(sim_err)?,
             Err(e) => return Err(sim_err(e)),
         };
         let url = sim.base_url();
@@ -55,11 +45,7 @@ impl AppState {
     }
 
     pub async fn is_demo_url(&self, url: &str) -> bool {
-        self.demo
-            .lock()
-            .await
-            .as_ref()
-            .is_some_and(|sim| sim.base_url() == url.trim_end_matches('/'))
+        self.demo.lock().await.as_ref().is_some_and(|sim| sim.base_url() == url.trim_end_matches('/'))
     }
 }
 

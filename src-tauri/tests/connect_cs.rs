@@ -14,21 +14,11 @@ async fn demo_org_connects_and_survives_a_restart() {
     click(&app, "connect-cs").await;
     click(&app, "try-demo").await;
     let url = wait_value(&app, "instance-url").await;
-    assert!(
-        url.starts_with("http://127.0.0.1:"),
-        "the demo org runs on loopback, got {url}"
-    );
-    assert!(
-        !wait_value(&app, "access-key").await.is_empty(),
-        "the demo key is filled in"
-    );
+    assert!(url.starts_with("http://127.0.0.1:"), "the demo org runs on loopback, got {url}");
+    assert!(!wait_value(&app, "access-key").await.is_empty(), "the demo key is filled in");
 
     let save_disabled = find(&app, "save").await.prop("disabled").await.expect("prop");
-    assert_eq!(
-        save_disabled.as_deref(),
-        Some("true"),
-        "Save stays disabled until a test passes"
-    );
+    assert_eq!(save_disabled.as_deref(), Some("true"), "Save stays disabled until a test passes");
     click(&app, "test-connection").await;
     wait_attr(&app, "test-result", "data-ok", "true").await;
     click(&app, "save").await;
@@ -39,14 +29,8 @@ async fn demo_org_connects_and_survives_a_restart() {
     let instance = text(&app, "card-instance").await;
     assert_eq!(status, "Connected");
     assert!(!by.is_empty(), "Connected by shows the OS user's name");
-    assert!(
-        on.chars().any(|c| c.is_ascii_digit()),
-        "Connected on shows a date, got {on:?}"
-    );
-    assert!(
-        instance.starts_with("127.0.0.1:"),
-        "Instance shows the domain, got {instance:?}"
-    );
+    assert!(on.chars().any(|c| c.is_ascii_digit()), "Connected on shows a date, got {on:?}");
+    assert!(instance.starts_with("127.0.0.1:"), "Instance shows the domain, got {instance:?}");
     let key = text(&app, "card-key").await;
     assert!(
         key.starts_with("••••") && key.chars().count() == 8,

@@ -1,9 +1,12 @@
 //! The `outpost` command line (contract: shared/cli.md). Same engine, same data directory as the app.
 
+mod export;
 mod output;
+mod sync;
 
 use crate::app::{Outpost, default_data_dir};
 use crate::connections::CsConnectInput;
+use crate::db::browse::{AccountQuery, CtaQuery};
 use crate::error::{Error, ErrorKind, Result};
 use clap::{Args, Parser, Subcommand};
 use output::Out;
@@ -35,8 +38,72 @@ enum Command {
     Test { name: String },
     /// Show the Connected cards.
     Connections,
-    /// Remove a connection and its key from the OS keychain.
-    Disconnect { name: String },
+    /// Remove a connection's key from the OS keychain; cached data stays browsable unless --purge.
+    Disconnect {
+        name: String,
+        /// Also delete everything cached for this connection.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// Sync connections (all CS connections when none is named).
+    Sync {
+        names: Vec<String>,
+        /// Re-read everything and reconcile deletes.
+        #[arg(long)]
+        full: bool,
+        /// Object groups for this run: companies,ctas,health_scores,usage.
+        #[arg(long, value_delimiter = ',')]
+        objects: Option<Vec<String>>,
+        /// Rows per page (1-5000).
+        #[arg(long)]
+        page_size: Option<usize>,
+    },
+    /// Accounts in the local cache.
+    Accounts {
+        #[arg(long)]
+        search: Option<String>,
+        /// Health band label, e.g. Poor.
+        #[arg(long)]
+        band: Option<String>,
+        #[arg(long)]
+        health_below: Option<f64>,
+        /// name, health, arr or renewal (prefix - for descending).
+        #[arg(long, default_value = "health", allow_hyphen_values = true)]
+        sort: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// One account: scores per measure, history, CTAs, usage.
+    Account { id: String },
+    /// Calls to Action.
+    Ctas {
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        overdue: bool,
+        #[arg(long)]
+        company: Option<String>,
+    },
+    /// What changed: band moves, CTAs opened and closed, accounts added and removed.
+    Changes {
+        /// Only changes recorded after this sync run id.
+        #[arg(long)]
+        since: Option<i64>,
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+    },
+    /// Sync runs, newest first.
+    History {
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+    },
+    /// Export accounts or CTAs as CSV.
+    Export {
+        #[arg(value_parser = ["accounts", "ctas"])]
+        what: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Start the built-in Gainsight simulator and print its URL and key.
     Demo {
         #[arg(long, default_value_t = 0)]
@@ -74,10 +141,7 @@ fn exit_codes_help() -> String {
 /// Parses arguments, runs the command, prints, and returns the process exit code.
 pub fn run() -> i32 {
     let cli = Cli::parse();
-    let out = Out {
-        json: cli.json,
-        quiet: cli.quiet,
-    };
+    let out = Out { json: cli.json, quiet: cli.quiet };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return out.error(&Error::new(ErrorKind::Internal, format!("could not start: {e}"))),
@@ -91,10 +155,7 @@ pub fn run() -> i32 {
 fn read_secret_stdin(what: &str) -> Result<String> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s).map_err(|e| {
-        Error::new(
-            ErrorKind::InvalidInput,
-            format!("could not read the {what} from stdin: {e}"),
-        )
+        Error::new(ErrorKind::InvalidInput, format!("could not read the {what} from stdin: {e}"))
     })?;
     Ok(s)
 }
@@ -103,12 +164,10 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     match cli.command {
         Command::Demo { port } => {
-            let sim = gainsight_sim::start(gainsight_sim::SimConfig {
-                port,
-                ..Default::default()
-            })
-            .await
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("could not start the simulator: {e}")))?;
+            let sim =
+                gainsight_sim::start(gainsight_sim::SimConfig { port, ..Default::default() }).await.map_err(
+                    |e| Error::new(ErrorKind::Internal, format!("could not start the simulator: {e}")),
+                )?;
             out.demo(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY);
             tokio::signal::ctrl_c().await.ok();
             sim.stop().await;
@@ -132,11 +191,7 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             let report = app.test_saved(&name).await?;
             out.report(&report);
             match report.error {
-                Some(e) => Err(Error {
-                    kind: e.kind,
-                    message: e.message,
-                    hint: e.hint,
-                }),
+                Some(e) => Err(Error { kind: e.kind, message: e.message, hint: e.hint }),
                 None => Ok(()),
             }
         }
@@ -145,13 +200,58 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             out.cards(&app.connection_cards()?);
             Ok(())
         }
-        Command::Disconnect { name } => {
+        Command::Disconnect { name, purge } => {
             let app = Outpost::open(&data_dir)?;
-            let card = app.disconnect(&name).await?;
+            let card = app.disconnect(&name, purge).await?;
+            let kept = if purge { "its cached data was deleted" } else { "its cached data stays browsable" };
             out.line(&format!(
-                "Disconnected {} ({}); its key was removed from the OS keychain.",
+                "Disconnected {} ({}): the key was removed from the OS keychain and {kept}.",
                 card.name, card.instance
             ));
+            Ok(())
+        }
+        Command::Sync { names, full, objects, page_size } => {
+            let app = Outpost::open(&data_dir)?;
+            let opts = crate::sync::SyncOptions { full, objects, page_size, ..Default::default() };
+            sync::run(&app, names, opts, out).await
+        }
+        Command::Accounts { search, band, health_below, sort, limit } => {
+            let app = Outpost::open(&data_dir)?;
+            let q = AccountQuery {
+                search,
+                band,
+                health_below,
+                sort: Some(sort),
+                limit: Some(limit),
+                connection_id: None,
+            };
+            out.accounts(&app.accounts(&q)?);
+            Ok(())
+        }
+        Command::Account { id } => {
+            let app = Outpost::open(&data_dir)?;
+            out.account(&app.account(&id)?);
+            Ok(())
+        }
+        Command::Ctas { open, overdue, company } => {
+            let app = Outpost::open(&data_dir)?;
+            out.ctas(&app.ctas(&CtaQuery { open, overdue, company })?);
+            Ok(())
+        }
+        Command::Changes { since, limit } => {
+            let app = Outpost::open(&data_dir)?;
+            out.changes(&app.changes(since, limit)?);
+            Ok(())
+        }
+        Command::History { limit } => {
+            let app = Outpost::open(&data_dir)?;
+            out.history(&app.sync_history(None, limit)?);
+            Ok(())
+        }
+        Command::Export { what, out: file } => {
+            let app = Outpost::open(&data_dir)?;
+            let n = export::write(&app, &what, &file)?;
+            out.line(&format!("Wrote {n} {what} to {}.", file.display()));
             Ok(())
         }
     }

@@ -3,6 +3,20 @@
 use crate::connections::{ConnectionCard, TestReport};
 use crate::error::Error;
 use serde_json::json;
+use std::io::Write;
+
+/// `println!` that ends the process quietly when stdout is closed (`outpost accounts | head`).
+macro_rules! println {
+    () => { say(String::new()) };
+    ($($arg:tt)*) => { say(format!($($arg)*)) };
+}
+
+fn say(line: String) {
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
+    }
+}
 
 pub struct Out {
     pub json: bool,
@@ -11,11 +25,7 @@ pub struct Out {
 
 fn local_time(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
+        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| rfc3339.to_string())
 }
 
@@ -32,10 +42,7 @@ impl Out {
         let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
         eprintln!("error[{}]: {}{hint}", e.kind.name(), e.message);
         if self.json {
-            println!(
-                "{}",
-                json!({ "error": { "kind": e.kind, "message": e.message, "hint": e.hint } })
-            );
+            println!("{}", json!({ "error": { "kind": e.kind, "message": e.message, "hint": e.hint } }));
         }
         e.kind.exit_code()
     }
@@ -87,11 +94,7 @@ impl Out {
             println!("note: {n}");
         }
         if r.ok {
-            println!(
-                "Connection OK: reached {} with {}.",
-                r.instance.as_deref().unwrap_or("?"),
-                r.auth_mode
-            );
+            println!("Connection OK: reached {} with {}.", r.instance.as_deref().unwrap_or("?"), r.auth_mode);
         }
     }
 }
@@ -102,17 +105,10 @@ fn print_card(c: &ConnectionCard) {
         crate::connections::ConnectionStatus::Syncing => "Syncing".to_string(),
         crate::connections::ConnectionStatus::Disconnected => "Disconnected".to_string(),
         crate::connections::ConnectionStatus::NeedsAttention => {
-            format!(
-                "Needs attention: {}",
-                c.status_reason.as_deref().unwrap_or("see the app")
-            )
+            format!("Needs attention: {}", c.status_reason.as_deref().unwrap_or("see the app"))
         }
     };
-    let kind = if c.kind == "cs" {
-        "Gainsight CS"
-    } else {
-        "Gainsight PX"
-    };
+    let kind = if c.kind == "cs" { "Gainsight CS" } else { "Gainsight PX" };
     println!("{} — {kind}", c.name);
     println!("  Status        {status}");
     println!("  Connected by  {}", c.connected_by);
@@ -121,9 +117,204 @@ fn print_card(c: &ConnectionCard) {
     println!("  Auth          {} {}", c.auth_mode, c.masked_key);
     println!(
         "  Last sync     {}",
-        c.last_sync_at
-            .as_deref()
-            .map(local_time)
-            .unwrap_or_else(|| "never".into())
+        c.last_sync_at.as_deref().map(local_time).unwrap_or_else(|| "never".into())
     );
+}
+
+fn money(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x >= 1_000_000.0 => format!("${:.1}M", x / 1_000_000.0),
+        Some(x) if x >= 1_000.0 => format!("${:.0}k", x / 1_000.0),
+        Some(x) => format!("${x:.0}"),
+        None => "-".into(),
+    }
+}
+
+fn cut(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn or_dash(s: &Option<String>) -> &str {
+    s.as_deref().unwrap_or("-")
+}
+
+impl Out {
+    fn json_or<T: serde::Serialize>(&self, v: &T, human: impl FnOnce()) {
+        if self.json {
+            println!("{}", serde_json::to_string(v).unwrap_or_default());
+        } else if !self.quiet {
+            human();
+        }
+    }
+
+    pub fn accounts(&self, rows: &[crate::db::browse::AccountSummary]) {
+        self.json_or(&rows, || {
+            println!(
+                "{:<36} {:>6} {:<8} {:>8} {:<10} {:>5}  {}",
+                "ACCOUNT", "HEALTH", "BAND", "ARR", "RENEWAL", "CTAS", "CSM"
+            );
+            for a in rows {
+                let c = &a.company;
+                println!(
+                    "{:<36} {:>6} {:<8} {:>8} {:<10} {:>5}  {}",
+                    cut(&c.name, 36),
+                    c.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()),
+                    cut(or_dash(&c.score_label), 8),
+                    money(c.arr),
+                    or_dash(&c.renewal_date),
+                    a.open_ctas,
+                    or_dash(&c.csm_name)
+                );
+            }
+            println!("{} accounts", rows.len());
+        });
+    }
+
+    pub fn account(&self, a: &crate::db::browse::AccountDetail) {
+        self.json_or(a, || {
+            let c = &a.company;
+            println!("{}  ({})", c.name, c.gsid);
+            println!(
+                "  Health {} {}   ARR {}   Renewal {}   CSM {}",
+                c.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()),
+                or_dash(&c.score_label),
+                money(c.arr),
+                or_dash(&c.renewal_date),
+                or_dash(&c.csm_name)
+            );
+            if !a.measures.is_empty() {
+                println!("\n  Scorecard");
+                for m in &a.measures {
+                    let s = m.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into());
+                    println!(
+                        "    {:<20} {:>4} {:<8} {}",
+                        cut(&m.measure, 20),
+                        s,
+                        or_dash(&m.label),
+                        or_dash(&m.trend)
+                    );
+                }
+            }
+            if !a.history.is_empty() {
+                let line: Vec<String> = a
+                    .history
+                    .iter()
+                    .map(|h| h.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()))
+                    .collect();
+                println!("\n  Weekly score ({} weeks, oldest first): {}", a.history.len(), line.join(" "));
+            }
+            let open: Vec<_> = a.ctas.iter().filter(|t| !t.is_closed).collect();
+            println!("\n  CTAs: {} open, {} closed", open.len(), a.ctas.len() - open.len());
+            for t in open {
+                println!(
+                    "    {:<10} {:<9} due {:<10} {}",
+                    or_dash(&t.r#type),
+                    or_dash(&t.priority),
+                    or_dash(&t.due_date),
+                    cut(&t.name, 50)
+                );
+            }
+            if let Some(u) = a.usage.last() {
+                println!(
+                    "\n  Usage (week of {}): {} active users, {} logins",
+                    u.week,
+                    u.active_users.unwrap_or(0),
+                    u.logins.unwrap_or(0)
+                );
+            }
+        });
+    }
+
+    pub fn ctas(&self, rows: &[crate::db::browse::CtaListItem]) {
+        self.json_or(&rows, || {
+            println!(
+                "{:<28} {:<10} {:<17} {:<8} {:<10} {}",
+                "ACCOUNT", "TYPE", "STATUS", "PRIORITY", "DUE", "CTA"
+            );
+            for t in rows {
+                let c = &t.cta;
+                println!(
+                    "{:<28} {:<10} {:<17} {:<8} {:<10} {}",
+                    cut(or_dash(&t.company_name), 28),
+                    cut(or_dash(&c.r#type), 10),
+                    cut(or_dash(&c.status), 17),
+                    or_dash(&c.priority),
+                    or_dash(&c.due_date),
+                    cut(&c.name, 60)
+                );
+            }
+            println!("{} CTAs", rows.len());
+        });
+    }
+
+    pub fn changes(&self, rows: &[crate::db::sync::Change]) {
+        self.json_or(&rows, || {
+            for ch in rows {
+                let what = match ch.kind.as_str() {
+                    "band_changed" => {
+                        let d: serde_json::Value = ch
+                            .detail
+                            .as_deref()
+                            .and_then(|d| serde_json::from_str(d).ok())
+                            .unwrap_or_default();
+                        format!(
+                            "health moved {} → {}",
+                            d["from"].as_str().unwrap_or("?"),
+                            d["to"].as_str().unwrap_or("?")
+                        )
+                    }
+                    "cta_opened" => format!("CTA opened: {}", or_dash(&ch.subject)),
+                    "cta_closed" => format!("CTA closed: {}", or_dash(&ch.subject)),
+                    "company_added" => "account added".into(),
+                    "company_removed" => "account removed".into(),
+                    other => other.to_string(),
+                };
+                let who = ch
+                    .company_name
+                    .as_deref()
+                    .or(ch.subject.as_deref().filter(|_| ch.kind.starts_with("company")))
+                    .unwrap_or("-");
+                println!("run {:>4}  {:<32} {}", ch.run_id, cut(who, 32), what);
+            }
+            println!("{} changes", rows.len());
+        });
+    }
+
+    pub fn history(&self, rows: &[crate::db::sync::SyncRun]) {
+        self.json_or(&rows, || {
+            println!(
+                "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
+                "RUN", "STARTED", "OUTCOME", "CALLS", "RECORDS", "ERROR"
+            );
+            for r in rows {
+                let counts: std::collections::BTreeMap<String, u64> =
+                    serde_json::from_str(&r.counts).unwrap_or_default();
+                println!(
+                    "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
+                    r.id,
+                    local_time(&r.started_at),
+                    r.outcome,
+                    r.calls,
+                    counts.values().sum::<u64>(),
+                    r.error_message.as_deref().unwrap_or("")
+                );
+            }
+        });
+    }
+
+    pub fn sync_summaries(&self, rows: &[crate::sync::SyncSummary]) {
+        self.json_or(&rows, || {
+            for s in rows {
+                let total: u64 = s.counts.values().sum();
+                println!(
+                    "{}: {} — {total} records, {} deleted, {} calls (run {})",
+                    s.connection, s.outcome, s.deleted, s.calls, s.run_id
+                );
+            }
+        });
+    }
 }

@@ -60,9 +60,7 @@ pub fn insert(conn: &Connection, c: &ConnectionRow) -> Result<()> {
 
 pub fn list(conn: &Connection) -> Result<Vec<ConnectionRow>> {
     let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {COLUMNS} FROM connections ORDER BY connected_on, name"
-        ))
+        .prepare(&format!("SELECT {COLUMNS} FROM connections ORDER BY connected_on, name"))
         .map_err(db_err)?;
     let rows = stmt.query_map([], from_row).map_err(db_err)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
@@ -82,26 +80,33 @@ pub fn get(conn: &Connection, id_or_name: &str) -> Result<Option<ConnectionRow>>
 }
 
 pub fn name_taken(conn: &Connection, name: &str) -> Result<bool> {
-    conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM connections WHERE name = ?1)",
-        [name],
-        |r| r.get(0),
-    )
-    .map_err(db_err)
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM connections WHERE name = ?1)", [name], |r| r.get(0))
+        .map_err(db_err)
 }
 
 pub fn update_instance_url(conn: &Connection, id: &str, url: &str) -> Result<()> {
+    conn.execute("UPDATE connections SET instance_url = ?2 WHERE id = ?1", params![id, url])
+        .map_err(db_err)?;
+    Ok(())
+}
+
+pub fn set_status(conn: &Connection, id: &str, status: &str, reason: Option<&str>) -> Result<()> {
     conn.execute(
-        "UPDATE connections SET instance_url = ?2 WHERE id = ?1",
-        params![id, url],
+        "UPDATE connections SET status = ?2, status_reason = ?3 WHERE id = ?1",
+        params![id, status, reason],
     )
     .map_err(db_err)?;
     Ok(())
 }
 
-pub fn delete(conn: &Connection, id: &str) -> Result<()> {
-    conn.execute("DELETE FROM connections WHERE id = ?1", [id])
+pub fn set_last_sync(conn: &Connection, id: &str, at: &str) -> Result<()> {
+    conn.execute("UPDATE connections SET last_sync_at = ?2 WHERE id = ?1", params![id, at])
         .map_err(db_err)?;
+    Ok(())
+}
+
+pub fn delete(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute("DELETE FROM connections WHERE id = ?1", [id]).map_err(db_err)?;
     Ok(())
 }
 
@@ -133,22 +138,10 @@ mod tests {
     fn insert_get_list_delete() {
         let conn = crate::db::open_in_memory().expect("db");
         insert(&conn, &sample("a", "Production")).expect("insert");
-        assert_eq!(
-            get(&conn, "a").expect("get").map(|c| c.name),
-            Some("Production".into())
-        );
-        assert_eq!(
-            get(&conn, "production").expect("by name").map(|c| c.id),
-            Some("a".into())
-        );
-        assert!(
-            name_taken(&conn, "PRODUCTION").expect("taken"),
-            "names are unique without regard to case"
-        );
-        assert!(
-            insert(&conn, &sample("b", "production")).is_err(),
-            "duplicate name must be refused"
-        );
+        assert_eq!(get(&conn, "a").expect("get").map(|c| c.name), Some("Production".into()));
+        assert_eq!(get(&conn, "production").expect("by name").map(|c| c.id), Some("a".into()));
+        assert!(name_taken(&conn, "PRODUCTION").expect("taken"), "names are unique without regard to case");
+        assert!(insert(&conn, &sample("b", "production")).is_err(), "duplicate name must be refused");
         assert_eq!(list(&conn).expect("list").len(), 1);
         delete(&conn, "a").expect("delete");
         assert!(get(&conn, "a").expect("get").is_none());

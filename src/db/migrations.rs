@@ -26,6 +26,8 @@ pub fn migrations() -> Migrations<'static> {
                 next_sync_at  TEXT
             ) STRICT;",
         ),
+        // 2: the cache of the org's account health, and the sync's own bookkeeping.
+        M::up(include_str!("migrations/002_cache.sql")),
     ])
 }
 
@@ -35,10 +37,7 @@ mod tests {
 
     #[test]
     fn migrations_are_valid() {
-        assert!(
-            migrations().validate().is_ok(),
-            "every migration must apply cleanly to an empty database"
-        );
+        assert!(migrations().validate().is_ok(), "every migration must apply cleanly to an empty database");
     }
 
     #[test]
@@ -47,8 +46,7 @@ mod tests {
         let path = dir.path().join("outpost.db");
         {
             let conn = crate::db::open(&path).expect("first open");
-            conn.pragma_update(None, "user_version", 999)
-                .expect("pretend a newer binary wrote it");
+            conn.pragma_update(None, "user_version", 999).expect("pretend a newer binary wrote it");
         }
         let err = crate::db::open(&path).expect_err("an old binary must refuse a newer database");
         assert_eq!(err.kind, crate::error::ErrorKind::Database);

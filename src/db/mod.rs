@@ -1,7 +1,13 @@
 //! The local SQLite database: opened one way everywhere, migrated at start.
 
+pub mod browse;
+pub mod companies;
 pub mod connections;
+pub mod ctas;
 mod migrations;
+pub mod scores;
+pub mod settings;
+pub mod sync;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::Connection;
@@ -30,8 +36,7 @@ fn configure(conn: &Connection) -> Result<()> {
     // WAL: the UI and CLI read while a sync writes, without blocking each other.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
     // NORMAL is durable at every checkpoint in WAL mode and much faster than FULL per page.
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(db_err)?;
+    conn.pragma_update(None, "synchronous", "NORMAL").map_err(db_err)?;
     // SQLite leaves foreign keys off unless asked, per connection.
     conn.pragma_update(None, "foreign_keys", "ON").map_err(db_err)?;
     // A second process (CLI beside the app) waits for a write lock instead of failing at once.
@@ -48,10 +53,7 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             "This database was written by a newer version of Outpost; this version will not change it.",
         )
         .with_hint("Install the newer Outpost again, or point --data-dir at another folder."),
-        other => Error::new(
-            ErrorKind::Database,
-            format!("Could not prepare the local database: {other}."),
-        ),
+        other => Error::new(ErrorKind::Database, format!("Could not prepare the local database: {other}.")),
     })
 }
 

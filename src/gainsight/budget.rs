@@ -30,11 +30,19 @@ fn since_epoch() -> Duration {
 
 impl FixedWindow {
     pub fn new(limit: u32, window: Duration) -> Self {
-        FixedWindow { limit: limit.max(1), window: window.max(Duration::from_millis(10)), state: Mutex::new((0, 0)) }
+        FixedWindow {
+            limit: limit.max(1),
+            window: window.max(Duration::from_millis(10)),
+            state: Mutex::new((0, 0)),
+        }
     }
 
     pub fn per_minute(limit: u32) -> Self {
         Self::new(limit, Duration::from_secs(60))
+    }
+
+    pub fn limit(&self) -> u32 {
+        self.limit
     }
 
     fn index_at(&self, t: Duration) -> u64 {

@@ -12,6 +12,7 @@ use crate::secret::Secret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -20,7 +21,10 @@ use tokio::sync::Mutex;
 pub enum CsAuth {
     AccessKey(Secret),
     /// M2M OAuth: client id and secret are exchanged for a bearer token.
-    M2m { client_id: String, client_secret: Secret },
+    M2m {
+        client_id: String,
+        client_secret: Secret,
+    },
 }
 
 impl CsAuth {
@@ -42,6 +46,7 @@ pub struct CsClient {
     token: Mutex<Option<(Secret, Instant)>>,
     budget: Arc<FixedWindow>,
     retry: RetryPolicy,
+    calls: AtomicU64,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +65,7 @@ impl CsClient {
             token: Mutex::new(None),
             budget: Arc::new(FixedWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
             retry: RetryPolicy::default(),
+            calls: AtomicU64::new(0),
         })
     }
 
@@ -72,6 +78,11 @@ impl CsClient {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// HTTP calls made so far (token requests and retries included).
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
     }
 
     pub fn instance(&self) -> &InstanceUrl {
@@ -104,13 +115,23 @@ impl CsClient {
         self.call(reqwest::Method::GET, path, None).await
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<CsData, ApiError> {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<CsData, ApiError> {
         let retry = self.retry;
         retry.run(|| self.budget.until_next_window(), || self.call_once(method.clone(), path, body)).await
     }
 
     /// One call, renewing an M2M token once if it was rejected.
-    async fn call_once(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<CsData, ApiError> {
+    async fn call_once(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<CsData, ApiError> {
         match self.send(method.clone(), path, body).await {
             Err(e) if e.kind == ErrorKind::InvalidKey && matches!(self.auth, CsAuth::M2m { .. }) => {
                 *self.token.lock().await = None;
@@ -120,7 +141,12 @@ impl CsClient {
         }
     }
 
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<CsData, ApiError> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<CsData, ApiError> {
         let mut request = self.http.request(method, self.base.join(path));
         if let Some(b) = body {
             request = request.json(b);
@@ -130,6 +156,7 @@ impl CsClient {
             CsAuth::M2m { .. } => request.bearer_auth(self.bearer().await?.expose()),
         };
         self.budget.acquire().await;
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let host = self.base.domain();
         let reply = http::send(request, &host).await?;
         classify_cs(&reply, &host)
@@ -154,6 +181,7 @@ impl CsClient {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials");
         self.budget.acquire().await;
+        self.calls.fetch_add(1, Ordering::Relaxed);
         let reply = http::send(request, &host).await?;
         if reply.status == 200
             && let Ok(t) = serde_json::from_slice::<TokenReply>(&reply.body)

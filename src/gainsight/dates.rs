@@ -43,7 +43,8 @@ mod tests {
 
     #[test]
     fn every_documented_form() {
-        let want = Utc.with_ymd_and_hms(2024, 2, 5, 8, 34, 35).single().expect("date") + chrono::Duration::milliseconds(253);
+        let want = Utc.with_ymd_and_hms(2024, 2, 5, 8, 34, 35).single().expect("date")
+            + chrono::Duration::milliseconds(253);
         assert_eq!(parse_date(&json!(1_707_122_075_253_i64)), Some(want));
         assert_eq!(parse_date(&json!("1707122075253")), Some(want));
         assert_eq!(parse_date(&json!("2024-02-05T08:34:35.253Z")), Some(want));

@@ -41,11 +41,7 @@ impl ApiError {
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
-        Error {
-            kind: e.kind,
-            message: e.message,
-            hint: e.hint,
-        }
+        Error { kind: e.kind, message: e.message, hint: e.hint }
     }
 }
 

@@ -6,11 +6,8 @@ use crate::error::ErrorKind;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION, RETRY_AFTER};
 use std::time::Duration;
 
-pub const USER_AGENT: &str = concat!(
-    "Outpost/",
-    env!("CARGO_PKG_VERSION"),
-    " (+desktop; Gainsight admin tool)"
-);
+pub const USER_AGENT: &str =
+    concat!("Outpost/", env!("CARGO_PKG_VERSION"), " (+desktop; Gainsight admin tool)");
 
 #[derive(Clone, Copy, Debug)]
 pub struct Timeouts {
@@ -20,10 +17,7 @@ pub struct Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(10),
-            total: Duration::from_secs(60),
-        }
+        Timeouts { connect: Duration::from_secs(10), total: Duration::from_secs(60) }
     }
 }
 
@@ -46,30 +40,13 @@ pub fn build_client(timeouts: Timeouts, https_only: bool) -> Result<reqwest::Cli
 pub async fn send(request: reqwest::RequestBuilder, host: &str) -> Result<RawReply, ApiError> {
     let response = request.send().await.map_err(|e| transport_error(&e, host))?;
     let status = response.status().as_u16();
-    let header = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header =
+        |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
     let content_type = header(CONTENT_TYPE);
     let location = header(LOCATION);
-    let retry_after = header(RETRY_AFTER)
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| transport_error(&e, host))?
-        .to_vec();
-    Ok(RawReply {
-        status,
-        content_type,
-        location,
-        retry_after,
-        body,
-    })
+    let retry_after = header(RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
+    let body = response.bytes().await.map_err(|e| transport_error(&e, host))?.to_vec();
+    Ok(RawReply { status, content_type, location, retry_after, body })
 }
 
 fn transport_error(e: &reqwest::Error, host: &str) -> ApiError {

@@ -28,17 +28,11 @@ pub fn normalize_key(raw: &str, what: &'static str) -> Result<CleanKey, KeyError
     if trimmed.chars().any(char::is_whitespace) {
         return Err(KeyError::InnerWhitespace(what));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() || c == '\u{200b}' || c == '\u{feff}')
-    {
+    if trimmed.chars().any(|c| c.is_control() || c == '\u{200b}' || c == '\u{feff}') {
         return Err(KeyError::Control(what));
     }
     let notice = (trimmed.len() != raw.len()).then(|| format!("Removed spaces around the {what}."));
-    Ok(CleanKey {
-        key: Secret::new(trimmed),
-        notice,
-    })
+    Ok(CleanKey { key: Secret::new(trimmed), notice })
 }
 
 #[cfg(test)]
@@ -50,24 +44,13 @@ mod tests {
         let k = normalize_key("  abc123\n", "Access Key").expect("trimmed");
         assert_eq!(k.key.expose(), "abc123");
         assert!(k.notice.is_some(), "trimming must be reported");
-        assert!(
-            normalize_key("abc123", "Access Key")
-                .expect("clean")
-                .notice
-                .is_none()
-        );
-        assert_eq!(
-            normalize_key("   ", "Access Key").err(),
-            Some(KeyError::Empty("Access Key"))
-        );
+        assert!(normalize_key("abc123", "Access Key").expect("clean").notice.is_none());
+        assert_eq!(normalize_key("   ", "Access Key").err(), Some(KeyError::Empty("Access Key")));
         assert_eq!(
             normalize_key("abc 123", "Access Key").err(),
             Some(KeyError::InnerWhitespace("Access Key"))
         );
-        assert_eq!(
-            normalize_key("abc\u{7}123", "Access Key").err(),
-            Some(KeyError::Control("Access Key"))
-        );
+        assert_eq!(normalize_key("abc\u{7}123", "Access Key").err(), Some(KeyError::Control("Access Key")));
         assert_eq!(
             normalize_key("abc\u{200b}123", "Access Key").err(),
             Some(KeyError::Control("Access Key"))

@@ -81,7 +81,10 @@ struct Cursor {
 }
 
 /// Pages of a CS query, de-duplicated by Gsid, stopping on the first short page.
-pub fn query_pages<'a>(client: &'a CsClient, spec: QuerySpec) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
+pub fn query_pages<'a>(
+    client: &'a CsClient,
+    spec: QuerySpec,
+) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
     let start = Cursor { offset: 0, pages: 0, done: false, seen: HashSet::new() };
     futures_util::stream::try_unfold(start, move |mut c| {
         let spec = spec.clone();

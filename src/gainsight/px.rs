@@ -49,7 +49,9 @@ pub struct PxEndpoints {
 
 impl Default for PxEndpoints {
     fn default() -> Self {
-        let u = |s: &str| Url::parse(s).unwrap_or_else(|_| Url::parse("https://api.aptrinsic.com/v1").expect("static"));
+        let u = |s: &str| {
+            Url::parse(s).unwrap_or_else(|_| Url::parse("https://api.aptrinsic.com/v1").expect("static"))
+        };
         PxEndpoints {
             us: u("https://api.aptrinsic.com/v1"),
             eu: u("https://api-eu.aptrinsic.com/v1"),
@@ -108,10 +110,20 @@ fn is_loopback(u: &Url) -> bool {
 impl PxClient {
     pub fn new(base: Url, key: Secret, timeouts: Timeouts) -> Result<Self, ApiError> {
         if base.scheme() != "https" && !is_loopback(&base) {
-            return Err(ApiError::new(ErrorKind::InvalidInput, "Only https:// addresses are allowed.", Some(HINT_DOMAIN)));
+            return Err(ApiError::new(
+                ErrorKind::InvalidInput,
+                "Only https:// addresses are allowed.",
+                Some(HINT_DOMAIN),
+            ));
         }
         let http = http::build_client(timeouts, !is_loopback(&base))?;
-        Ok(PxClient { http, base, key, budget: Arc::new(PxBudget::per_second(150)), retry: RetryPolicy::default() })
+        Ok(PxClient {
+            http,
+            base,
+            key,
+            budget: Arc::new(PxBudget::per_second(150)),
+            retry: RetryPolicy::default(),
+        })
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -151,11 +163,14 @@ impl PxClient {
     /// `GET /admin/subscription`: proves the key and names the subscription it belongs to.
     pub async fn test_connection(&self) -> Result<PxSubscription, ApiError> {
         let v = self.get_once("/admin/subscription", &[]).await?;
-        let text = |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()));
+        let text =
+            |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()));
         let products = v
             .get("products")
             .and_then(Value::as_array)
-            .map(|ps| ps.iter().filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string)).collect())
+            .map(|ps| {
+                ps.iter().filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string)).collect()
+            })
             .unwrap_or_default();
         Ok(PxSubscription {
             id: text("id").unwrap_or_default(),
@@ -185,7 +200,11 @@ impl PxClient {
                     return Ok(None);
                 }
                 if pages >= PAGE_CAP {
-                    return Err(ApiError::new(ErrorKind::BadResponse, format!("{path}: page cap reached"), None));
+                    return Err(ApiError::new(
+                        ErrorKind::BadResponse,
+                        format!("{path}: page cap reached"),
+                        None,
+                    ));
                 }
                 let v = self.get(path, &query).await?;
                 let items = list(&v, list_key);
@@ -212,7 +231,8 @@ impl PxClient {
             if number >= PAGE_CAP {
                 return Err(ApiError::new(ErrorKind::BadResponse, format!("{path}: page cap reached"), None));
             }
-            let v = self.get(path, &[("pageNumber", number.to_string()), ("pageSize", size.to_string())]).await?;
+            let v =
+                self.get(path, &[("pageNumber", number.to_string()), ("pageSize", size.to_string())]).await?;
             let items = list(&v, list_key);
             let last = v.get("isLastPage").and_then(Value::as_bool).unwrap_or(false) || items.len() < size;
             Ok(Some((items, (number + 1, last))))
@@ -221,7 +241,10 @@ impl PxClient {
 }
 
 fn list(v: &Value, key: &str) -> Vec<Record> {
-    v.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect()).unwrap_or_default()
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_object().cloned()).collect())
+        .unwrap_or_default()
 }
 
 /// Splits `[start, end)` (epoch ms) into windows of at most 190 days, the events API's limit.
@@ -245,7 +268,8 @@ pub async fn detect_region(
 ) -> Result<(PxRegion, PxSubscription), ApiError> {
     let mut last = None;
     for region in PxRegion::ALL {
-        let client = PxClient::new(endpoints.base(region).clone(), key.clone(), timeouts)?.with_retry(RetryPolicy::none());
+        let client = PxClient::new(endpoints.base(region).clone(), key.clone(), timeouts)?
+            .with_retry(RetryPolicy::none());
         match client.test_connection().await {
             Ok(sub) => return Ok((region, sub)),
             Err(e) if e.kind == ErrorKind::InvalidKey => last = Some(e),
@@ -254,7 +278,8 @@ pub async fn detect_region(
     }
     let mut e = last.unwrap_or_else(|| ApiError::new(ErrorKind::InvalidKey, "", None));
     e.message = "No PX region (US, EU, US2) accepted this API key.".into();
-    e.hint = Some("Copy the key again from Administration > REST API in PX; keys are shown only once.".into());
+    e.hint =
+        Some("Copy the key again from Administration > REST API in PX; keys are shown only once.".into());
     Err(e)
 }
 
@@ -266,11 +291,19 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
         e.retry_after = reply.retry_after;
         e
     };
-    let html = reply.content_type.as_deref().is_some_and(|c| c.contains("html"))
+    let html = reply.content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("html"))
         || reply.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     match reply.status {
-        300..=399 => Err(fail(ErrorKind::WrongInstance, format!("{host} answered with a redirect; not followed."), HINT_DOMAIN)),
-        _ if html => Err(fail(ErrorKind::WrongInstance, format!("{host} answered with a web page, not the PX API."), HINT_DOMAIN)),
+        300..=399 => Err(fail(
+            ErrorKind::WrongInstance,
+            format!("{host} answered with a redirect; not followed."),
+            HINT_DOMAIN,
+        )),
+        _ if html => Err(fail(
+            ErrorKind::WrongInstance,
+            format!("{host} answered with a web page, not the PX API."),
+            HINT_DOMAIN,
+        )),
         401 => Err(fail(
             ErrorKind::InvalidKey,
             "PX rejected the API key (unauthorized or bad API key).".into(),
@@ -281,18 +314,36 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
             "The PX API key lacks the Read permission.".into(),
             "In PX, open Administration > REST API and give the key Read permission, or create a new key.",
         )),
-        404 => Err(fail(ErrorKind::WrongInstance, format!("{host} has no such PX endpoint (HTTP 404)."), HINT_DOMAIN)),
+        404 => Err(fail(
+            ErrorKind::WrongInstance,
+            format!("{host} has no such PX endpoint (HTTP 404)."),
+            HINT_DOMAIN,
+        )),
         429 => Err(fail(ErrorKind::RateLimited, "PX's API rate limit was reached.".into(), HINT_RETRY)),
-        s if s >= 500 => Err(fail(ErrorKind::ServerError, format!("PX had a server error (HTTP {s})."), HINT_RETRY)),
+        s if s >= 500 => {
+            Err(fail(ErrorKind::ServerError, format!("PX had a server error (HTTP {s})."), HINT_RETRY))
+        }
         s if s >= 400 => {
             let msg = serde_json::from_slice::<Value>(&reply.body)
                 .ok()
-                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
+                // PX wraps it: `{"externalapierror":{"status":"BAD_REQUEST","message":"..."}}`.
+                .and_then(|v| {
+                    let m = v.pointer("/externalapierror/message").or_else(|| v.get("message"));
+                    m.and_then(Value::as_str).map(str::to_string)
+                })
                 .unwrap_or_default();
-            Err(fail(ErrorKind::Rejected, format!("PX refused the request (HTTP {s}) {msg}").trim().to_string(), HINT_RETRY))
+            Err(fail(
+                ErrorKind::Rejected,
+                format!("PX refused the request (HTTP {s}) {msg}").trim().to_string(),
+                HINT_RETRY,
+            ))
         }
         _ => serde_json::from_slice(&reply.body).map_err(|e| {
-            fail(ErrorKind::BadResponse, format!("{host} sent a reply Outpost could not read: {e}."), HINT_RETRY)
+            fail(
+                ErrorKind::BadResponse,
+                format!("{host} sent a reply Outpost could not read: {e}."),
+                HINT_RETRY,
+            )
         }),
     }
 }

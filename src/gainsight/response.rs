@@ -39,25 +39,15 @@ impl CsData {
     pub fn records(&self) -> &[Value] {
         match &self.data {
             Value::Array(rows) => rows,
-            Value::Object(map) => map
-                .get("records")
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice),
+            Value::Object(map) => map.get("records").and_then(Value::as_array).map_or(&[], Vec::as_slice),
             _ => &[],
         }
     }
 }
 
 fn looks_like_html(reply: &RawReply) -> bool {
-    let ct_html = reply
-        .content_type
-        .as_deref()
-        .is_some_and(|c| c.to_ascii_lowercase().contains("html"));
-    let start = reply
-        .body
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .map(|i| reply.body[i]);
+    let ct_html = reply.content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("html"));
+    let start = reply.body.iter().position(|b| !b.is_ascii_whitespace()).map(|i| reply.body[i]);
     ct_html || start == Some(b'<')
 }
 
@@ -78,11 +68,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
     };
     let none = Envelope::default();
     if (300..400).contains(&reply.status) {
-        let to = reply
-            .location
-            .as_deref()
-            .map(|l| format!(" to {l}"))
-            .unwrap_or_default();
+        let to = reply.location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default();
         return Err(fail(
             ErrorKind::WrongInstance,
             format!(
@@ -95,10 +81,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
     if looks_like_html(reply) {
         return Err(fail(
             ErrorKind::WrongInstance,
-            format!(
-                "{host} answered with a web page (HTTP {}), not the Gainsight API.",
-                reply.status
-            ),
+            format!("{host} answered with a web page (HTTP {}), not the Gainsight API.", reply.status),
             HINT_DOMAIN,
             &none,
         ));
@@ -125,10 +108,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         Err(e) => {
             return Err(fail(
                 ErrorKind::BadResponse,
-                format!(
-                    "{host} sent a reply Outpost could not read (HTTP {}): {e}.",
-                    reply.status
-                ),
+                format!("{host} sent a reply Outpost could not read (HTTP {}): {e}.", reply.status),
                 HINT_RETRY,
                 &none,
             ));
@@ -177,10 +157,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         ));
     }
     if is_empty_result(code, desc) {
-        return Ok(CsData {
-            data: Value::Array(Vec::new()),
-            request_id: env.request_id,
-        });
+        return Ok(CsData { data: Value::Array(Vec::new()), request_id: env.request_id });
     }
     if reply.status == 404 || code == Some("GS_APIG_1000") {
         return Err(fail(
@@ -216,10 +193,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
             &env,
         ));
     }
-    Ok(CsData {
-        data: env.data,
-        request_id: env.request_id,
-    })
+    Ok(CsData { data: env.data, request_id: env.request_id })
 }
 
 #[cfg(test)]

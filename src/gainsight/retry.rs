@@ -18,7 +18,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 5, min_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+        RetryPolicy {
+            max_retries: 5,
+            min_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
@@ -65,7 +69,11 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     fn fast() -> RetryPolicy {
-        RetryPolicy { max_retries: 3, min_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+        RetryPolicy {
+            max_retries: 3,
+            min_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+        }
     }
 
     #[tokio::test]

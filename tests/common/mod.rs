@@ -9,12 +9,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 pub async fn sim() -> RunningSim {
-    gainsight_sim::start(SimConfig {
-        anchor_day: Some(20_400),
-        ..Default::default()
-    })
-    .await
-    .expect("simulator starts on loopback")
+    gainsight_sim::start(SimConfig { anchor_day: Some(20_400), ..Default::default() })
+        .await
+        .expect("simulator starts on loopback")
 }
 
 /// A server that answers every request with `reply` and keeps the raw requests it saw.
@@ -43,10 +40,7 @@ pub async fn raw_server(reply: String) -> RawServer {
 }
 
 pub fn http_reply(status: &str, headers: &[(&str, &str)], body: &str) -> String {
-    let mut s = format!(
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        body.len()
-    );
+    let mut s = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
     for (k, v) in headers {
         s.push_str(&format!("{k}: {v}\r\n"));
     }

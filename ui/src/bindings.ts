@@ -29,3 +29,95 @@ connected_on: string,
 instance: string, instance_url: string, auth_mode: string, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, };
 
 export type DemoOrg = { instance_url: string, access_key: string, };
+
+export type CompanyRow = { gsid: string, name: string, industry: string | null, arr: number | null, mrr: number | null, 
+/**
+ * `yyyy-MM-dd`
+ */
+renewal_date: string | null, stage: string | null, status: string | null, csm_name: string | null, csm_email: string | null, managed_as: string | null, employees: number | null, score: number | null, score_label: string | null, score_color: string | null, 
+/**
+ * Mapped custom fields, as a JSON object of field name to value.
+ */
+custom: string, created_at: string | null, modified_at: string | null, };
+
+export type CtaRow = { gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
+
+export type AccountQuery = { search: string | null, 
+/**
+ * A band label such as "Poor".
+ */
+band: string | null, health_below: number | null, 
+/**
+ * name, health, arr or renewal; `-` in front for descending.
+ */
+sort: string | null, limit: number | null, connection_id: string | null, };
+
+export type AccountSummary = { connection_id: string, open_ctas: number, overdue_ctas: number, gsid: string, name: string, industry: string | null, arr: number | null, mrr: number | null, 
+/**
+ * `yyyy-MM-dd`
+ */
+renewal_date: string | null, stage: string | null, status: string | null, csm_name: string | null, csm_email: string | null, managed_as: string | null, employees: number | null, score: number | null, score_label: string | null, score_color: string | null, 
+/**
+ * Mapped custom fields, as a JSON object of field name to value.
+ */
+custom: string, created_at: string | null, modified_at: string | null, };
+
+export type MeasureScore = { measure: string, score: number | null, label: string | null, color: string | null, prev_score: number | null, trend: string | null, };
+
+export type HistoryPoint = { week: string, score: number | null, label: string | null, };
+
+export type UsagePoint = { week: string, active_users: number | null, logins: number | null, feature_events: number | null, };
+
+export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, };
+
+export type CtaQuery = { open: boolean, overdue: boolean, company: string | null, };
+
+export type CtaListItem = { company_name: string | null, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
+
+export type StreamProgress = { connection_id: string, stream: string, records: number, pages: number, 
+/**
+ * The total to expect, when the API says (PX `totalHits`); CS does not.
+ */
+total: number | null, done: boolean, };
+
+export type SyncSummary = { run_id: number, connection_id: string, connection: string, 
+/**
+ * ok, failed or cancelled.
+ */
+outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, error: ErrorPayload | null, };
+
+export type SyncRun = { id: number, connection_id: string, started_at: string, finished_at: string | null, 
+/**
+ * running, ok, failed, cancelled or interrupted (the process stopped mid-sync).
+ */
+outcome: string, full: boolean, 
+/**
+ * Records applied per stream, as a JSON object.
+ */
+counts: string, calls: number, error_kind: string | null, error_message: string | null, };
+
+export type Change = { id: number, run_id: number, at: string, 
+/**
+ * band_changed, cta_opened, cta_closed, company_added or company_removed.
+ */
+kind: string, company_gsid: string | null, company_name: string | null, subject: string | null, detail: string | null, };
+
+export type SyncSettings = { 
+/**
+ * Object groups to sync: companies, ctas, health_scores, usage.
+ */
+objects: Array<string>, 
+/**
+ * manual, 15m, 1h, 4h or 24h.
+ */
+frequency: string, backfill_days: number, 
+/**
+ * API names that vary by org: the scorecard fact and history objects, the usage object.
+ */
+fact_object: string, history_object: string, usage_object: string, 
+/**
+ * How many of the org's 100 CS calls per minute Outpost may use (others share the limit).
+ */
+cs_calls_per_minute: number, };
+
+export type FieldMapping = { object: string, field_name: string, label: string, data_type: string, };

@@ -17,6 +17,6 @@ export const ipc = {
   listConnections: () => invoke<ConnectionCard[]>("list_connections"),
   testCsConnection: (input: CsConnectInput) => invoke<TestReport>("test_cs_connection", { input }),
   saveCsConnection: (input: CsConnectInput) => invoke<ConnectionCard>("save_cs_connection", { input }),
-  disconnect: (id: string) => invoke<ConnectionCard>("disconnect", { id }),
+  disconnect: (id: string, purge: boolean) => invoke<ConnectionCard>("disconnect", { id, purge }),
   startDemo: () => invoke<DemoOrg>("start_demo"),
 };

@@ -131,6 +131,7 @@ pub fn generate(spec: &DataSpec) -> Store {
             field("Name", "Name", T::String),
             field("Category", "Category", T::String),
             field("Active", "Active", T::Boolean),
+            field("ModifiedDate", "Modified Date", T::DateTime),
         ],
     );
     let mut rng = root.fork("picklist");
@@ -160,6 +161,7 @@ pub fn generate(spec: &DataSpec) -> Store {
             field("RangeFrom", "Range From", T::Number),
             field("RangeTo", "Range To", T::Number),
             field("Color", "Color", T::String),
+            field("ModifiedDate", "Modified Date", T::DateTime),
         ],
     );
     // One scheme row per score 0..=100, as a numeric scheme resolves a score to its band's label.
@@ -171,6 +173,7 @@ pub fn generate(spec: &DataSpec) -> Store {
         let gsid = rng.gsid("1S05");
         scheme.push(row(json!({
             "Gsid": gsid, "Name": name, "Score": score, "RangeFrom": from, "RangeTo": to - 1, "Color": color,
+            "ModifiedDate": now - 500 * DAY_MS,
         })));
         score_ids.push(gsid);
     }

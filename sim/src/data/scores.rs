@@ -49,6 +49,7 @@ pub fn add(store: &mut Store, root: &Rng, spec: &DataSpec, now: i64) {
             lookup("ScorecardId", "Scorecard", "scorecard_master"),
             field("Weight", "Weight", T::Number),
             field("IsOverall", "Is Overall", T::Boolean),
+            field("ModifiedDate", "Modified Date", T::DateTime),
         ],
     );
     let measure_ids: Vec<String> = MEASURES

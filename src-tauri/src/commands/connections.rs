@@ -23,6 +23,6 @@ pub async fn save_cs_connection(
 }
 
 #[tauri::command]
-pub async fn disconnect(state: State<'_, AppState>, id: String) -> CmdResult<ConnectionCard> {
-    state.core.disconnect(&id).await.map_err(to_payload)
+pub async fn disconnect(state: State<'_, AppState>, id: String, purge: bool) -> CmdResult<ConnectionCard> {
+    state.core.disconnect(&id, purge).await.map_err(to_payload)
 }

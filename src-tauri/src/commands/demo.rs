@@ -7,8 +7,5 @@ use tauri::State;
 #[tauri::command]
 pub async fn start_demo(state: State<'_, AppState>) -> CmdResult<DemoOrg> {
     let url = state.demo_url(0).await.map_err(to_payload)?;
-    Ok(DemoOrg {
-        instance_url: url,
-        access_key: gainsight_sim::DEMO_ACCESS_KEY.to_string(),
-    })
+    Ok(DemoOrg { instance_url: url, access_key: gainsight_sim::DEMO_ACCESS_KEY.to_string() })
 }

@@ -13,10 +13,7 @@ use std::time::{Duration, Instant};
 pub const WAIT: Duration = Duration::from_secs(20);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 /// A running `tauri-driver`; killed when dropped.
@@ -43,10 +40,7 @@ impl Driver {
             .expect("tauri-driver must be installed (make deps) to run the end-to-end tests");
         let deadline = Instant::now() + WAIT;
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not start listening on {port}"
-            );
+            assert!(Instant::now() < deadline, "tauri-driver did not start listening on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
         Driver { child, port }
@@ -82,21 +76,11 @@ pub async fn find(c: &Client, id: &str) -> fantoccini::elements::Element {
 }
 
 pub async fn click(c: &Client, id: &str) {
-    find(c, id)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {id}: {e}"));
+    find(c, id).await.click().await.unwrap_or_else(|e| panic!("click {id}: {e}"));
 }
 
 pub async fn text(c: &Client, id: &str) -> String {
-    find(c, id)
-        .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {id}: {e}"))
-        .trim()
-        .to_string()
+    find(c, id).await.text().await.unwrap_or_else(|e| panic!("text of {id}: {e}")).trim().to_string()
 }
 
 /// Polls until the element's attribute has the wanted value.
@@ -107,10 +91,7 @@ pub async fn wait_attr(c: &Client, id: &str, attr: &str, want: &str) {
         if got.as_deref() == Some(want) {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{id}[{attr}] stayed {got:?}, wanted {want:?}"
-        );
+        assert!(Instant::now() < deadline, "{id}[{attr}] stayed {got:?}, wanted {want:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -119,13 +100,7 @@ pub async fn wait_attr(c: &Client, id: &str, attr: &str, want: &str) {
 pub async fn wait_value(c: &Client, id: &str) -> String {
     let deadline = Instant::now() + WAIT;
     loop {
-        let v = find(c, id)
-            .await
-            .prop("value")
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let v = find(c, id).await.prop("value").await.ok().flatten().unwrap_or_default();
         if !v.is_empty() {
             return v;
         }

@@ -11,9 +11,7 @@ fn reply(status: u16, body: &str) -> RawReply {
 }
 
 fn kind(r: RawReply) -> ErrorKind {
-    classify_cs(&r, "acme.gainsightcloud.com")
-        .expect_err("an error")
-        .kind
+    classify_cs(&r, "acme.gainsightcloud.com").expect_err("an error").kind
 }
 
 #[test]
@@ -33,11 +31,7 @@ fn every_documented_failure_has_its_kind() {
     assert_eq!(kind(reply(200, r#"{"hello":"world"}"#)), ErrorKind::WrongInstance);
     let mut html = reply(200, "<!doctype html><html></html>");
     html.content_type = Some("text/html".into());
-    assert_eq!(
-        kind(html),
-        ErrorKind::WrongInstance,
-        "an HTML page is an error whatever the status"
-    );
+    assert_eq!(kind(html), ErrorKind::WrongInstance, "an HTML page is an error whatever the status");
     let mut redirect = reply(302, "");
     redirect.location = Some("https://login.example.com/".into());
     assert_eq!(kind(redirect), ErrorKind::WrongInstance);
@@ -61,17 +55,11 @@ fn errors_keep_status_code_and_request_id() {
 
 #[test]
 fn both_row_shapes_and_both_empty_styles() {
-    let a = classify_cs(
-        &reply(200, r#"{"result":true,"data":{"records":[{"Gsid":"1"}]}}"#),
-        "h",
-    )
-    .expect("records");
+    let a = classify_cs(&reply(200, r#"{"result":true,"data":{"records":[{"Gsid":"1"}]}}"#), "h")
+        .expect("records");
     assert_eq!(a.records().len(), 1);
-    let b = classify_cs(
-        &reply(200, r#"{"result":true,"data":[{"Gsid":"1"},{"Gsid":"2"}]}"#),
-        "h",
-    )
-    .expect("bare list");
+    let b = classify_cs(&reply(200, r#"{"result":true,"data":[{"Gsid":"1"},{"Gsid":"2"}]}"#), "h")
+        .expect("bare list");
     assert_eq!(b.records().len(), 2);
     let c = classify_cs(
         &reply(
@@ -82,13 +70,8 @@ fn both_row_shapes_and_both_empty_styles() {
     )
     .expect("GSOBJ_1011 is an empty page");
     assert!(c.records().is_empty());
-    let d = classify_cs(
-        &reply(
-            200,
-            r#"{"result":false,"errorDesc":"No data found for given criteria"}"#,
-        ),
-        "h",
-    )
-    .expect("No data found is an empty page");
+    let d =
+        classify_cs(&reply(200, r#"{"result":false,"errorDesc":"No data found for given criteria"}"#), "h")
+            .expect("No data found is an empty page");
     assert!(d.records().is_empty());
 }

@@ -1,0 +1,285 @@
+//! Read queries for browsing the cache: accounts by health, ARR, renewal or name with search; one
+//! account's scores, history, CTAs and usage; open and overdue CTAs org-wide.
+
+use super::companies::CompanyRow;
+use super::ctas::CtaRow;
+use super::db_err;
+use crate::error::{Error, ErrorKind, Result};
+use rusqlite::{Connection, Row, params_from_iter, types::Value as Sql};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Clone, Debug, Default, Deserialize, TS)]
+pub struct AccountQuery {
+    pub search: Option<String>,
+    /// A band label such as "Poor".
+    pub band: Option<String>,
+    pub health_below: Option<f64>,
+    /// name, health, arr or renewal; `-` in front for descending.
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub connection_id: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct AccountSummary {
+    pub connection_id: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub company: CompanyRow,
+    pub open_ctas: i64,
+    pub overdue_ctas: i64,
+}
+
+const COMPANY_COLS: &str = "c.gsid, c.name, c.industry, c.arr, c.mrr, c.renewal_date, c.stage, c.status, c.csm_name, \
+     c.csm_email, c.managed_as, c.employees, c.score, c.score_label, c.score_color, c.custom, c.created_at, c.modified_at";
+
+fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
+    Ok(CompanyRow {
+        gsid: r.get(at)?,
+        name: r.get(at + 1)?,
+        industry: r.get(at + 2)?,
+        arr: r.get(at + 3)?,
+        mrr: r.get(at + 4)?,
+        renewal_date: r.get(at + 5)?,
+        stage: r.get(at + 6)?,
+        status: r.get(at + 7)?,
+        csm_name: r.get(at + 8)?,
+        csm_email: r.get(at + 9)?,
+        managed_as: r.get(at + 10)?,
+        employees: r.get(at + 11)?,
+        score: r.get(at + 12)?,
+        score_label: r.get(at + 13)?,
+        score_color: r.get(at + 14)?,
+        custom: r.get(at + 15)?,
+        created_at: r.get(at + 16)?,
+        modified_at: r.get(at + 17)?,
+    })
+}
+
+pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<AccountSummary>> {
+    let mut sql = format!(
+        "SELECT c.connection_id, {COMPANY_COLS},
+            (SELECT count(*) FROM ctas t WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0),
+            (SELECT count(*) FROM ctas t WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0
+                AND t.due_date < ?1)
+         FROM companies c WHERE 1 = 1"
+    );
+    let mut args: Vec<Sql> = vec![Sql::Text(today.to_string())];
+    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        args.push(Sql::Text(format!("%{}%", s.replace('%', "\\%").replace('_', "\\_"))));
+        let n = args.len();
+        sql.push_str(&format!(
+            " AND (c.name LIKE ?{n} ESCAPE '\\' OR c.csm_name LIKE ?{n} ESCAPE '\\' OR c.industry LIKE ?{n} ESCAPE '\\')"
+        ));
+    }
+    if let Some(b) = &q.band {
+        args.push(Sql::Text(b.clone()));
+        sql.push_str(&format!(" AND c.score_label = ?{} COLLATE NOCASE", args.len()));
+    }
+    if let Some(h) = q.health_below {
+        args.push(Sql::Real(h));
+        sql.push_str(&format!(" AND c.score < ?{}", args.len()));
+    }
+    if let Some(cid) = &q.connection_id {
+        args.push(Sql::Text(cid.clone()));
+        sql.push_str(&format!(" AND c.connection_id = ?{}", args.len()));
+    }
+    let sort = q.sort.as_deref().unwrap_or("health");
+    let (desc, key) = match sort.strip_prefix('-') {
+        Some(k) => (true, k),
+        None => (false, sort),
+    };
+    let column = match key {
+        "name" => "c.name COLLATE NOCASE",
+        "health" | "score" => "c.score",
+        "arr" => "c.arr",
+        "renewal" => "c.renewal_date",
+        other => {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("Cannot sort by \"{other}\"."))
+                .with_hint("Use name, health, arr or renewal."));
+        }
+    };
+    // Missing values sort last either way; ARR reads naturally largest first.
+    let desc = desc ^ (key == "arr");
+    sql.push_str(&format!(
+        " ORDER BY {column} IS NULL, {column} {}, c.name COLLATE NOCASE LIMIT ?{}",
+        if desc { "DESC" } else { "ASC" },
+        args.len() + 1
+    ));
+    args.push(Sql::Integer(q.limit.unwrap_or(500).clamp(1, 100_000)));
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(args), |r| {
+            Ok(AccountSummary {
+                connection_id: r.get(0)?,
+                company: company_from(r, 1)?,
+                open_ctas: r.get(19)?,
+                overdue_ctas: r.get(20)?,
+            })
+        })
+        .map_err(db_err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct MeasureScore {
+    pub measure: String,
+    pub score: Option<f64>,
+    pub label: Option<String>,
+    pub color: Option<String>,
+    pub prev_score: Option<f64>,
+    pub trend: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct HistoryPoint {
+    pub week: String,
+    pub score: Option<f64>,
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct UsagePoint {
+    pub week: String,
+    pub active_users: Option<i64>,
+    pub logins: Option<i64>,
+    pub feature_events: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct AccountDetail {
+    pub connection_id: String,
+    pub company: CompanyRow,
+    pub measures: Vec<MeasureScore>,
+    pub history: Vec<HistoryPoint>,
+    pub ctas: Vec<CtaRow>,
+    pub usage: Vec<UsagePoint>,
+}
+
+fn collect<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql).map_err(db_err)?;
+    let rows = stmt.query_map(args, f).map_err(db_err)?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+}
+
+/// One account by GSID or exact name (case-insensitive).
+pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
+    let found = collect(
+        conn,
+        &format!(
+            "SELECT c.connection_id, {COMPANY_COLS} FROM companies c WHERE c.gsid = ?1 OR c.name = ?1 COLLATE NOCASE LIMIT 1"
+        ),
+        &[&id_or_name],
+        |r| Ok((r.get::<_, String>(0)?, company_from(r, 1)?)),
+    )?;
+    let Some((cid, company)) = found.into_iter().next() else {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("No account \"{id_or_name}\" in the local cache."),
+        )
+        .with_hint("Search with `outpost accounts --search TEXT`, or sync first."));
+    };
+    let g = company.gsid.clone();
+    let measures = collect(
+        conn,
+        "SELECT coalesce(ms.measure_name, m.name, ms.measure_gsid), ms.score, ms.label, ms.color, ms.prev_score, ms.trend
+         FROM measure_scores ms LEFT JOIN measures m ON m.connection_id = ms.connection_id AND m.gsid = ms.measure_gsid
+         WHERE ms.connection_id = ?1 AND ms.company_gsid = ?2 ORDER BY coalesce(m.is_overall, 0) DESC, 1",
+        &[&cid, &g],
+        |r| Ok(MeasureScore { measure: r.get(0)?, score: r.get(1)?, label: r.get(2)?, color: r.get(3)?, prev_score: r.get(4)?, trend: r.get(5)? }),
+    )?;
+    let history = collect(
+        conn,
+        "SELECT week, score, label FROM score_history WHERE connection_id = ?1 AND company_gsid = ?2 ORDER BY week",
+        &[&cid, &g],
+        |r| Ok(HistoryPoint { week: r.get(0)?, score: r.get(1)?, label: r.get(2)? }),
+    )?;
+    let usage = collect(
+        conn,
+        "SELECT week, active_users, logins, feature_events FROM usage_weekly WHERE connection_id = ?1 AND company_gsid = ?2
+         ORDER BY week",
+        &[&cid, &g],
+        |r| Ok(UsagePoint { week: r.get(0)?, active_users: r.get(1)?, logins: r.get(2)?, feature_events: r.get(3)? }),
+    )?;
+    let ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
+    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage })
+}
+
+#[derive(Clone, Debug, Default, Deserialize, TS)]
+pub struct CtaQuery {
+    pub open: bool,
+    pub overdue: bool,
+    pub company: Option<String>,
+}
+
+const CTA_COLS: &str = "t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, t.owner_name, t.owner_email, \
+     t.due_date, t.is_closed, t.closed_at, t.is_important, t.created_at, t.modified_at";
+
+fn cta_from(r: &Row<'_>) -> rusqlite::Result<CtaRow> {
+    Ok(CtaRow {
+        gsid: r.get(0)?,
+        company_gsid: r.get(1)?,
+        name: r.get(2)?,
+        status: r.get(3)?,
+        priority: r.get(4)?,
+        r#type: r.get(5)?,
+        reason: r.get(6)?,
+        owner_name: r.get(7)?,
+        owner_email: r.get(8)?,
+        due_date: r.get(9)?,
+        is_closed: r.get(10)?,
+        closed_at: r.get(11)?,
+        is_important: r.get(12)?,
+        created_at: r.get(13)?,
+        modified_at: r.get(14)?,
+    })
+}
+
+fn ctas_where(conn: &Connection, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<CtaRow>> {
+    collect(
+        conn,
+        &format!(
+            "SELECT {CTA_COLS} FROM ctas t WHERE {filter} ORDER BY t.is_closed, t.due_date IS NULL, t.due_date, t.name"
+        ),
+        args,
+        cta_from,
+    )
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct CtaListItem {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub cta: CtaRow,
+    pub company_name: Option<String>,
+}
+
+pub fn ctas(conn: &Connection, q: &CtaQuery, today: &str) -> Result<Vec<CtaListItem>> {
+    let mut filter = String::from("1 = 1");
+    if q.open || q.overdue {
+        filter.push_str(" AND t.is_closed = 0");
+    }
+    if q.overdue {
+        filter.push_str(" AND t.due_date < ?1");
+    }
+    let company = q.company.clone().unwrap_or_default();
+    if q.company.is_some() {
+        filter.push_str(" AND (t.company_gsid = ?2 OR c.name = ?2 COLLATE NOCASE)");
+    }
+    collect(
+        conn,
+        &format!(
+            "SELECT {CTA_COLS}, c.name FROM ctas t LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
+             WHERE {filter} AND ?1 IS NOT NULL AND ?2 IS NOT NULL
+             ORDER BY t.is_closed, t.due_date IS NULL, t.due_date, t.name"
+        ),
+        &[&today, &company],
+        |r| Ok(CtaListItem { cta: cta_from(r)?, company_name: r.get(15)? }),
+    )
+}

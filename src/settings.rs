@@ -1,0 +1,97 @@
+//! Sync settings and custom field mappings per connection, and discovery of the fields an admin
+//! can map (from CS describe).
+
+use crate::app::Outpost;
+use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
+use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::{CsAuth, CsClient, normalize_instance_url};
+use crate::sync::plan::GROUPS;
+use serde_json::Value;
+
+impl Outpost {
+    pub fn sync_settings(&self, id_or_name: &str) -> Result<SyncSettings> {
+        let card = self.connection(id_or_name)?;
+        settings::get(&*self.db()?, &card.id)
+    }
+
+    pub fn set_sync_settings(&self, id_or_name: &str, s: &SyncSettings) -> Result<SyncSettings> {
+        let card = self.connection(id_or_name)?;
+        if let Some(bad) = s.objects.iter().find(|o| !GROUPS.contains(&o.as_str())) {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
+                .with_hint("Use companies, ctas, health_scores or usage."));
+        }
+        if !FREQUENCIES.contains(&s.frequency.as_str()) {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("Unknown sync frequency \"{}\".", s.frequency),
+            )
+            .with_hint("Use manual, 15m, 1h, 4h or 24h."));
+        }
+        if !(1..=100).contains(&s.cs_calls_per_minute) {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "CS calls per minute must be 1 to 100 (the org's limit).",
+            )
+            .with_hint("60 leaves room for the org's other integrations."));
+        }
+        if !(1..=190).contains(&s.backfill_days) {
+            return Err(Error::new(ErrorKind::InvalidInput, "The backfill period must be 1 to 190 days."));
+        }
+        settings::put(&*self.db()?, &card.id, s)?;
+        settings::get(&*self.db()?, &card.id)
+    }
+
+    pub fn field_mappings(&self, id_or_name: &str, object: &str) -> Result<Vec<FieldMapping>> {
+        let card = self.connection(id_or_name)?;
+        settings::mappings(&*self.db()?, &card.id, object)
+    }
+
+    /// Replaces the mapped custom fields of `object`; the next sync fetches and stores them.
+    pub fn set_field_mappings(&self, id_or_name: &str, object: &str, fields: &[FieldMapping]) -> Result<()> {
+        let card = self.connection(id_or_name)?;
+        if let Some(bad) =
+            fields.iter().find(|f| f.field_name.is_empty() || f.field_name.contains(['"', '\'', ';', ' ']))
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("\"{}\" is not a field name.", bad.field_name),
+            ));
+        }
+        settings::set_mappings(&*self.db()?, &card.id, object, fields)
+    }
+
+    /// The fields of a CS object that can be mapped, from describe: custom (`__gc`) fields first.
+    pub async fn mappable_fields(&self, id_or_name: &str, object: &str) -> Result<Vec<FieldMapping>> {
+        let card = self.connection(id_or_name)?;
+        let id = card.id.clone();
+        let key = self.with_vault(move |v| v.load(&id)).await?;
+        let client = CsClient::new(
+            normalize_instance_url(&card.instance_url)?,
+            CsAuth::AccessKey(key),
+            Default::default(),
+        )?
+        .with_budget(self.cs_budget(&card.id, settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute));
+        let data = client.meta(&format!("/v1/meta/services/objects/{object}/describe?idd=true")).await?;
+        let fields = data
+            .records()
+            .first()
+            .and_then(|o| o.get("fields"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut out: Vec<FieldMapping> = fields
+            .iter()
+            .filter_map(|f| {
+                Some(FieldMapping {
+                    object: object.to_string(),
+                    field_name: f.get("fieldName")?.as_str()?.to_string(),
+                    label: f.get("label").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    data_type: f.get("dataType").and_then(Value::as_str).unwrap_or("STRING").to_string(),
+                })
+            })
+            .filter(|f| !matches!(f.data_type.as_str(), "LOOKUP" | "GSID" | "JSON" | "RICHTEXTAREA"))
+            .collect();
+        out.sort_by_key(|f| (!f.field_name.ends_with("__gc"), f.label.to_lowercase()));
+        Ok(out)
+    }
+}

@@ -1,0 +1,403 @@
+//! The sync engine: fills the local cache from Gainsight and keeps it fresh.
+//!
+//! One run: plan (pure, see [`plan`]), then every planned stream pages through its object, each
+//! page written in one transaction together with the stream's cursor, so a run that is killed,
+//! fails or is cancelled leaves every row either as it was or as Gainsight sent it, and the next
+//! run resumes from the last applied page. Streams share the connection's call budget and run
+//! concurrently; deletes are applied last, only when every stream finished.
+
+pub mod plan;
+pub mod streams;
+
+use crate::app::Outpost;
+use crate::db::{companies, connections as conn_rows, ctas, settings, sync as book};
+use crate::error::{Error, ErrorKind, ErrorPayload, Result};
+use crate::gainsight::paging::{QuerySpec, query_pages};
+use crate::gainsight::{CsAuth, CsClient, normalize_instance_url};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use plan::{Deletes, Fetch, StreamKind, StreamPlan, StreamState};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use streams::{ObjectNames, PageContext, iso};
+use ts_rs::TS;
+
+#[derive(Clone, Debug, Default)]
+pub struct SyncOptions {
+    /// Re-read everything and reconcile deletes, ignoring cursors.
+    pub full: bool,
+    /// Object groups for this run only; the connection's settings when `None`.
+    pub objects: Option<Vec<String>>,
+    /// Set to stop after the current page.
+    pub cancel: Arc<AtomicBool>,
+    /// Rows per page (at most 5000, the default); smaller pages make progress finer.
+    pub page_size: Option<usize>,
+}
+
+/// Progress of one stream, sent after every page.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct StreamProgress {
+    pub connection_id: String,
+    pub stream: String,
+    pub records: u64,
+    pub pages: u64,
+    /// The total to expect, when the API says (PX `totalHits`); CS does not.
+    pub total: Option<u64>,
+    pub done: bool,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct SyncSummary {
+    pub run_id: i64,
+    pub connection_id: String,
+    pub connection: String,
+    /// ok, failed or cancelled.
+    pub outcome: String,
+    pub counts: BTreeMap<String, u64>,
+    pub deleted: u64,
+    pub calls: u64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub error: Option<ErrorPayload>,
+}
+
+pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
+
+fn parse_state(c: &book::Cursor) -> StreamState {
+    let p = |s: &Option<String>| {
+        s.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
+    };
+    StreamState { modified_to: p(&c.modified_to), last_ok_start: p(&c.last_ok_start) }
+}
+
+fn cancelled() -> Error {
+    Error::new(ErrorKind::Internal, "The sync was cancelled.")
+}
+
+impl Outpost {
+    /// Syncs one CS connection. Holds a per-connection lock file so two processes never sync the
+    /// same connection at once; the second is refused with `Conflict`.
+    pub async fn sync(
+        &self,
+        id_or_name: &str,
+        opts: SyncOptions,
+        progress: Progress<'_>,
+    ) -> Result<SyncSummary> {
+        let card = self.connection(id_or_name)?;
+        if card.kind != "cs" {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{} is not a Gainsight CS connection.", card.name),
+            ));
+        }
+        if card.status == crate::connections::ConnectionStatus::Disconnected {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("{} is disconnected.", card.name))
+                .with_hint("Its cached data stays browsable; connect again to sync."));
+        }
+        let _lock = self.sync_lock(&card.id, &card.name)?;
+        let id = card.id.clone();
+        let key = self.with_vault(move |v| v.load(&id)).await?;
+        let url = normalize_instance_url(&card.instance_url)?;
+        let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
+        let client = CsClient::new(url, CsAuth::AccessKey(key), Default::default())?
+            .with_budget(self.cs_budget(&card.id, per_minute));
+
+        let now = Utc::now();
+        let started_at = iso(now);
+        let (plan, names, mapped, run_id) = {
+            let db = self.db()?;
+            book::mark_interrupted(&db, &card.id)?;
+            let s = settings::get(&db, &card.id)?;
+            let groups = opts.objects.clone().unwrap_or_else(|| s.objects.clone());
+            let states: BTreeMap<StreamKind, StreamState> = StreamKind::ALL
+                .into_iter()
+                .map(|k| Ok((k, parse_state(&book::get_cursor(&db, &card.id, k.name())?))))
+                .collect::<Result<_>>()?;
+            let plan = plan::plan(&groups, &states, now, opts.full);
+            let names = ObjectNames { fact: s.fact_object, history: s.history_object, usage: s.usage_object };
+            let mapped: Vec<String> =
+                settings::mappings(&db, &card.id, "company")?.into_iter().map(|m| m.field_name).collect();
+            let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
+            conn_rows::set_status(&db, &card.id, "syncing", None)?;
+            (plan, names, mapped, run_id)
+        };
+
+        let run = Run {
+            app: self,
+            client: &client,
+            cid: &card.id,
+            run_id,
+            started_at: &started_at,
+            names,
+            mapped,
+            opts: &opts,
+            progress,
+        };
+        let (reference, rest): (Vec<&StreamPlan>, Vec<&StreamPlan>) =
+            plan.streams.iter().partition(|s| s.kind == StreamKind::ScoreBands);
+        let mut results: Vec<(StreamKind, Result<u64>)> = Vec::new();
+        for s in reference {
+            results.push((s.kind, run.stream(s).await));
+        }
+        let concurrent =
+            futures_util::future::join_all(rest.iter().map(|s| async { (s.kind, run.stream(s).await) }))
+                .await;
+        results.extend(concurrent);
+
+        let mut counts = BTreeMap::new();
+        let mut error: Option<Error> = None;
+        for (kind, r) in results {
+            match r {
+                Ok(n) => {
+                    counts.insert(kind.name().to_string(), n);
+                    book::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
+                }
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+        let mut deleted = 0;
+        if error.is_none() && !opts.cancel.load(Ordering::SeqCst) {
+            let with_ctas = plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
+            match run.deletes(&plan.deletes, with_ctas).await {
+                Ok(n) => deleted = n,
+                Err(e) => error = Some(e),
+            }
+        }
+
+        let finished_at = iso(Utc::now());
+        let was_cancelled = opts.cancel.load(Ordering::SeqCst);
+        let outcome = match (&error, was_cancelled) {
+            (_, true) => "cancelled",
+            (Some(_), _) => "failed",
+            (None, false) => "ok",
+        };
+        let error = if was_cancelled { None } else { error };
+        {
+            let db = self.db()?;
+            let counts_json = serde_json::to_string(&counts).unwrap_or_default();
+            book::finish_run(
+                &db,
+                run_id,
+                &book::RunEnd {
+                    finished_at: &finished_at,
+                    outcome,
+                    counts: &counts_json,
+                    calls: client.calls() as i64,
+                    error_kind: error.as_ref().map(|e| e.kind.name()),
+                    error_message: error.as_ref().map(|e| e.message.as_str()),
+                },
+            )?;
+            match &error {
+                Some(e) if e.kind == ErrorKind::InvalidKey => {
+                    conn_rows::set_status(&db, &card.id, "needs_attention", Some("key rejected"))?
+                }
+                _ => conn_rows::set_status(&db, &card.id, "connected", None)?,
+            }
+            if outcome == "ok" {
+                conn_rows::set_last_sync(&db, &card.id, &finished_at)?;
+            }
+        }
+        Ok(SyncSummary {
+            run_id,
+            connection_id: card.id,
+            connection: card.name,
+            outcome: outcome.into(),
+            counts,
+            deleted,
+            calls: client.calls(),
+            started_at,
+            finished_at,
+            error: error.map(|e| e.payload()),
+        })
+    }
+
+    fn sync_lock(&self, id: &str, name: &str) -> Result<std::fs::File> {
+        let dir = self.data_dir().join("locks");
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::new(ErrorKind::Database, format!("lock folder: {e}")))?;
+        let file = std::fs::File::create(dir.join(format!("sync-{id}.lock")))
+            .map_err(|e| Error::new(ErrorKind::Database, format!("lock file: {e}")))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(_) => Err(Error::new(ErrorKind::Conflict, format!("A sync of {name} is already running."))
+                .with_hint("Wait for it to finish; its progress shows in the app or the other terminal.")),
+        }
+    }
+}
+
+struct Run<'a> {
+    app: &'a Outpost,
+    client: &'a CsClient,
+    cid: &'a str,
+    run_id: i64,
+    started_at: &'a str,
+    names: ObjectNames,
+    mapped: Vec<String>,
+    opts: &'a SyncOptions,
+    progress: Progress<'a>,
+}
+
+impl Run<'_> {
+    fn report(&self, stream: &str, records: u64, pages: u64, done: bool) {
+        (self.progress)(&StreamProgress {
+            connection_id: self.cid.to_string(),
+            stream: stream.to_string(),
+            records,
+            pages,
+            total: None,
+            done,
+        });
+    }
+
+    async fn stream(&self, p: &StreamPlan) -> Result<u64> {
+        let mut spec = streams::spec(p.kind, &self.names, &self.mapped);
+        if let Some(size) = self.opts.page_size {
+            spec.page_size = size.clamp(1, crate::gainsight::paging::MAX_QUERY_LIMIT);
+        }
+        let first = p.fetch == Fetch::Full
+            && book::get_cursor(&*self.app.db()?, self.cid, p.kind.name())?.modified_to.is_none();
+        if let Fetch::Since(t) = p.fetch {
+            spec.filter = Some(json!({"conditions": [
+                {"name": spec.order_field, "alias": "A", "value": [iso(t)], "operator": "GTE"}], "expression": "A"}));
+        }
+        let order_field = spec.order_field.clone();
+        let object = spec.object.clone();
+        let pages = query_pages(self.client, spec);
+        futures_util::pin_mut!(pages);
+        let (mut records, mut count) = (0u64, 0u64);
+        self.report(p.kind.name(), 0, 0, false);
+        loop {
+            if self.opts.cancel.load(Ordering::SeqCst) {
+                return Err(cancelled());
+            }
+            let Some(page) = pages.next().await else { break };
+            let page = page.map_err(|e| {
+                let mut e = Error::from(e);
+                e.message = format!("{} ({}): {}", p.kind.name(), object, e.message);
+                e
+            })?;
+            let ctx = PageContext {
+                cid: self.cid,
+                run_id: self.run_id,
+                now: self.started_at,
+                first,
+                order_field: &order_field,
+            };
+            let applied = {
+                let mut db = self.app.db()?;
+                let tx = db.transaction().map_err(crate::db::db_err)?;
+                let applied = streams::apply(&tx, p.kind, &ctx, &page, &self.mapped)?;
+                if let Some(t) = applied.modified_to {
+                    book::advance_cursor(&tx, self.cid, p.kind.name(), &iso(t))?;
+                }
+                tx.commit().map_err(crate::db::db_err)?;
+                applied
+            };
+            records += applied.rows;
+            count += 1;
+            self.report(p.kind.name(), records, count, false);
+        }
+        self.report(p.kind.name(), records, count, true);
+        Ok(records)
+    }
+
+    /// Applies deletes from the delete log, or reconciles IDs when the log cannot be trusted.
+    async fn deletes(&self, plan: &Deletes, with_ctas: bool) -> Result<u64> {
+        match plan {
+            Deletes::None => Ok(0),
+            Deletes::Log { since } => {
+                let mut spec =
+                    QuerySpec::new("record_delete_log", &["Gsid", "RecordId", "ObjectName", "DeletedOn"]);
+                spec.order_field = "DeletedOn".into();
+                spec.filter = Some(json!({"conditions": [
+                    {"name": "DeletedOn", "alias": "A", "value": [iso(*since)], "operator": "GTE"}], "expression": "A"}));
+                let pages = query_pages(self.client, spec);
+                futures_util::pin_mut!(pages);
+                let mut deleted = 0;
+                while let Some(page) = pages.next().await {
+                    let page = page.map_err(Error::from)?;
+                    let gone: Vec<(String, String)> = page
+                        .iter()
+                        .filter_map(|r| {
+                            Some((
+                                streams::text(r, "ObjectName")?.to_ascii_lowercase(),
+                                streams::text(r, "RecordId")?,
+                            ))
+                        })
+                        .collect();
+                    deleted += self.remove(&gone)?;
+                }
+                Ok(deleted)
+            }
+            Deletes::Reconcile => {
+                let mut gone = Vec::new();
+                for (object, local) in [("company", true), ("call_to_action", with_ctas)] {
+                    if !local {
+                        continue;
+                    }
+                    let remote = self.all_ids(object).await?;
+                    let db = self.app.db()?;
+                    let cached = if object == "company" {
+                        companies::all_ids(&db, self.cid)?
+                    } else {
+                        ctas::all_ids(&db, self.cid)?
+                    };
+                    gone.extend(
+                        cached
+                            .into_iter()
+                            .filter(|id| !remote.contains(id))
+                            .map(|id| (object.to_string(), id)),
+                    );
+                }
+                self.remove(&gone)
+            }
+        }
+    }
+
+    async fn all_ids(&self, object: &str) -> Result<HashSet<String>> {
+        let mut spec = QuerySpec::new(object, &["Gsid"]);
+        spec.select = vec!["Gsid".into()];
+        let pages = query_pages(self.client, spec);
+        futures_util::pin_mut!(pages);
+        let mut ids = HashSet::new();
+        while let Some(page) = pages.next().await {
+            ids.extend(page.map_err(Error::from)?.iter().filter_map(|r| streams::text(r, "Gsid")));
+        }
+        Ok(ids)
+    }
+
+    /// Deletes `(object, gsid)` pairs in one transaction and logs removed companies.
+    fn remove(&self, gone: &[(String, String)]) -> Result<u64> {
+        let mut db = self.app.db()?;
+        let tx = db.transaction().map_err(crate::db::db_err)?;
+        let mut n = 0;
+        for (object, id) in gone {
+            if object == "company" {
+                if let Some(name) = companies::delete(&tx, self.cid, id)? {
+                    book::add_change(
+                        &tx,
+                        self.cid,
+                        &book::NewChange {
+                            run_id: self.run_id,
+                            at: self.started_at,
+                            kind: "company_removed",
+                            company: Some(id),
+                            subject: Some(&name),
+                            detail: None,
+                        },
+                    )?;
+                    n += 1;
+                }
+            } else if object == "call_to_action" && ctas::delete(&tx, self.cid, id)? {
+                n += 1;
+            }
+        }
+        tx.commit().map_err(crate::db::db_err)?;
+        Ok(n)
+    }
+}

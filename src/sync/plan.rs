@@ -1,0 +1,246 @@
+//! What a sync fetches, as a pure function of the settings, the cursors and the time: no network,
+//! no database, so every rule is table-tested.
+//!
+//! - CS streams are incremental by modification time with a safety overlap; rows seen twice are
+//!   harmless because every write is an upsert by Gsid.
+//! - Deletes come from the delete log while the gap since the last complete sync is under 14 days
+//!   (the log keeps 15); past that, or after a partial first sync, IDs are reconciled in full.
+//! - Small reference data (the scoring scheme) is always re-read whole.
+
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+/// Re-read this much before the cursor: clocks and commit order are not perfectly monotonic.
+pub const OVERLAP: Duration = Duration::minutes(5);
+/// The delete log keeps 15 days; a gap of 14 or more falls back to reconciling IDs.
+pub const DELETE_LOG_DAYS: i64 = 14;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StreamKind {
+    ScoreBands,
+    Companies,
+    Ctas,
+    MeasureScores,
+    ScoreHistory,
+    Usage,
+}
+
+impl StreamKind {
+    pub const ALL: [StreamKind; 6] = [
+        StreamKind::ScoreBands,
+        StreamKind::Companies,
+        StreamKind::Ctas,
+        StreamKind::MeasureScores,
+        StreamKind::ScoreHistory,
+        StreamKind::Usage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StreamKind::ScoreBands => "score_bands",
+            StreamKind::Companies => "companies",
+            StreamKind::Ctas => "ctas",
+            StreamKind::MeasureScores => "measure_scores",
+            StreamKind::ScoreHistory => "score_history",
+            StreamKind::Usage => "usage",
+        }
+    }
+
+    /// The object group an admin switches on or off in the sync settings.
+    pub fn group(self) -> &'static str {
+        match self {
+            StreamKind::Companies => "companies",
+            StreamKind::Ctas => "ctas",
+            StreamKind::ScoreBands | StreamKind::MeasureScores | StreamKind::ScoreHistory => "health_scores",
+            StreamKind::Usage => "usage",
+        }
+    }
+
+    fn incremental(self) -> bool {
+        !matches!(self, StreamKind::ScoreBands)
+    }
+}
+
+/// Object groups an admin can choose; companies are always synced (everything hangs off them).
+pub const GROUPS: [&str; 4] = ["companies", "ctas", "health_scores", "usage"];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fetch {
+    Full,
+    Since(DateTime<Utc>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Deletes {
+    /// First sync: nothing cached can be stale.
+    None,
+    Log {
+        since: DateTime<Utc>,
+    },
+    Reconcile,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamPlan {
+    pub kind: StreamKind,
+    pub fetch: Fetch,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncPlan {
+    pub streams: Vec<StreamPlan>,
+    pub deletes: Deletes,
+}
+
+/// Where a stream stands, parsed from its stored cursor.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StreamState {
+    /// The newest modification time applied so far.
+    pub modified_to: Option<DateTime<Utc>>,
+    /// When the last run that completed this stream started.
+    pub last_ok_start: Option<DateTime<Utc>>,
+}
+
+pub fn plan(
+    groups: &[String],
+    states: &BTreeMap<StreamKind, StreamState>,
+    now: DateTime<Utc>,
+    full: bool,
+) -> SyncPlan {
+    let wanted = |k: StreamKind| k == StreamKind::Companies || groups.iter().any(|g| g == k.group());
+    let streams = StreamKind::ALL
+        .into_iter()
+        .filter(|k| wanted(*k))
+        .map(|kind| {
+            let modified_to = states.get(&kind).and_then(|s| s.modified_to);
+            let fetch = match (full || !kind.incremental(), modified_to) {
+                (false, Some(t)) => Fetch::Since(t - OVERLAP),
+                _ => Fetch::Full,
+            };
+            StreamPlan { kind, fetch }
+        })
+        .collect();
+    let companies = states.get(&StreamKind::Companies).cloned().unwrap_or_default();
+    let deletes = match (full, companies.last_ok_start, companies.modified_to) {
+        (true, _, None) | (false, None, None) => Deletes::None,
+        (true, _, Some(_)) => Deletes::Reconcile,
+        (false, None, Some(_)) => Deletes::Reconcile,
+        (false, Some(last), _) if now - last >= Duration::days(DELETE_LOG_DAYS) => Deletes::Reconcile,
+        (false, Some(last), _) => Deletes::Log { since: last - OVERLAP },
+    };
+    SyncPlan { streams, deletes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).single().expect("date")
+    }
+
+    fn state(modified: Option<u32>, ok: Option<u32>) -> StreamState {
+        StreamState { modified_to: modified.map(t), last_ok_start: ok.map(t) }
+    }
+
+    fn all() -> Vec<String> {
+        GROUPS.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn table() {
+        struct Case {
+            name: &'static str,
+            groups: Vec<String>,
+            companies: StreamState,
+            now: u32,
+            full: bool,
+            fetch: Fetch,
+            deletes: Deletes,
+        }
+        let cases = vec![
+            Case {
+                name: "first sync",
+                groups: all(),
+                companies: state(None, None),
+                now: 20,
+                full: false,
+                fetch: Fetch::Full,
+                deletes: Deletes::None,
+            },
+            Case {
+                name: "incremental next day",
+                groups: all(),
+                companies: state(Some(19), Some(19)),
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(19) - OVERLAP),
+                deletes: Deletes::Log { since: t(19) - OVERLAP },
+            },
+            Case {
+                name: "13-day gap still uses the log",
+                groups: all(),
+                companies: state(Some(7), Some(7)),
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(7) - OVERLAP),
+                deletes: Deletes::Log { since: t(7) - OVERLAP },
+            },
+            Case {
+                name: "14-day gap reconciles",
+                groups: all(),
+                companies: state(Some(6), Some(6)),
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(6) - OVERLAP),
+                deletes: Deletes::Reconcile,
+            },
+            Case {
+                name: "interrupted first sync resumes and reconciles",
+                groups: all(),
+                companies: state(Some(3), None),
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(3) - OVERLAP),
+                deletes: Deletes::Reconcile,
+            },
+            Case {
+                name: "--full re-reads and reconciles",
+                groups: all(),
+                companies: state(Some(19), Some(19)),
+                now: 20,
+                full: true,
+                fetch: Fetch::Full,
+                deletes: Deletes::Reconcile,
+            },
+        ];
+        for c in cases {
+            let mut states = BTreeMap::new();
+            states.insert(StreamKind::Companies, c.companies.clone());
+            let p = plan(&c.groups, &states, t(c.now), c.full);
+            let companies =
+                p.streams.iter().find(|s| s.kind == StreamKind::Companies).expect("companies always planned");
+            assert_eq!(companies.fetch, c.fetch, "{}", c.name);
+            assert_eq!(p.deletes, c.deletes, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn groups_choose_streams_and_companies_are_always_in() {
+        let p = plan(&["ctas".to_string()], &BTreeMap::new(), t(20), false);
+        let kinds: Vec<StreamKind> = p.streams.iter().map(|s| s.kind).collect();
+        assert_eq!(kinds, vec![StreamKind::Companies, StreamKind::Ctas]);
+        let p = plan(&all(), &BTreeMap::new(), t(20), false);
+        assert_eq!(p.streams.len(), StreamKind::ALL.len());
+    }
+
+    #[test]
+    fn reference_data_is_always_read_whole() {
+        let mut states = BTreeMap::new();
+        states.insert(StreamKind::ScoreBands, state(Some(19), Some(19)));
+        let p = plan(&all(), &states, t(20), false);
+        let bands = p.streams.iter().find(|s| s.kind == StreamKind::ScoreBands).expect("bands");
+        assert_eq!(bands.fetch, Fetch::Full);
+    }
+}
