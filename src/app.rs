@@ -3,6 +3,7 @@
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::budget::{DEFAULT_CS_CALLS_PER_MINUTE, FixedWindow};
+use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -21,6 +22,8 @@ pub struct Outpost {
     pub(crate) vault: Vault,
     /// One CS call budget per connection, shared by every sync of it in this process.
     budgets: Mutex<HashMap<String, Arc<FixedWindow>>>,
+    /// Where PX regions live; tests point them at the simulator.
+    pub(crate) px_endpoints: PxEndpoints,
 }
 
 impl Outpost {
@@ -42,7 +45,19 @@ impl Outpost {
             db: Mutex::new(conn),
             vault,
             budgets: Mutex::new(HashMap::new()),
+            px_endpoints: PxEndpoints::default(),
         })
+    }
+
+    /// Points PX region names (US, EU, US2, auto-detect) at other base URLs, e.g.
+    /// [`PxEndpoints::simulator`] in tests.
+    pub fn with_px_endpoints(mut self, endpoints: PxEndpoints) -> Self {
+        self.px_endpoints = endpoints;
+        self
+    }
+
+    pub fn px_endpoints(&self) -> &PxEndpoints {
+        &self.px_endpoints
     }
 
     pub fn data_dir(&self) -> &Path {

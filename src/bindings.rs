@@ -1,7 +1,10 @@
 //! The TypeScript declarations of every type that crosses to the UI, generated from the Rust types.
 //! `ui/src/bindings.ts` is this output, committed; a test fails when the two differ.
 
-use crate::connections::{ConnectionCard, ConnectionStatus, CsConnectInput, DemoOrg, TestReport};
+use crate::connections::{
+    ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, CsConnectInput, DemoOrg,
+    PxTarget, TestReport,
+};
 use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, HistoryPoint, MeasureScore,
     UsagePoint,
@@ -11,6 +14,7 @@ use crate::db::ctas::CtaRow;
 use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::db::sync::{Change, SyncRun};
 use crate::error::{ErrorKind, ErrorPayload};
+use crate::gainsight::px::{PxRegion, PxSubscription};
 use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 
@@ -20,6 +24,12 @@ pub fn typescript() -> String {
         ErrorKind::decl(&cfg),
         ErrorPayload::decl(&cfg),
         CsConnectInput::decl(&cfg),
+        PxRegion::decl(&cfg),
+        PxTarget::decl(&cfg),
+        CsAuthInput::decl(&cfg),
+        ConnectKind::decl(&cfg),
+        ConnectInput::decl(&cfg),
+        PxSubscription::decl(&cfg),
         TestReport::decl(&cfg),
         ConnectionStatus::decl(&cfg),
         ConnectionCard::decl(&cfg),

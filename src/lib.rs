@@ -9,6 +9,7 @@ pub mod connections;
 pub mod db;
 pub mod error;
 pub mod gainsight;
+pub mod schedule;
 pub mod secret;
 pub mod settings;
 pub mod sync;

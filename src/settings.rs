@@ -4,7 +4,7 @@
 use crate::app::Outpost;
 use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::{CsAuth, CsClient, normalize_instance_url};
+use crate::gainsight::{CsClient, normalize_instance_url};
 use crate::sync::plan::GROUPS;
 use serde_json::Value;
 
@@ -38,6 +38,14 @@ impl Outpost {
             return Err(Error::new(ErrorKind::InvalidInput, "The backfill period must be 1 to 190 days."));
         }
         settings::put(&*self.db()?, &card.id, s)?;
+        let last = self
+            .sync_history(Some(&card.id), 1)?
+            .first()
+            .and_then(|r| chrono::DateTime::parse_from_rfc3339(&r.started_at).ok());
+        self.update_next_sync(
+            &card.id,
+            last.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc)),
+        )?;
         settings::get(&*self.db()?, &card.id)
     }
 
@@ -67,7 +75,7 @@ impl Outpost {
         let key = self.with_vault(move |v| v.load(&id)).await?;
         let client = CsClient::new(
             normalize_instance_url(&card.instance_url)?,
-            CsAuth::AccessKey(key),
+            crate::connections::cs_auth(&card, key),
             Default::default(),
         )?
         .with_budget(self.cs_budget(&card.id, settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute));

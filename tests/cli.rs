@@ -116,3 +116,155 @@ async fn without_a_keychain_connect_fails_with_no_keychain() {
     let out = outpost(data.path(), &["--json", "connections"], "", &[]);
     assert_eq!(text(&out.stdout).trim(), "[]", "nothing is saved without a keychain");
 }
+
+fn code(kind: outpost::ErrorKind) -> Option<i32> {
+    Some(kind.exit_code())
+}
+
+fn json_out(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("json on stdout ({e}): {}", text(&out.stdout)))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn px_connects_by_region_auto_and_url_with_the_contract_exit_codes() {
+    let sim = common::sim_with_px().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let base = sim.base_url();
+    let env = [("OUTPOST_PX_ENDPOINTS_BASE", base.as_str())];
+    let connect = |name: &str, target: &[&str], key: &str| {
+        let mut args = vec!["--json", "connect", "px", "--name", name];
+        args.extend_from_slice(target);
+        args.push("--api-key-stdin");
+        outpost(d, &args, key, &env)
+    };
+
+    let out = connect("EU", &["--region", "eu"], common::EU_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let card = json_out(&out);
+    assert_eq!((card["kind"].as_str(), card["instance"].as_str()), (Some("px"), Some("EU")));
+    assert_eq!(card["region"], "eu");
+    let out = connect("Auto", &["--region", "auto"], common::US2_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json_out(&out)["instance"], "US2", "auto-detect stores the region that accepted the key");
+    let out = connect("Url", &["--url", &format!("{base}/px/us/v1")], gainsight_sim::DEMO_PX_API_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json_out(&out)["instance"], "US");
+
+    let out = connect("Bad", &["--region", "us"], "not-a-px-key-000000");
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidKey), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("error[InvalidKey]: "));
+    let out = connect("NoRead", &["--region", "auto"], common::US_NO_READ_KEY);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::Forbidden), "{}", text(&out.stderr));
+    let out = connect("Both", &["--region", "us", "--url", &base], common::EU_KEY);
+    assert_eq!(out.status.code(), Some(2), "--region and --url are exclusive: a usage error");
+    let out = outpost(
+        d,
+        &["connect", "px", "--name", "X", "--region", "eu", "--api-key-stdin"],
+        common::EU_KEY,
+        &[("OUTPOST_PX_ENDPOINTS_BASE", "http://px.example.com")],
+    );
+    assert_eq!(
+        out.status.code(),
+        code(outpost::ErrorKind::InvalidInput),
+        "the test-only endpoint override is refused unless it is loopback"
+    );
+
+    let out = outpost(d, &["test", "eu"], "", &[]);
+    assert!(out.status.success(), "a saved PX connection tests without the override: {}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Connection OK: reached EU with API Key"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("PX subscription: "), "the test names the subscription");
+
+    let out = outpost(d, &["connections"], "", &[]);
+    let listing = text(&out.stdout);
+    assert!(listing.contains("Gainsight PX") && listing.contains("Instance      US2"), "{listing}");
+    assert!(listing.contains("API Key ••••"), "{listing}");
+    let out = outpost(d, &["--json", "connections"], "", &[]);
+    assert_eq!(json_out(&out).as_array().map(Vec::len), Some(3), "failed connects saved nothing");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn m2m_rotation_and_no_command_ever_prints_or_stores_a_key() {
+    const NEW_KEY: &str = "regenerated-cs-access-key-7777";
+    const NEW_PX_KEY: &str = "eu-px-read-key-rotated-8888";
+    let sim = common::sim_with_px().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let url = sim.base_url();
+    let env = [("OUTPOST_PX_ENDPOINTS_BASE", url.as_str())];
+    let mut transcript = String::new();
+    let mut run = |args: &[&str], stdin: &str| {
+        let out = outpost(d, args, stdin, &env);
+        transcript.push_str(&text(&out.stdout));
+        transcript.push_str(&text(&out.stderr));
+        out
+    };
+
+    let key = gainsight_sim::DEMO_ACCESS_KEY;
+    let out = run(&["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"], key);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let m2m = ["connect", "cs", "--name", "M2M", "--url", &url, "--client-id", gainsight_sim::DEMO_CLIENT_ID];
+    let out = run(&[&m2m[..], &["--client-secret-stdin"]].concat(), "wrong-client-secret-000000");
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidKey));
+    let out = run(&[&m2m[..], &["--client-secret-stdin"]].concat(), gainsight_sim::DEMO_CLIENT_SECRET);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&[&m2m[..], &["--access-key-stdin"]].concat(), key);
+    assert_eq!(out.status.code(), Some(2), "--client-id goes with --client-secret-stdin only");
+    let out = run(&["connect", "px", "--name", "PX", "--region", "eu", "--api-key-stdin"], common::EU_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out = run(&["connections"], "");
+    let listing = text(&out.stdout);
+    assert!(listing.contains("M2M OAuth client demo-m2m-client-id, secret ••••0000"), "{listing}");
+
+    let out = run(&["--json", "sync", "Prod", "--objects", "companies"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["test", "M2M"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The admin regenerates the Access Key in Gainsight: the next test notices.
+    sim.rotate_cs_key(NEW_KEY);
+    let out = run(&["test", "Prod"], "");
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidKey), "{}", text(&out.stderr));
+    let out = run(&["--json", "connections"], "");
+    let cards = json_out(&out);
+    let prod = cards.as_array().and_then(|a| a.iter().find(|c| c["name"] == "Prod")).expect("Prod").clone();
+    assert_eq!(
+        (prod["status"].as_str(), prod["status_reason"].as_str()),
+        (Some("needs_attention"), Some("key rejected"))
+    );
+    let out = run(&["--json", "sync", "Prod", "--objects", "companies"], "");
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidKey), "a sync with the old key fails");
+
+    let out = run(&["rotate", "Prod"], "a-wrong-replacement-key-0000");
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidKey), "{}", text(&out.stderr));
+    let id = prod["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        outpost::vault::Vault::default().load(&id).expect("keychain").expose(),
+        key,
+        "a key that fails its test leaves the old one in the keychain"
+    );
+    let out = run(&["--json", "rotate", "Prod"], NEW_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(json_out(&out)["status"], "connected");
+    let out = run(&["test", "Prod"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    assert!(sim.rotate_px_key(common::EU_KEY, NEW_PX_KEY));
+    let out = run(&["rotate", "PX"], NEW_PX_KEY);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("The new API key works"), "{}", text(&out.stdout));
+    let out = run(&["--json", "connected-by", "PX", "Grace Hopper"], "");
+    assert_eq!(json_out(&out)["connected_by"], "Grace Hopper");
+    run(&["connections"], "");
+    run(&["--json", "connections"], "");
+    run(&["history"], "");
+
+    let db = common::db_bytes(d);
+    for secret in [key, NEW_KEY, gainsight_sim::DEMO_CLIENT_SECRET, common::EU_KEY, NEW_PX_KEY] {
+        assert!(!transcript.contains(secret), "no command prints a key or secret");
+        assert!(!common::contains(&db, secret), "no key or secret is stored in SQLite");
+    }
+    assert!(transcript.contains("••••"), "masks stand in for keys");
+}

@@ -64,8 +64,7 @@ fn db(dir: &Path) -> Connection {
 fn rows(dir: &Path, sql: &str) -> Vec<String> {
     let conn = db(dir);
     let mut stmt = conn.prepare(sql).expect("sql");
-    stmt
-        .query_map([], |r| r.get::<_, String>(0))
+    stmt.query_map([], |r| r.get::<_, String>(0))
         .expect("query")
         .collect::<Result<Vec<_>, _>>()
         .expect("rows")

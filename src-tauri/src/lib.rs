@@ -35,10 +35,20 @@ pub fn run() {
                 if let Err(e) = state.revive_demo().await {
                     eprintln!("outpost: could not restart the demo org: {}", e.message);
                 }
+                scheduler(handle.clone()).await;
             });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::browse::list_accounts,
+            commands::browse::get_account,
+            commands::browse::list_ctas,
+            commands::browse::list_changes,
+            commands::browse::sync_history,
+            commands::settings::get_sync_settings,
+            commands::settings::set_sync_settings,
+            commands::sync::sync_now,
+            commands::sync::cancel_sync,
             commands::connections::list_connections,
             commands::connections::test_cs_connection,
             commands::connections::save_cs_connection,
@@ -50,4 +60,37 @@ pub fn run() {
         eprintln!("outpost: the desktop app stopped: {e}");
         std::process::exit(1);
     }
+}
+
+/// Runs scheduled syncs while the app is open: every half minute, the core says which connections
+/// are due; each runs unless a sync of it is already going.
+async fn scheduler(handle: tauri::AppHandle) {
+    use tauri::Emitter;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        let state = handle.state::<state::AppState>();
+        let due = match state.core.due_for_sync(chrono_now()) {
+            Ok(due) => due,
+            Err(e) => {
+                eprintln!("outpost: scheduler: {}", e.message);
+                continue;
+            }
+        };
+        for id in due {
+            if state.is_syncing(&id) {
+                continue;
+            }
+            let _ = handle.emit("sync://started", &id);
+            match state.sync(&id, |_| {}).await {
+                Ok(summary) => {
+                    let _ = handle.emit("sync://finished", &summary);
+                }
+                Err(e) => eprintln!("outpost: scheduled sync failed: {}", e.message),
+            }
+        }
+    }
+}
+
+fn chrono_now() -> outpost::schedule::Now {
+    outpost::schedule::now()
 }

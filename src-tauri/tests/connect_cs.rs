@@ -49,5 +49,19 @@ async fn demo_org_connects_and_survives_a_restart() {
         revived.starts_with("127.0.0.1:"),
         "the demo org is started again after a restart, got {revived:?}"
     );
+
+    // Sync now against the revived demo org, then browse what it brought, offline from the cache.
+    click(&app, "sync-now").await;
+    wait_attr_long(&app, "sync-outcome", "data-outcome", "ok").await;
+    assert!(text(&app, "card-last-sync").await != "never", "the card shows the last sync");
+    screenshot(&app, "synced-card.png").await;
+    click(&app, "nav-accounts").await;
+    find(&app, "accounts-table").await;
+    let rows = app.find_all(fantoccini::Locator::Css(&testid("account-row"))).await.expect("rows");
+    assert_eq!(rows.len(), 50, "the demo org's 50 accounts are browsable");
+    screenshot(&app, "accounts.png").await;
+    click(&app, "account-open").await;
+    assert!(!text(&app, "account-name").await.is_empty());
+    screenshot(&app, "account-detail.png").await;
     app.close().await.expect("close the app");
 }

@@ -1,16 +1,16 @@
 //! The `outpost` command line (contract: shared/cli.md). Same engine, same data directory as the app.
 
+mod connections;
 mod export;
 mod output;
 mod sync;
 
-use crate::app::{Outpost, default_data_dir};
-use crate::connections::CsConnectInput;
+use crate::app::default_data_dir;
 use crate::db::browse::{AccountQuery, CtaQuery};
 use crate::error::{Error, ErrorKind, Result};
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+use connections::{ConnectKind, open_app};
 use output::Out;
-use std::io::Read;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -38,6 +38,11 @@ enum Command {
     Test { name: String },
     /// Show the Connected cards.
     Connections,
+    /// Replace a connection's key (Access Key, M2M client secret or PX API key), read from stdin.
+    /// The new key is tested first; a key that fails changes nothing.
+    Rotate { name: String },
+    /// Change who a connection's card says connected it.
+    ConnectedBy { name: String, person: String },
     /// Remove a connection's key from the OS keychain; cached data stays browsable unless --purge.
     Disconnect {
         name: String,
@@ -111,25 +116,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum ConnectKind {
-    /// Gainsight CS, with an Access Key read from stdin.
-    Cs(CsArgs),
-}
-
-#[derive(Args)]
-struct CsArgs {
-    #[arg(long)]
-    name: String,
-    #[arg(long)]
-    url: String,
-    #[arg(long)]
-    description: Option<String>,
-    /// Read the Access Key from standard input.
-    #[arg(long, required = true)]
-    access_key_stdin: bool,
-}
-
 fn exit_codes_help() -> String {
     let mut s = String::from("Exit codes: 0 ok, 2 usage error");
     for kind in ErrorKind::ALL {
@@ -152,14 +138,6 @@ pub fn run() -> i32 {
     }
 }
 
-fn read_secret_stdin(what: &str) -> Result<String> {
-    let mut s = String::new();
-    std::io::stdin().read_to_string(&mut s).map_err(|e| {
-        Error::new(ErrorKind::InvalidInput, format!("could not read the {what} from stdin: {e}"))
-    })?;
-    Ok(s)
-}
-
 async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     match cli.command {
@@ -168,55 +146,30 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
                 gainsight_sim::start(gainsight_sim::SimConfig { port, ..Default::default() }).await.map_err(
                     |e| Error::new(ErrorKind::Internal, format!("could not start the simulator: {e}")),
                 )?;
-            out.demo(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY);
+            out.demo(&sim.base_url());
             tokio::signal::ctrl_c().await.ok();
             sim.stop().await;
             Ok(())
         }
-        Command::Connect(ConnectKind::Cs(a)) => {
-            let key = read_secret_stdin("Access Key")?;
-            let app = Outpost::open(&data_dir)?;
-            let input = CsConnectInput {
-                name: a.name,
-                description: a.description,
-                instance_url: a.url,
-                access_key: key,
-            };
-            let card = app.connect_cs(&input, false).await?;
-            out.card(&card);
-            Ok(())
-        }
-        Command::Test { name } => {
-            let app = Outpost::open(&data_dir)?;
-            let report = app.test_saved(&name).await?;
-            out.report(&report);
-            match report.error {
-                Some(e) => Err(Error { kind: e.kind, message: e.message, hint: e.hint }),
-                None => Ok(()),
-            }
-        }
+        Command::Connect(kind) => connections::connect(kind, &data_dir, out).await,
+        Command::Test { name } => connections::test(&name, &data_dir, out).await,
         Command::Connections => {
-            let app = Outpost::open(&data_dir)?;
-            out.cards(&app.connection_cards()?);
+            out.cards(&open_app(&data_dir)?.connection_cards()?);
             Ok(())
         }
-        Command::Disconnect { name, purge } => {
-            let app = Outpost::open(&data_dir)?;
-            let card = app.disconnect(&name, purge).await?;
-            let kept = if purge { "its cached data was deleted" } else { "its cached data stays browsable" };
-            out.line(&format!(
-                "Disconnected {} ({}): the key was removed from the OS keychain and {kept}.",
-                card.name, card.instance
-            ));
+        Command::Rotate { name } => connections::rotate(&name, &data_dir, out).await,
+        Command::ConnectedBy { name, person } => {
+            out.card(&open_app(&data_dir)?.set_connected_by(&name, &person)?);
             Ok(())
         }
+        Command::Disconnect { name, purge } => connections::disconnect(&name, purge, &data_dir, out).await,
         Command::Sync { names, full, objects, page_size } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             let opts = crate::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             sync::run(&app, names, opts, out).await
         }
         Command::Accounts { search, band, health_below, sort, limit } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             let q = AccountQuery {
                 search,
                 band,
@@ -229,27 +182,27 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             Ok(())
         }
         Command::Account { id } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             out.account(&app.account(&id)?);
             Ok(())
         }
         Command::Ctas { open, overdue, company } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             out.ctas(&app.ctas(&CtaQuery { open, overdue, company })?);
             Ok(())
         }
         Command::Changes { since, limit } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             out.changes(&app.changes(since, limit)?);
             Ok(())
         }
         Command::History { limit } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             out.history(&app.sync_history(None, limit)?);
             Ok(())
         }
         Command::Export { what, out: file } => {
-            let app = Outpost::open(&data_dir)?;
+            let app = open_app(&data_dir)?;
             let n = export::write(&app, &what, &file)?;
             out.line(&format!("Wrote {n} {what} to {}.", file.display()));
             Ok(())

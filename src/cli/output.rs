@@ -47,11 +47,31 @@ impl Out {
         e.kind.exit_code()
     }
 
-    pub fn demo(&self, url: &str, key: &str) {
+    /// The demo org's keys are public, well-known values (see `gainsight_sim::config`), not secrets.
+    pub fn demo(&self, url: &str) {
+        use gainsight_sim::{DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY};
         if self.json {
-            println!("{}", json!({ "url": url, "access_key": key }));
+            println!(
+                "{}",
+                json!({
+                    "url": url,
+                    "access_key": DEMO_ACCESS_KEY,
+                    "client_id": DEMO_CLIENT_ID,
+                    "client_secret": DEMO_CLIENT_SECRET,
+                    "px_api_key": DEMO_PX_API_KEY,
+                    "px_region": "us",
+                })
+            );
         } else {
-            println!("Demo Gainsight org at {url}\nAccess Key: {key}\nPress Ctrl-C to stop.");
+            println!("Demo Gainsight org at {url}");
+            println!("CS Access Key:     {DEMO_ACCESS_KEY}");
+            println!("CS M2M client id:  {DEMO_CLIENT_ID}");
+            println!("CS M2M secret:     {DEMO_CLIENT_SECRET}");
+            println!("PX API key (US):   {DEMO_PX_API_KEY}");
+            println!(
+                "PX regions are served at {url}/px/{{us|eu|us2}}/v1: connect with --url {url}/px/us/v1."
+            );
+            println!("Press Ctrl-C to stop.");
         }
     }
 
@@ -69,7 +89,8 @@ impl Out {
         } else if cards.is_empty() {
             if !self.quiet {
                 println!(
-                    "No connections yet. Add one with `outpost connect cs --name NAME --url URL --access-key-stdin`."
+                    "No connections yet. Add one with `outpost connect cs --name NAME --url URL --access-key-stdin` \
+                     or `outpost connect px --name NAME --region auto --api-key-stdin`."
                 );
             }
         } else if !self.quiet {
@@ -95,6 +116,14 @@ impl Out {
         }
         if r.ok {
             println!("Connection OK: reached {} with {}.", r.instance.as_deref().unwrap_or("?"), r.auth_mode);
+            if let Some(s) = &r.subscription {
+                let products = if s.products.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", s.products.join(", "))
+                };
+                println!("PX subscription: {}{products}", s.name);
+            }
         }
     }
 }
@@ -114,7 +143,10 @@ fn print_card(c: &ConnectionCard) {
     println!("  Connected by  {}", c.connected_by);
     println!("  Connected on  {}", local_time(&c.connected_on));
     println!("  Instance      {}", c.instance);
-    println!("  Auth          {} {}", c.auth_mode, c.masked_key);
+    match &c.client_id {
+        Some(id) => println!("  Auth          {} client {id}, secret {}", c.auth_mode, c.masked_key),
+        None => println!("  Auth          {} {}", c.auth_mode, c.masked_key),
+    }
     println!(
         "  Last sync     {}",
         c.last_sync_at.as_deref().map(local_time).unwrap_or_else(|| "never".into())

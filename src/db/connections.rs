@@ -21,10 +21,12 @@ pub struct ConnectionRow {
     pub is_demo: bool,
     pub last_sync_at: Option<String>,
     pub next_sync_at: Option<String>,
+    /// PX only: `us`, `eu` or `us2`; `None` for CS and for PX at an explicit base URL.
+    pub region: Option<String>,
 }
 
 const COLUMNS: &str = "id, kind, name, description, instance_url, auth_mode, client_id, key_hint, connected_by, \
-     connected_on, status, status_reason, is_demo, last_sync_at, next_sync_at";
+     connected_on, status, status_reason, is_demo, last_sync_at, next_sync_at, region";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
     Ok(ConnectionRow {
@@ -43,15 +45,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
         is_demo: r.get(12)?,
         last_sync_at: r.get(13)?,
         next_sync_at: r.get(14)?,
+        region: r.get(15)?,
     })
 }
 
 pub fn insert(conn: &Connection, c: &ConnectionRow) -> Result<()> {
     conn.execute(
-        &format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
+        &format!("INSERT INTO connections ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
         params![
             c.id, c.kind, c.name, c.description, c.instance_url, c.auth_mode, c.client_id, c.key_hint,
-            c.connected_by, c.connected_on, c.status, c.status_reason, c.is_demo, c.last_sync_at, c.next_sync_at
+            c.connected_by, c.connected_on, c.status, c.status_reason, c.is_demo, c.last_sync_at, c.next_sync_at,
+            c.region
         ],
     )
     .map_err(db_err)?;
@@ -99,6 +103,22 @@ pub fn set_status(conn: &Connection, id: &str, status: &str, reason: Option<&str
     Ok(())
 }
 
+/// After a rotation: the new key's mask, and the connection is usable again.
+pub fn set_key_hint_connected(conn: &Connection, id: &str, key_hint: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE connections SET key_hint = ?2, status = 'connected', status_reason = NULL WHERE id = ?1",
+        params![id, key_hint],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+pub fn set_connected_by(conn: &Connection, id: &str, name: &str) -> Result<()> {
+    conn.execute("UPDATE connections SET connected_by = ?2 WHERE id = ?1", params![id, name])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 pub fn set_last_sync(conn: &Connection, id: &str, at: &str) -> Result<()> {
     conn.execute("UPDATE connections SET last_sync_at = ?2 WHERE id = ?1", params![id, at])
         .map_err(db_err)?;
@@ -131,6 +151,7 @@ mod tests {
             is_demo: false,
             last_sync_at: None,
             next_sync_at: None,
+            region: None,
         }
     }
 
@@ -143,6 +164,15 @@ mod tests {
         assert!(name_taken(&conn, "PRODUCTION").expect("taken"), "names are unique without regard to case");
         assert!(insert(&conn, &sample("b", "production")).is_err(), "duplicate name must be refused");
         assert_eq!(list(&conn).expect("list").len(), 1);
+        set_key_hint_connected(&conn, "a", "9z9z").expect("hint");
+        set_connected_by(&conn, "a", "Grace").expect("by");
+        let row = get(&conn, "a").expect("get").expect("row");
+        assert_eq!((row.key_hint.as_str(), row.connected_by.as_str()), ("9z9z", "Grace"));
+        let px = ConnectionRow { kind: "px".into(), region: Some("eu".into()), ..sample("p", "PX") };
+        insert(&conn, &px).expect("px insert");
+        assert_eq!(get(&conn, "p").expect("get").and_then(|c| c.region), Some("eu".into()));
+        let bad = ConnectionRow { region: Some("apac".into()), ..sample("q", "Q") };
+        assert!(insert(&conn, &bad).is_err(), "only known regions are stored");
         delete(&conn, "a").expect("delete");
         assert!(get(&conn, "a").expect("get").is_none());
     }

@@ -28,6 +28,8 @@ pub fn migrations() -> Migrations<'static> {
         ),
         // 2: the cache of the org's account health, and the sync's own bookkeeping.
         M::up(include_str!("migrations/002_cache.sql")),
+        // 3: the PX data centre of a PX connection (NULL for CS, and for PX at an explicit URL).
+        M::up("ALTER TABLE connections ADD COLUMN region TEXT CHECK (region IN ('us', 'eu', 'us2'));"),
     ])
 }
 

@@ -205,3 +205,9 @@ pub fn list_changes(conn: &Connection, since_run: Option<i64>, limit: i64) -> Re
         .map_err(db_err)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
 }
+
+pub fn set_next_sync(conn: &Connection, cid: &str, at: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE connections SET next_sync_at = ?2 WHERE id = ?1", params![cid, at])
+        .map_err(db_err)?;
+    Ok(())
+}

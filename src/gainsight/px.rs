@@ -69,6 +69,12 @@ impl PxEndpoints {
         }
     }
 
+    /// The region whose base URL this is, if any (trailing slashes ignored).
+    pub fn region_of(&self, base: &Url) -> Option<PxRegion> {
+        let bare = |u: &Url| u.as_str().trim_end_matches('/').to_ascii_lowercase();
+        PxRegion::ALL.into_iter().find(|r| bare(self.base(*r)) == bare(base))
+    }
+
     /// The simulator's regions on one loopback server: `{sim}/px/{us|eu|us2}/v1`.
     pub fn simulator(sim_base: &str) -> Result<Self, url::ParseError> {
         let u = |r: &str| Url::parse(&format!("{}/px/{r}/v1", sim_base.trim_end_matches('/')));
@@ -98,7 +104,8 @@ pub struct PxClient {
     retry: RetryPolicy,
 }
 
-fn is_loopback(u: &Url) -> bool {
+/// Plain http is allowed only to this computer (the simulator, a local proxy).
+pub fn is_loopback(u: &Url) -> bool {
     match u.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -366,5 +373,14 @@ mod tests {
         assert_eq!(PxRegion::parse("eu"), Some(PxRegion::Eu));
         assert_eq!(PxRegion::parse(" US2 "), Some(PxRegion::Us2));
         assert_eq!(PxRegion::parse("apac"), None);
+    }
+
+    #[test]
+    fn a_region_base_url_is_recognised() {
+        let e = PxEndpoints::default();
+        let eu = Url::parse("https://api-eu.aptrinsic.com/v1/").expect("url");
+        assert_eq!(e.region_of(&eu), Some(PxRegion::Eu));
+        let other = Url::parse("https://px-proxy.example.com/v1").expect("url");
+        assert_eq!(e.region_of(&other), None);
     }
 }

@@ -13,7 +13,7 @@ use crate::app::Outpost;
 use crate::db::{companies, connections as conn_rows, ctas, settings, sync as book};
 use crate::error::{Error, ErrorKind, ErrorPayload, Result};
 use crate::gainsight::paging::{QuerySpec, query_pages};
-use crate::gainsight::{CsAuth, CsClient, normalize_instance_url};
+use crate::gainsight::{CsClient, normalize_instance_url};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use plan::{Deletes, Fetch, StreamKind, StreamPlan, StreamState};
@@ -102,7 +102,7 @@ impl Outpost {
         let key = self.with_vault(move |v| v.load(&id)).await?;
         let url = normalize_instance_url(&card.instance_url)?;
         let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
-        let client = CsClient::new(url, CsAuth::AccessKey(key), Default::default())?
+        let client = CsClient::new(url, crate::connections::cs_auth(&card, key), Default::default())?
             .with_budget(self.cs_budget(&card.id, per_minute));
 
         let now = Utc::now();
@@ -202,6 +202,7 @@ impl Outpost {
                 conn_rows::set_last_sync(&db, &card.id, &finished_at)?;
             }
         }
+        self.update_next_sync(&card.id, now)?;
         Ok(SyncSummary {
             run_id,
             connection_id: card.id,

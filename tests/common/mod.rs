@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use gainsight_sim::{RunningSim, SimConfig};
+use gainsight_sim::{PxKey, Region, RunningSim, SimConfig};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -12,6 +12,33 @@ pub async fn sim() -> RunningSim {
     gainsight_sim::start(SimConfig { anchor_day: Some(20_400), ..Default::default() })
         .await
         .expect("simulator starts on loopback")
+}
+
+/// PX REST API keys of the simulator started by [`sim_with_px`] (plus the demo US key).
+pub const EU_KEY: &str = "eu-px-read-key-1111-aaaa";
+pub const US2_KEY: &str = "us2-px-read-key-2222-bbbb";
+pub const US_NO_READ_KEY: &str = "us-px-write-only-key-3333";
+
+/// A small org whose PX has a read key in every region and a US key without Read.
+pub async fn sim_with_px() -> RunningSim {
+    let mut px_keys = SimConfig::default().px_keys;
+    let key = |key: &str, region, read| PxKey { key: key.into(), region, read, write: true };
+    px_keys.push(key(EU_KEY, Region::Eu, true));
+    px_keys.push(key(US2_KEY, Region::Us2, true));
+    px_keys.push(key(US_NO_READ_KEY, Region::Us, false));
+    let config = SimConfig { anchor_day: Some(20_400), companies: 20, px_keys, ..Default::default() };
+    gainsight_sim::start(config).await.expect("simulator starts on loopback")
+}
+
+/// The database file and its write-ahead log, as bytes, for "never stored" checks.
+pub fn db_bytes(dir: &std::path::Path) -> Vec<u8> {
+    let mut db = std::fs::read(dir.join("outpost.db")).unwrap_or_default();
+    db.extend(std::fs::read(dir.join("outpost.db-wal")).unwrap_or_default());
+    db
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// A server that answers every request with `reply` and keeps the raw requests it saw.

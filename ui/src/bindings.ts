@@ -6,27 +6,71 @@ export type ErrorPayload = { kind: ErrorKind, message: string, hint: string | nu
 
 export type CsConnectInput = { name: string, description: string | null, instance_url: string, access_key: string, };
 
+export type PxRegion = "us" | "eu" | "us2";
+
+export type PxTarget = { "type": "region", "value": PxRegion } | { "type": "auto" } | { "type": "url", "value": string };
+
+export type CsAuthInput = { "mode": "access_key", key: string, } | { "mode": "m2m", client_id: string, client_secret: string, };
+
+export type ConnectKind = { "product": "cs", instance_url: string, auth: CsAuthInput, } | { "product": "px", target: PxTarget, api_key: string, };
+
+export type ConnectInput = { 
+/**
+ * Empty: the CS domain, or the PX subscription's name.
+ */
+name: string, description: string | null, kind: ConnectKind, };
+
+export type PxSubscription = { id: string, name: string, products: Array<string>, };
+
 export type TestReport = { ok: boolean, 
 /**
  * The normalised base URL that was tested, when the input could be normalised.
  */
-instance_url: string | null, instance: string | null, auth_mode: string, 
+instance_url: string | null, 
+/**
+ * The domain (CS), or the region label or host (PX).
+ */
+instance: string | null, auth_mode: string, 
 /**
  * What was changed in the input (trimmed key, removed path, expanded tenant name).
  */
-notices: Array<string>, error: ErrorPayload | null, };
+notices: Array<string>, error: ErrorPayload | null, 
+/**
+ * PX: the data centre the key works in (the detected one for auto-detect).
+ */
+region: PxRegion | null, 
+/**
+ * PX: the subscription the key belongs to.
+ */
+subscription: PxSubscription | null, };
 
 export type ConnectionStatus = "connected" | "syncing" | "needs_attention" | "disconnected";
 
-export type ConnectionCard = { id: string, kind: string, name: string, description: string | null, status: ConnectionStatus, status_reason: string | null, connected_by: string, 
+export type ConnectionCard = { id: string, 
+/**
+ * `cs` or `px`.
+ */
+kind: string, name: string, description: string | null, status: ConnectionStatus, status_reason: string | null, connected_by: string, 
 /**
  * RFC 3339, UTC; shown in local time.
  */
 connected_on: string, 
 /**
- * The domain (CS) or region (PX).
+ * The domain (CS), the region label (PX, e.g. `EU`) or the host of an explicit PX URL.
  */
-instance: string, instance_url: string, auth_mode: string, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, };
+instance: string, instance_url: string, 
+/**
+ * `Access Key`, `M2M OAuth` or `API Key`.
+ */
+auth_mode: string, 
+/**
+ * M2M OAuth only: the client id (not a secret).
+ */
+client_id: string | null, 
+/**
+ * PX only, when the connection is to a named region.
+ */
+region: PxRegion | null, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, };
 
 export type DemoOrg = { instance_url: string, access_key: string, };
 

@@ -1,7 +1,24 @@
 // The only module that talks to the Rust side. Every call is typed with the generated bindings,
 // and every failure arrives as an ErrorPayload { kind, message, hint } to branch on by kind.
-import { invoke } from "@tauri-apps/api/core";
-import type { ConnectionCard, CsConnectInput, DemoOrg, ErrorPayload, TestReport } from "./bindings";
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  AccountDetail,
+  AccountQuery,
+  AccountSummary,
+  Change,
+  ConnectionCard,
+  CsConnectInput,
+  CtaListItem,
+  CtaQuery,
+  DemoOrg,
+  ErrorPayload,
+  StreamProgress,
+  SyncRun,
+  SyncSettings,
+  SyncSummary,
+  TestReport,
+} from "./bindings";
 
 export function isErrorPayload(e: unknown): e is ErrorPayload {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;
@@ -19,4 +36,22 @@ export const ipc = {
   saveCsConnection: (input: CsConnectInput) => invoke<ConnectionCard>("save_cs_connection", { input }),
   disconnect: (id: string, purge: boolean) => invoke<ConnectionCard>("disconnect", { id, purge }),
   startDemo: () => invoke<DemoOrg>("start_demo"),
+
+  syncNow: (id: string, onProgress: (p: StreamProgress) => void) => {
+    const channel = new Channel<StreamProgress>();
+    channel.onmessage = onProgress;
+    return invoke<SyncSummary>("sync_now", { id, onProgress: channel });
+  },
+  cancelSync: (id: string) => invoke<boolean>("cancel_sync", { id }),
+  getSyncSettings: (id: string) => invoke<SyncSettings>("get_sync_settings", { id }),
+  setSyncSettings: (id: string, settings: SyncSettings) => invoke<SyncSettings>("set_sync_settings", { id, settings }),
+
+  listAccounts: (query: AccountQuery) => invoke<AccountSummary[]>("list_accounts", { query }),
+  getAccount: (id: string) => invoke<AccountDetail>("get_account", { id }),
+  listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
+  listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
+  syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),
+
+  onSyncFinished: (f: (s: SyncSummary) => void): Promise<UnlistenFn> =>
+    listen<SyncSummary>("sync://finished", (e) => f(e.payload)),
 };

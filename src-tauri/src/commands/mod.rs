@@ -1,8 +1,11 @@
 //! `#[tauri::command]` adapters, one file per area. Each is a few lines: call the core, map errors
 //! to `{ kind, message, hint }`.
 
+pub mod browse;
 pub mod connections;
 pub mod demo;
+pub mod settings;
+pub mod sync;
 
 use outpost::ErrorPayload;
 

@@ -96,6 +96,25 @@ pub async fn wait_attr(c: &Client, id: &str, attr: &str, want: &str) {
     }
 }
 
+/// Like [`wait_attr`] with time for a whole sync.
+pub async fn wait_attr_long(c: &Client, id: &str, attr: &str, want: &str) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        // The element appears once the operation has finished; any other value is a failure.
+        if let Ok(el) = c.find(Locator::Css(&testid(id))).await
+            && let Some(got) = el.attr(attr).await.ok().flatten()
+        {
+            assert_eq!(got, want, "{id}[{attr}]");
+            return;
+        }
+        if Instant::now() >= deadline {
+            let shot = screenshot(c, &format!("timeout-{id}.png")).await;
+            panic!("{id} did not appear in time; the screen is in {}", shot.display());
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// Polls until an input's value is non-empty, and returns it.
 pub async fn wait_value(c: &Client, id: &str) -> String {
     let deadline = Instant::now() + WAIT;

@@ -11,3 +11,33 @@ export function localDateTime(rfc3339: string | null | undefined): string {
     minute: "2-digit",
   });
 }
+
+/** A `yyyy-MM-dd` date as "22 Nov 2026". */
+export function localDate(day: string | null | undefined): string {
+  if (!day) return "—";
+  const d = new Date(`${day}T00:00:00`);
+  if (Number.isNaN(d.getTime())) return day;
+  return d.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** ARR and other amounts: $1.2M, $340k. */
+export function money(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "—";
+  if (v >= 1_000_000) return `$${(v / 1_000_000).toFixed(1)}M`;
+  if (v >= 1_000) return `$${Math.round(v / 1_000)}k`;
+  return `$${Math.round(v)}`;
+}
+
+/** A CSS class for a health band label, so colours come from the stylesheet (strict CSP). */
+export function bandClass(label: string | null | undefined): string {
+  const l = (label ?? "").toLowerCase();
+  if (l.includes("poor") || l.includes("red") || l.includes("risk")) return "band-poor";
+  if (l.includes("average") || l.includes("yellow") || l.includes("fair")) return "band-average";
+  if (l.includes("good") || l.includes("green") || l.includes("healthy")) return "band-good";
+  return "band-none";
+}
+
+export function isOverdue(due: string | null | undefined, closed: boolean): boolean {
+  if (!due || closed) return false;
+  return due < new Date().toISOString().slice(0, 10);
+}

@@ -1,0 +1,30 @@
+use super::{CmdResult, to_payload};
+use crate::state::AppState;
+use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery};
+use outpost::db::sync::{Change, SyncRun};
+use tauri::State;
+
+#[tauri::command]
+pub fn list_accounts(state: State<'_, AppState>, query: AccountQuery) -> CmdResult<Vec<AccountSummary>> {
+    state.core.accounts(&query).map_err(to_payload)
+}
+
+#[tauri::command]
+pub fn get_account(state: State<'_, AppState>, id: String) -> CmdResult<AccountDetail> {
+    state.core.account(&id).map_err(to_payload)
+}
+
+#[tauri::command]
+pub fn list_ctas(state: State<'_, AppState>, query: CtaQuery) -> CmdResult<Vec<CtaListItem>> {
+    state.core.ctas(&query).map_err(to_payload)
+}
+
+#[tauri::command]
+pub fn list_changes(state: State<'_, AppState>, since_run: Option<i64>) -> CmdResult<Vec<Change>> {
+    state.core.changes(since_run, 200).map_err(to_payload)
+}
+
+#[tauri::command]
+pub fn sync_history(state: State<'_, AppState>, connection_id: Option<String>) -> CmdResult<Vec<SyncRun>> {
+    state.core.sync_history(connection_id.as_deref(), 50).map_err(to_payload)
+}

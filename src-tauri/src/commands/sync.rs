@@ -1,0 +1,30 @@
+use super::{CmdResult, to_payload};
+use crate::state::AppState;
+use outpost::sync::{StreamProgress, SyncSummary};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Emitter, State};
+
+/// Runs a sync now, streaming per-stream progress through `on_progress`; broadcasts
+/// `sync://finished` when done so every view can refresh.
+#[tauri::command]
+pub async fn sync_now(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    on_progress: Channel<StreamProgress>,
+) -> CmdResult<SyncSummary> {
+    let summary = state
+        .sync(&id, move |p| {
+            let _ = on_progress.send(p.clone());
+        })
+        .await
+        .map_err(to_payload)?;
+    let _ = app.emit("sync://finished", &summary);
+    Ok(summary)
+}
+
+/// Asks a running sync to stop after its current page.
+#[tauri::command]
+pub fn cancel_sync(state: State<'_, AppState>, id: String) -> bool {
+    state.cancel_sync(&id)
+}

@@ -1,0 +1,223 @@
+//! The connection lifecycle on [`Outpost`]: test, connect, test again, rotate the key, edit who
+//! connected it, disconnect. Every key is tested before it is stored, and stored only in the vault.
+
+use super::TestReport;
+use super::card::{ConnectionCard, ConnectionStatus, region_code};
+use super::input::{ConnectInput, CsConnectInput};
+use super::prepare::{Prepared, prepare, prepare_saved, secret_name};
+use crate::app::{Outpost, os_user_full_name};
+use crate::db::connections::{self as rows, ConnectionRow};
+use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::normalize_key;
+
+/// The reason shown on a card whose key Gainsight rejected (the sync engine uses the same words).
+pub const KEY_REJECTED: &str = "key rejected";
+
+fn clean_description(d: Option<&str>) -> Option<String> {
+    d.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string)
+}
+
+impl Outpost {
+    /// The explaining connection test for any input: one classified outcome. Never saves anything.
+    pub async fn test_connection(&self, input: &ConnectInput) -> TestReport {
+        let label = input.kind.auth_label();
+        self.report(prepare(&input.kind, &self.px_endpoints), label).await
+    }
+
+    /// [`Outpost::test_connection`] for the CS Access Key form.
+    pub async fn test_cs(&self, input: &CsConnectInput) -> TestReport {
+        self.test_connection(&input.into()).await
+    }
+
+    async fn report(&self, prepared: Result<Prepared>, auth_mode: &str) -> TestReport {
+        let mut report = TestReport {
+            ok: false,
+            instance_url: None,
+            instance: None,
+            auth_mode: auth_mode.to_string(),
+            notices: Vec::new(),
+            error: None,
+            region: None,
+            subscription: None,
+        };
+        let p = match prepared {
+            Ok(p) => p,
+            Err(e) => {
+                report.error = Some(e.payload());
+                return report;
+            }
+        };
+        report.notices = p.notices.clone();
+        if let Some((url, region)) = p.planned(&self.px_endpoints) {
+            report.instance = Some(super::card::display_instance(&url, region));
+            report.instance_url = Some(url);
+            report.region = region;
+        }
+        match p.verify(&self.px_endpoints).await {
+            Ok(v) => {
+                report.ok = true;
+                report.instance = Some(v.instance());
+                report.instance_url = Some(v.instance_url);
+                report.region = v.region;
+                report.subscription = v.subscription;
+            }
+            Err(e) => report.error = Some(e.payload()),
+        }
+        report
+    }
+
+    fn ensure_name_free(&self, name: &str) -> Result<()> {
+        if rows::name_taken(&*self.db()?, name)? {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                format!("A connection named \"{name}\" already exists."),
+            )
+            .with_hint("Pick another name, or disconnect the existing one first."));
+        }
+        Ok(())
+    }
+
+    /// Normalise, test, and only when the test passes store the secret in the keychain and the
+    /// rest in SQLite. An empty name becomes the CS domain or the PX subscription's name.
+    pub async fn connect(&self, input: &ConnectInput, is_demo: bool) -> Result<ConnectionCard> {
+        let p = prepare(&input.kind, &self.px_endpoints)?;
+        let given = input.name.trim();
+        if !given.is_empty() {
+            self.ensure_name_free(given)?;
+        }
+        let v = p.verify(&self.px_endpoints).await?;
+        let name = match (given, &v.subscription) {
+            ("", Some(sub)) => sub.name.clone(),
+            ("", None) => v.instance(),
+            (n, _) => n.to_string(),
+        };
+        if given.is_empty() {
+            self.ensure_name_free(&name)?;
+        }
+        let row = ConnectionRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            kind: p.kind().into(),
+            name,
+            description: clean_description(input.description.as_deref()),
+            instance_url: v.instance_url.clone(),
+            auth_mode: p.auth_code().into(),
+            client_id: p.client_id(),
+            key_hint: p.secret.hint(),
+            connected_by: os_user_full_name(),
+            connected_on: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            status: "connected".into(),
+            status_reason: None,
+            is_demo,
+            last_sync_at: None,
+            next_sync_at: None,
+            region: v.region.map(region_code),
+        };
+        let (id, key) = (row.id.clone(), p.secret.clone());
+        self.with_vault(move |vault| vault.save(&id, &key)).await?;
+        let inserted = self.db().and_then(|db| rows::insert(&db, &row));
+        if let Err(e) = inserted {
+            let id = row.id.clone();
+            let _ = self.with_vault(move |vault| vault.delete(&id)).await;
+            return Err(e);
+        }
+        Ok(row.into())
+    }
+
+    /// [`Outpost::connect`] for the CS Access Key form.
+    pub async fn connect_cs(&self, input: &CsConnectInput, is_demo: bool) -> Result<ConnectionCard> {
+        self.connect(&input.into(), is_demo).await
+    }
+
+    pub fn connection_cards(&self) -> Result<Vec<ConnectionCard>> {
+        Ok(rows::list(&*self.db()?)?.into_iter().map(ConnectionCard::from).collect())
+    }
+
+    fn row(&self, id_or_name: &str) -> Result<ConnectionRow> {
+        rows::get(&*self.db()?, id_or_name)?
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\".")))
+    }
+
+    pub fn connection(&self, id_or_name: &str) -> Result<ConnectionCard> {
+        self.row(id_or_name).map(ConnectionCard::from)
+    }
+
+    /// Tests a saved connection with the secret from the keychain. A rejected key marks the card
+    /// Needs attention ("key rejected"); a passing test clears that again.
+    pub async fn test_saved(&self, id_or_name: &str) -> Result<TestReport> {
+        let row = self.row(id_or_name)?;
+        let id = row.id.clone();
+        let secret = self.with_vault(move |v| v.load(&id)).await?;
+        let label = super::card::auth_label(&row.auth_mode);
+        let report = self.report(prepare_saved(&row, secret), &label).await;
+        let db = self.db()?;
+        match &report.error {
+            Some(e) if e.kind == ErrorKind::InvalidKey => {
+                rows::set_status(&db, &row.id, "needs_attention", Some(KEY_REJECTED))?
+            }
+            None if row.status == "needs_attention" => rows::set_status(&db, &row.id, "connected", None)?,
+            _ => {}
+        }
+        Ok(report)
+    }
+
+    /// Replaces a connection's key (CS Access Key, M2M client secret or PX API key). The new one is
+    /// tested against the saved instance first; only when it passes does it replace the old one in
+    /// the keychain, and the card is Connected again. A failing key changes nothing.
+    pub async fn rotate(&self, id_or_name: &str, new_secret: &str) -> Result<ConnectionCard> {
+        let row = self.row(id_or_name)?;
+        let key = normalize_key(new_secret, secret_name(&row))?.key;
+        prepare_saved(&row, key.clone())?.verify(&self.px_endpoints).await?;
+        let id = row.id.clone();
+        let old = self.with_vault(move |v| v.load(&id)).await.ok();
+        let (id, new) = (row.id.clone(), key.clone());
+        self.with_vault(move |v| v.save(&id, &new)).await?;
+        let updated = self.db().and_then(|db| rows::set_key_hint_connected(&db, &row.id, &key.hint()));
+        if let Err(e) = updated {
+            // Keep the keychain and the mask in step: put the old key back.
+            let id = row.id.clone();
+            let _ = self
+                .with_vault(move |v| match old {
+                    Some(old) => v.save(&id, &old),
+                    None => v.delete(&id),
+                })
+                .await;
+            return Err(e);
+        }
+        self.connection(&row.id)
+    }
+
+    /// Who the card says connected it (defaults to the OS account's full name).
+    pub fn set_connected_by(&self, id_or_name: &str, name: &str) -> Result<ConnectionCard> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                "Connected by must be a name of 1 to 200 characters on one line.",
+            ));
+        }
+        let row = self.row(id_or_name)?;
+        rows::set_connected_by(&*self.db()?, &row.id, name)?;
+        self.connection(&row.id)
+    }
+
+    /// Points a demo connection at the simulator's new address after an app restart.
+    pub fn set_instance_url(&self, id: &str, url: &str) -> Result<()> {
+        rows::update_instance_url(&*self.db()?, id, url)
+    }
+
+    /// Removes the key from the keychain. The cached data stays browsable (the connection shows as
+    /// Disconnected) unless `purge`, which deletes the connection and everything cached under it.
+    pub async fn disconnect(&self, id_or_name: &str, purge: bool) -> Result<ConnectionCard> {
+        let card = self.connection(id_or_name)?;
+        let id = card.id.clone();
+        self.with_vault(move |v| v.delete(&id)).await?;
+        let db = self.db()?;
+        if purge {
+            rows::delete(&db, &card.id)?;
+            return Ok(ConnectionCard { status: ConnectionStatus::Disconnected, ..card });
+        }
+        rows::set_status(&db, &card.id, "disconnected", None)?;
+        drop(db);
+        self.connection(&card.id)
+    }
+}

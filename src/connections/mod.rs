@@ -1,0 +1,47 @@
+//! Connections: test, save, list as Connected cards, rotate keys, disconnect. Secrets go to the
+//! vault; the rest to SQLite. The only key material that ever leaves this module is a mask such as
+//! `••••3f9a`.
+//!
+//! - [`input`]: what the admin types (CS with an Access Key or M2M OAuth, PX by region, auto-detect
+//!   or URL).
+//! - [`prepare`]: input (or a saved connection plus its key) checked, normalised and tested.
+//! - [`card`]: the Connected card.
+//! - [`lifecycle`]: the [`Outpost`](crate::Outpost) verbs: test, connect, rotate, disconnect.
+
+mod card;
+mod input;
+mod lifecycle;
+mod prepare;
+
+pub use card::{ConnectionCard, ConnectionStatus, cs_auth};
+pub use input::{ConnectInput, ConnectKind, CsAuthInput, CsConnectInput, PxTarget};
+
+use crate::error::ErrorPayload;
+use crate::gainsight::px::{PxRegion, PxSubscription};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The explaining connection test's outcome. Never carries key material.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct TestReport {
+    pub ok: bool,
+    /// The normalised base URL that was tested, when the input could be normalised.
+    pub instance_url: Option<String>,
+    /// The domain (CS), or the region label or host (PX).
+    pub instance: Option<String>,
+    pub auth_mode: String,
+    /// What was changed in the input (trimmed key, removed path, expanded tenant name).
+    pub notices: Vec<String>,
+    pub error: Option<ErrorPayload>,
+    /// PX: the data centre the key works in (the detected one for auto-detect).
+    pub region: Option<PxRegion>,
+    /// PX: the subscription the key belongs to.
+    pub subscription: Option<PxSubscription>,
+}
+
+/// The built-in demo org's address and its public, well-known Access Key.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct DemoOrg {
+    pub instance_url: String,
+    pub access_key: String,
+}

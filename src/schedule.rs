@@ -1,0 +1,101 @@
+//! When a connection is due for a scheduled sync: a pure function of the frequency, the last
+//! attempt and the time, so the desktop app's timer holds no logic of its own.
+
+use chrono::{DateTime, Duration, Utc};
+
+/// The interval of a frequency setting; `None` for manual only.
+pub fn interval(frequency: &str) -> Option<Duration> {
+    match frequency {
+        "15m" => Some(Duration::minutes(15)),
+        "1h" => Some(Duration::hours(1)),
+        "4h" => Some(Duration::hours(4)),
+        "24h" => Some(Duration::hours(24)),
+        _ => None,
+    }
+}
+
+/// The next scheduled sync after `last` (the last attempt, or never).
+pub fn next_due(frequency: &str, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let every = interval(frequency)?;
+    Some(match last {
+        Some(t) => t + every,
+        None => now,
+    })
+}
+
+pub fn is_due(frequency: &str, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    next_due(frequency, last, now).is_some_and(|t| t <= now)
+}
+
+impl crate::app::Outpost {
+    /// Connections whose scheduled sync is due now (never the disconnected ones).
+    pub fn due_for_sync(&self, now: DateTime<Utc>) -> crate::error::Result<Vec<String>> {
+        let cards = self.connection_cards()?;
+        let db = self.db()?;
+        let mut due = Vec::new();
+        for c in cards
+            .iter()
+            .filter(|c| c.kind == "cs" && c.status != crate::connections::ConnectionStatus::Disconnected)
+        {
+            let s = crate::db::settings::get(&db, &c.id)?;
+            let last = crate::db::sync::list_runs(&db, Some(&c.id), 1)?
+                .first()
+                .and_then(|r| DateTime::parse_from_rfc3339(&r.started_at).ok())
+                .map(|t| t.with_timezone(&Utc));
+            if is_due(&s.frequency, last, now) {
+                due.push(c.id.clone());
+            }
+        }
+        Ok(due)
+    }
+
+    /// Records when the next scheduled sync of a connection will run, for its card.
+    pub(crate) fn update_next_sync(
+        &self,
+        connection_id: &str,
+        last_attempt: DateTime<Utc>,
+    ) -> crate::error::Result<()> {
+        let db = self.db()?;
+        let s = crate::db::settings::get(&db, connection_id)?;
+        let next = next_due(&s.frequency, Some(last_attempt), Utc::now()).map(crate::sync::streams::iso);
+        crate::db::sync::set_next_sync(&db, connection_id, next.as_deref())
+    }
+}
+
+/// The current time, for callers that do not depend on chrono themselves.
+pub type Now = DateTime<Utc>;
+
+pub fn now() -> Now {
+    Utc::now()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn table() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).single().expect("now");
+        let ago = |m: i64| Some(now - Duration::minutes(m));
+        let cases = [
+            ("manual", None, false),
+            ("manual", ago(10_000), false),
+            ("15m", None, true),
+            ("15m", ago(14), false),
+            ("15m", ago(15), true),
+            ("1h", ago(59), false),
+            ("1h", ago(61), true),
+            ("4h", ago(239), false),
+            ("4h", ago(240), true),
+            ("24h", ago(60 * 23), false),
+            ("24h", ago(60 * 24 + 1), true),
+            ("weekly", ago(100_000), false),
+        ];
+        for (freq, last, due) in cases {
+            assert_eq!(is_due(freq, last, now), due, "{freq} last {last:?}");
+        }
+        assert_eq!(next_due("1h", ago(30), now), Some(now + Duration::minutes(30)));
+        assert_eq!(next_due("manual", ago(30), now), None);
+    }
+}
