@@ -52,7 +52,8 @@ bindings:
 	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test bindings
 
 bench: deps ui
-	$(CARGO) run --release -p outpost --example bench
+	$(CARGO) build --release -p outpost --example bench
+	OUTPOST_FORCE_XVFB= scripts/headless.sh target/release/examples/bench
 
 clean:
 	$(CARGO) clean

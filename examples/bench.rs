@@ -106,9 +106,129 @@ async fn main() {
     );
     let c = sim.counters();
     println!("  simulator served {} calls; peak concurrency {}", c.total_calls(), c.peak_concurrency);
+    sim.stop().await;
+    sync_bench().await;
+
     let calls = n / 5000 + 1;
     println!(
         "\nA full read of {n} companies costs {calls} CS calls: {:.0}% of Outpost's default 60-call minute.",
         calls as f64 / 60.0 * 100.0
+    );
+}
+
+/// A first sync and an incremental sync of a 2,000-company org into a real database file, against
+/// reading the same objects and fields with bare reqwest (no parsing into rows, no writes).
+async fn sync_bench() {
+    use outpost::sync::SyncOptions;
+    let companies = 2_000;
+    let sim = gainsight_sim::start(SimConfig { companies, anchor_day: Some(20_400), ..Default::default() })
+        .await
+        .expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let app = outpost::Outpost::open(dir.path()).expect("open");
+    let input = outpost::connections::CsConnectInput {
+        name: "Bench".into(),
+        description: None,
+        instance_url: sim.base_url(),
+        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
+    };
+    if let Err(e) = app.connect_cs(&input, false).await {
+        println!("\nsync: skipped ({}): run `make bench`, which provides a keychain", e.message);
+        return;
+    }
+    let settings = outpost::db::settings::SyncSettings { cs_calls_per_minute: 100, ..Default::default() };
+    app.set_sync_settings("Bench", &settings).expect("settings");
+
+    let objects: &[(&str, &[&str])] = &[
+        ("scoring_scheme_definition", &["Gsid", "Name", "Score", "Color", "ModifiedDate"]),
+        ("company", FIELDS),
+        (
+            "call_to_action",
+            &[
+                "Gsid",
+                "Name",
+                "CompanyId",
+                "StatusId__gr.Name",
+                "TypeId__gr.Name",
+                "OwnerId__gr.Name",
+                "DueDate",
+                "IsClosed",
+                "ModifiedDate",
+            ],
+        ),
+        (
+            "company_scorecard_fact",
+            &["Gsid", "CompanyId", "MeasureId__gr.Name", "CurScoreId__gr.Score", "Trend", "ModifiedDate"],
+        ),
+        ("company_scorecard_history", &["Gsid", "CompanyId", "Score", "SnapshotDate", "ModifiedDate"]),
+        ("product_usage__gc", &["Gsid", "CompanyId__gc", "UsageDate__gc", "ActiveUsers__gc", "ModifiedDate"]),
+    ];
+    let http = reqwest::Client::new();
+    let t = Instant::now();
+    let mut raw_rows = 0usize;
+    for (object, select) in objects {
+        for offset in (0..).step_by(5000) {
+            let body = json!({"select": select, "orderBy": {"ModifiedDate": "asc", "Gsid": "asc"}, "limit": 5000, "offset": offset});
+            let v: serde_json::Value = http
+                .post(format!("{}/v1/data/objects/query/{object}", sim.base_url()))
+                .header("Accesskey", gainsight_sim::DEMO_ACCESS_KEY)
+                .json(&body)
+                .send()
+                .await
+                .expect("send")
+                .json()
+                .await
+                .expect("json");
+            let n = v["data"]["records"].as_array().map_or(0, Vec::len);
+            raw_rows += n;
+            if n < 5000 {
+                break;
+            }
+        }
+    }
+    let raw = t.elapsed();
+    let quiet = |_: &outpost::sync::StreamProgress| {};
+    let t = Instant::now();
+    let first = app.sync("Bench", SyncOptions::default(), &quiet).await.expect("sync");
+    let full = t.elapsed();
+    let rows: u64 = first.counts.values().sum();
+    println!("\nsync of a {companies}-company org into SQLite (all CS streams)");
+    println!(
+        "  baseline (the same pages, bare reqwest):  {raw_rows} rows in {:>7.1} ms",
+        raw.as_secs_f64() * 1e3
+    );
+    println!(
+        "  first sync (fetch, parse, upsert, cursor per page): {rows} rows in {:>7.1} ms, {} calls  ({:.2}x baseline time)",
+        full.as_secs_f64() * 1e3,
+        first.calls,
+        full.as_secs_f64() / raw.as_secs_f64()
+    );
+    sim.modify("company", 20);
+    sim.modify("call_to_action", 50);
+    let t = Instant::now();
+    let second = app.sync("Bench", SyncOptions::default(), &quiet).await.expect("sync");
+    let inc = t.elapsed();
+    println!(
+        "  incremental sync after 20 companies and 50 CTAs changed: {} rows in {:>6.1} ms, {} calls ({:.1}% of the first sync's time)",
+        second.counts.values().sum::<u64>(),
+        inc.as_secs_f64() * 1e3,
+        second.calls,
+        inc.as_secs_f64() / full.as_secs_f64() * 100.0
+    );
+    let size = std::fs::metadata(dir.path().join("outpost.db")).map(|m| m.len()).unwrap_or(0)
+        + std::fs::metadata(dir.path().join("outpost.db-wal")).map(|m| m.len()).unwrap_or(0);
+    println!("  database on disk: {:.1} MiB", size as f64 / 1_048_576.0);
+    let t = Instant::now();
+    let q = outpost::db::browse::AccountQuery {
+        sort: Some("health".into()),
+        limit: Some(100),
+        ..Default::default()
+    };
+    for _ in 0..20 {
+        app.accounts(&q).expect("browse");
+    }
+    println!(
+        "  browse: 100 least healthy accounts of {companies}: {:.2} ms a query",
+        t.elapsed().as_secs_f64() * 1e3 / 20.0
     );
 }

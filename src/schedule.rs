@@ -33,10 +33,7 @@ impl crate::app::Outpost {
         let cards = self.connection_cards()?;
         let db = self.db()?;
         let mut due = Vec::new();
-        for c in cards
-            .iter()
-            .filter(|c| c.kind == "cs" && c.status != crate::connections::ConnectionStatus::Disconnected)
-        {
+        for c in cards.iter().filter(|c| c.status != crate::connections::ConnectionStatus::Disconnected) {
             let s = crate::db::settings::get(&db, &c.id)?;
             let last = crate::db::sync::list_runs(&db, Some(&c.id), 1)?
                 .first()

@@ -268,3 +268,61 @@ async fn m2m_rotation_and_no_command_ever_prints_or_stores_a_key() {
     }
     assert!(transcript.contains("••••"), "masks stand in for keys");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_field_mapping_sync_and_browse_from_the_command_line() {
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let url = sim.base_url();
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Sim", "--url", &url, "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let out =
+        outpost(d, &["--json", "settings", "Sim", "--frequency", "1h", "--calls-per-minute", "100"], "", &[]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).expect("settings json");
+    assert_eq!((s["frequency"].as_str(), s["cs_calls_per_minute"].as_i64()), (Some("1h"), Some(100)));
+    let out = outpost(d, &["settings", "Sim", "--frequency", "hourly"], "", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(outpost::ErrorKind::InvalidInput.exit_code()),
+        "unknown frequencies are refused"
+    );
+
+    let out = outpost(d, &["--json", "fields", "Sim", "--map", "Region__gc"], "", &[]);
+    let f: serde_json::Value = serde_json::from_slice(&out.stdout).expect("fields json");
+    assert_eq!(f["mapped"][0]["field_name"], "Region__gc");
+    let out = outpost(d, &["fields", "Sim", "--map", "NoSuch__gc"], "", &[]);
+    assert_eq!(out.status.code(), Some(outpost::ErrorKind::InvalidInput.exit_code()));
+
+    let out = outpost(d, &["--json", "sync"], "", &[]);
+    assert!(out.status.success(), "sync: {}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
+    assert_eq!(summary[0]["outcome"], "ok");
+
+    let out = outpost(d, &["--json", "accounts", "--limit", "1000"], "", &[]);
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("accounts");
+    assert_eq!(all.len(), 50, "the demo org's companies");
+    let emea = all.iter().filter(|a| a["custom"].as_str().is_some_and(|c| c.contains("\"EMEA\""))).count();
+    let out = outpost(d, &["--json", "accounts", "--field", "Region__gc=EMEA", "--limit", "1000"], "", &[]);
+    let filtered: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("filtered");
+    assert_eq!(filtered.len(), emea, "filter by the mapped field");
+
+    let first = all[0]["gsid"].as_str().expect("gsid").to_string();
+    let out = outpost(d, &["--json", "account", &first], "", &[]);
+    let detail: serde_json::Value = serde_json::from_slice(&out.stdout).expect("account");
+    assert!(detail["history"].as_array().is_some_and(|h| h.len() >= 18), "18+ weeks of history");
+
+    let csv = d.join("accounts.csv");
+    let out = outpost(d, &["export", "accounts", "--out", csv.to_str().expect("path")], "", &[]);
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(&csv).expect("csv").lines().count(), 51, "a header and 50 accounts");
+    let out = outpost(d, &["--json", "history"], "", &[]);
+    let runs: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("history");
+    assert_eq!(runs[0]["outcome"], "ok");
+}

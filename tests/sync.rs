@@ -300,6 +300,28 @@ async fn custom_field_mappings_round_trip() {
         assert_eq!(custom["Region__gc"], r["Region__gc"], "mapped text field stored for {id}");
         assert_eq!(custom["NpsScore__gc"], r["NpsScore__gc"], "mapped number field stored for {id}");
     }
+
+    // Mapped fields are filterable and sortable.
+    let truth_rows = truth(&sim, "company", &["Gsid", "Region__gc", "NpsScore__gc"]).await;
+    let emea = truth_rows.iter().filter(|r| r["Region__gc"] == "EMEA").count();
+    let q = outpost::db::browse::AccountQuery { field: Some("Region__gc=EMEA".into()), ..Default::default() };
+    assert_eq!(app.accounts(&q).expect("filter").len(), emea, "filter by a mapped field");
+    let q =
+        outpost::db::browse::AccountQuery { sort: Some("custom:NpsScore__gc".into()), ..Default::default() };
+    let sorted: Vec<i64> = app
+        .accounts(&q)
+        .expect("sort")
+        .iter()
+        .map(|a| {
+            serde_json::from_str::<Value>(&a.company.custom).expect("json")["NpsScore__gc"]
+                .as_i64()
+                .expect("nps")
+        })
+        .collect();
+    assert!(sorted.windows(2).all(|w| w[0] <= w[1]), "sorted by a mapped number field: {sorted:?}");
+    let bad =
+        outpost::db::browse::AccountQuery { sort: Some("custom:x') OR 1=1 --".into()), ..Default::default() };
+    assert_eq!(app.accounts(&bad).expect_err("refused").kind, outpost::ErrorKind::InvalidInput);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -50,8 +50,11 @@ pub fn run() {
             commands::sync::sync_now,
             commands::sync::cancel_sync,
             commands::connections::list_connections,
-            commands::connections::test_cs_connection,
-            commands::connections::save_cs_connection,
+            commands::connections::test_connection,
+            commands::connections::save_connection,
+            commands::connections::rotate_key,
+            commands::connections::set_connected_by,
+            commands::connections::test_saved,
             commands::connections::disconnect,
             commands::demo::start_demo,
         ])

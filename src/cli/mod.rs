@@ -72,9 +72,12 @@ enum Command {
         band: Option<String>,
         #[arg(long)]
         health_below: Option<f64>,
-        /// name, health, arr or renewal (prefix - for descending).
+        /// name, health, arr, renewal or custom:FIELD (prefix - for descending).
         #[arg(long, default_value = "health", allow_hyphen_values = true)]
         sort: String,
+        /// Only accounts whose mapped custom field has this value: FIELD=VALUE.
+        #[arg(long)]
+        field: Option<String>,
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
@@ -101,6 +104,31 @@ enum Command {
     History {
         #[arg(long, default_value_t = 20)]
         limit: i64,
+    },
+    /// Show or change a connection's sync settings.
+    Settings {
+        name: String,
+        /// manual, 15m, 1h, 4h or 24h.
+        #[arg(long)]
+        frequency: Option<String>,
+        /// Object groups: companies,ctas,health_scores,usage.
+        #[arg(long, value_delimiter = ',')]
+        objects: Option<Vec<String>>,
+        /// Share of the org's 100 CS calls per minute Outpost may use.
+        #[arg(long)]
+        calls_per_minute: Option<i64>,
+        /// Days of PX usage the first sync reads.
+        #[arg(long)]
+        backfill_days: Option<i64>,
+    },
+    /// List the fields of a CS object that can be mapped (mapped ones marked), or map them.
+    Fields {
+        name: String,
+        #[arg(long, default_value = "company")]
+        object: String,
+        /// Replace the mapped fields with these API names (e.g. Region__gc); empty clears them.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        map: Option<Vec<String>>,
     },
     /// Export accounts or CTAs as CSV.
     Export {
@@ -168,13 +196,14 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             let opts = crate::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             sync::run(&app, names, opts, out).await
         }
-        Command::Accounts { search, band, health_below, sort, limit } => {
+        Command::Accounts { search, band, health_below, sort, field, limit } => {
             let app = open_app(&data_dir)?;
             let q = AccountQuery {
                 search,
                 band,
                 health_below,
                 sort: Some(sort),
+                field,
                 limit: Some(limit),
                 connection_id: None,
             };
@@ -199,6 +228,43 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
         Command::History { limit } => {
             let app = open_app(&data_dir)?;
             out.history(&app.sync_history(None, limit)?);
+            Ok(())
+        }
+        Command::Settings { name, frequency, objects, calls_per_minute, backfill_days } => {
+            let app = open_app(&data_dir)?;
+            let mut s = app.sync_settings(&name)?;
+            let changing = frequency.is_some()
+                || objects.is_some()
+                || calls_per_minute.is_some()
+                || backfill_days.is_some();
+            s.frequency = frequency.unwrap_or(s.frequency);
+            s.objects = objects.unwrap_or(s.objects);
+            s.cs_calls_per_minute = calls_per_minute.unwrap_or(s.cs_calls_per_minute);
+            s.backfill_days = backfill_days.unwrap_or(s.backfill_days);
+            let s = if changing { app.set_sync_settings(&name, &s)? } else { s };
+            out.settings(&s);
+            Ok(())
+        }
+        Command::Fields { name, object, map } => {
+            let app = open_app(&data_dir)?;
+            let offered = app.mappable_fields(&name, &object).await?;
+            if let Some(wanted) = map {
+                let mut chosen = Vec::new();
+                for f in wanted.iter().filter(|f| !f.is_empty()) {
+                    let found =
+                        offered.iter().find(|o| o.field_name.eq_ignore_ascii_case(f)).ok_or_else(|| {
+                            Error::new(
+                                ErrorKind::InvalidInput,
+                                format!("{object} has no mappable field \"{f}\"."),
+                            )
+                            .with_hint("List them with `outpost fields NAME`.")
+                        })?;
+                    chosen.push(found.clone());
+                }
+                app.set_field_mappings(&name, &object, &chosen)?;
+            }
+            let mapped = app.field_mappings(&name, &object)?;
+            out.fields(&offered, &mapped);
             Ok(())
         }
         Command::Export { what, out: file } => {

@@ -250,6 +250,23 @@ impl Out {
                     cut(&t.name, 50)
                 );
             }
+            if let Some(px) = &a.px {
+                println!(
+                    "\n  PX: {} — health {}, NPS {}, {} users",
+                    px.account_name,
+                    px.health_score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()),
+                    px.nps.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()),
+                    px.users.unwrap_or(0)
+                );
+                for f in &px.top_features {
+                    println!(
+                        "    {:<28} {:>6} events  {:>4} users (busiest day)",
+                        cut(&f.feature, 28),
+                        f.events,
+                        f.users
+                    );
+                }
+            }
             if let Some(u) = a.usage.last() {
                 println!(
                     "\n  Usage (week of {}): {} active users, {} logins",
@@ -345,6 +362,38 @@ impl Out {
                 println!(
                     "{}: {} — {total} records, {} deleted, {} calls (run {})",
                     s.connection, s.outcome, s.deleted, s.calls, s.run_id
+                );
+            }
+        });
+    }
+}
+
+impl Out {
+    pub fn settings(&self, s: &crate::db::settings::SyncSettings) {
+        self.json_or(s, || {
+            println!("  Objects            {}", s.objects.join(", "));
+            println!("  Frequency          {}", s.frequency);
+            println!("  CS calls a minute  {} of the org's 100", s.cs_calls_per_minute);
+            println!("  PX usage backfill  {} days", s.backfill_days);
+            println!("  Scorecard objects  {}, {}", s.fact_object, s.history_object);
+            println!("  Usage object       {}", s.usage_object);
+        });
+    }
+
+    pub fn fields(
+        &self,
+        offered: &[crate::db::settings::FieldMapping],
+        mapped: &[crate::db::settings::FieldMapping],
+    ) {
+        self.json_or(&serde_json::json!({ "mapped": mapped, "offered": offered }), || {
+            for f in offered {
+                let on = mapped.iter().any(|m| m.field_name == f.field_name);
+                println!(
+                    "  [{}] {:<32} {:<28} {}",
+                    if on { "x" } else { " " },
+                    f.field_name,
+                    cut(&f.label, 28),
+                    f.data_type
                 );
             }
         });

@@ -14,7 +14,7 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
     let targets: Vec<String> = if names.is_empty() {
         app.connection_cards()?
             .into_iter()
-            .filter(|c| c.kind == "cs" && c.status != crate::connections::ConnectionStatus::Disconnected)
+            .filter(|c| c.status != crate::connections::ConnectionStatus::Disconnected)
             .map(|c| c.name)
             .collect()
     } else {

@@ -9,6 +9,7 @@ use crate::app::{Outpost, os_user_full_name};
 use crate::db::connections::{self as rows, ConnectionRow};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::normalize_key;
+use crate::gainsight::px::PxEndpoints;
 
 /// The reason shown on a card whose key Gainsight rejected (the sync engine uses the same words).
 pub const KEY_REJECTED: &str = "key rejected";
@@ -20,8 +21,13 @@ fn clean_description(d: Option<&str>) -> Option<String> {
 impl Outpost {
     /// The explaining connection test for any input: one classified outcome. Never saves anything.
     pub async fn test_connection(&self, input: &ConnectInput) -> TestReport {
+        self.test_connection_via(input, &self.px_endpoints).await
+    }
+
+    /// [`Outpost::test_connection`] with PX regions at `endpoints` (the desktop app's demo org).
+    pub async fn test_connection_via(&self, input: &ConnectInput, endpoints: &PxEndpoints) -> TestReport {
         let label = input.kind.auth_label();
-        self.report(prepare(&input.kind, &self.px_endpoints), label).await
+        self.report(prepare(&input.kind, endpoints), label, endpoints).await
     }
 
     /// [`Outpost::test_connection`] for the CS Access Key form.
@@ -29,7 +35,12 @@ impl Outpost {
         self.test_connection(&input.into()).await
     }
 
-    async fn report(&self, prepared: Result<Prepared>, auth_mode: &str) -> TestReport {
+    async fn report(
+        &self,
+        prepared: Result<Prepared>,
+        auth_mode: &str,
+        endpoints: &PxEndpoints,
+    ) -> TestReport {
         let mut report = TestReport {
             ok: false,
             instance_url: None,
@@ -48,12 +59,12 @@ impl Outpost {
             }
         };
         report.notices = p.notices.clone();
-        if let Some((url, region)) = p.planned(&self.px_endpoints) {
+        if let Some((url, region)) = p.planned(endpoints) {
             report.instance = Some(super::card::display_instance(&url, region));
             report.instance_url = Some(url);
             report.region = region;
         }
-        match p.verify(&self.px_endpoints).await {
+        match p.verify(endpoints).await {
             Ok(v) => {
                 report.ok = true;
                 report.instance = Some(v.instance());
@@ -80,12 +91,23 @@ impl Outpost {
     /// Normalise, test, and only when the test passes store the secret in the keychain and the
     /// rest in SQLite. An empty name becomes the CS domain or the PX subscription's name.
     pub async fn connect(&self, input: &ConnectInput, is_demo: bool) -> Result<ConnectionCard> {
-        let p = prepare(&input.kind, &self.px_endpoints)?;
+        self.connect_via(input, is_demo, &self.px_endpoints).await
+    }
+
+    /// [`Outpost::connect`] with PX regions at `endpoints` (the desktop app's demo org). The saved
+    /// connection keeps the base URL it was verified at.
+    pub async fn connect_via(
+        &self,
+        input: &ConnectInput,
+        is_demo: bool,
+        endpoints: &PxEndpoints,
+    ) -> Result<ConnectionCard> {
+        let p = prepare(&input.kind, endpoints)?;
         let given = input.name.trim();
         if !given.is_empty() {
             self.ensure_name_free(given)?;
         }
-        let v = p.verify(&self.px_endpoints).await?;
+        let v = p.verify(endpoints).await?;
         let name = match (given, &v.subscription) {
             ("", Some(sub)) => sub.name.clone(),
             ("", None) => v.instance(),
@@ -148,7 +170,7 @@ impl Outpost {
         let id = row.id.clone();
         let secret = self.with_vault(move |v| v.load(&id)).await?;
         let label = super::card::auth_label(&row.auth_mode);
-        let report = self.report(prepare_saved(&row, secret), &label).await;
+        let report = self.report(prepare_saved(&row, secret), &label, &self.px_endpoints).await;
         let db = self.db()?;
         match &report.error {
             Some(e) if e.kind == ErrorKind::InvalidKey => {

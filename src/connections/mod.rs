@@ -39,9 +39,16 @@ pub struct TestReport {
     pub subscription: Option<PxSubscription>,
 }
 
-/// The built-in demo org's address and its public, well-known Access Key.
+/// The built-in demo org's address and its public, well-known keys (they open only the simulator).
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
 pub struct DemoOrg {
+    /// The simulator's base URL: the CS instance URL; PX is served under `{instance_url}/px/{region}/v1`.
     pub instance_url: String,
     pub access_key: String,
+    /// The demo M2M OAuth client.
+    pub client_id: String,
+    pub client_secret: String,
+    pub px_api_key: String,
+    /// The region the demo PX key belongs to.
+    pub px_region: PxRegion,
 }

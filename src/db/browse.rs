@@ -15,10 +15,21 @@ pub struct AccountQuery {
     /// A band label such as "Poor".
     pub band: Option<String>,
     pub health_below: Option<f64>,
-    /// name, health, arr or renewal; `-` in front for descending.
+    /// name, health, arr, renewal, or `custom:FIELD` for a mapped custom field; `-` in front for
+    /// descending.
     pub sort: Option<String>,
+    /// Only accounts whose mapped custom field equals this value: `FIELD=VALUE`.
+    pub field: Option<String>,
     pub limit: Option<i64>,
     pub connection_id: Option<String>,
+}
+
+/// The JSON path of a mapped field inside `companies.custom`; field names are API names only.
+fn json_path(field: &str) -> Result<String> {
+    if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::new(ErrorKind::InvalidInput, format!("\"{field}\" is not a field's API name.")));
+    }
+    Ok(format!("$.\"{field}\""))
 }
 
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
@@ -60,9 +71,10 @@ fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
 pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<AccountSummary>> {
     let mut sql = format!(
         "SELECT c.connection_id, {COMPANY_COLS},
-            (SELECT count(*) FROM ctas t WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0),
-            (SELECT count(*) FROM ctas t WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0
-                AND t.due_date < ?1)
+            (SELECT count(*) FROM ctas t INDEXED BY ctas_by_company
+                WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0),
+            (SELECT count(*) FROM ctas t INDEXED BY ctas_by_company
+                WHERE t.connection_id = c.connection_id AND t.company_gsid = c.gsid AND t.is_closed = 0 AND t.due_date < ?1)
          FROM companies c WHERE 1 = 1"
     );
     let mut args: Vec<Sql> = vec![Sql::Text(today.to_string())];
@@ -81,6 +93,19 @@ pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<
         args.push(Sql::Real(h));
         sql.push_str(&format!(" AND c.score < ?{}", args.len()));
     }
+    if let Some(f) = &q.field {
+        let (name, value) = f.split_once('=').ok_or_else(|| {
+            Error::new(ErrorKind::InvalidInput, format!("\"{f}\" is not FIELD=VALUE."))
+                .with_hint("e.g. Region__gc=EMEA")
+        })?;
+        args.push(Sql::Text(json_path(name)?));
+        args.push(Sql::Text(value.to_string()));
+        sql.push_str(&format!(
+            " AND CAST(json_extract(c.custom, ?{}) AS TEXT) = ?{} COLLATE NOCASE",
+            args.len() - 1,
+            args.len()
+        ));
+    }
     if let Some(cid) = &q.connection_id {
         args.push(Sql::Text(cid.clone()));
         sql.push_str(&format!(" AND c.connection_id = ?{}", args.len()));
@@ -90,14 +115,20 @@ pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<
         Some(k) => (true, k),
         None => (false, sort),
     };
+    let custom_column;
     let column = match key {
         "name" => "c.name COLLATE NOCASE",
         "health" | "score" => "c.score",
         "arr" => "c.arr",
         "renewal" => "c.renewal_date",
+        k if k.starts_with("custom:") => {
+            args.push(Sql::Text(json_path(&k["custom:".len()..])?));
+            custom_column = format!("json_extract(c.custom, ?{})", args.len());
+            custom_column.as_str()
+        }
         other => {
             return Err(Error::new(ErrorKind::InvalidInput, format!("Cannot sort by \"{other}\"."))
-                .with_hint("Use name, health, arr or renewal."));
+                .with_hint("Use name, health, arr, renewal or custom:FIELD."));
         }
     };
     // Missing values sort last either way; ARR reads naturally largest first.
@@ -147,6 +178,25 @@ pub struct UsagePoint {
     pub feature_events: Option<i64>,
 }
 
+/// The company's PX account (joined by `gsId`), when a PX connection is synced.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct PxUsage {
+    pub account_name: String,
+    pub health_score: Option<f64>,
+    pub nps: Option<f64>,
+    pub users: Option<i64>,
+    pub last_seen: Option<String>,
+    /// Feature events over the synced days, most used first.
+    pub top_features: Vec<FeatureUse>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct FeatureUse {
+    pub feature: String,
+    pub events: i64,
+    pub users: i64,
+}
+
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
 pub struct AccountDetail {
     pub connection_id: String,
@@ -155,6 +205,39 @@ pub struct AccountDetail {
     pub history: Vec<HistoryPoint>,
     pub ctas: Vec<CtaRow>,
     pub usage: Vec<UsagePoint>,
+    pub px: Option<PxUsage>,
+}
+
+fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
+    let found = collect(
+        conn,
+        "SELECT connection_id, id, name, health_score, nps, users, last_seen FROM px_accounts WHERE gs_id = ?1 LIMIT 1",
+        &[&gsid],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                PxUsage {
+                    account_name: r.get(2)?,
+                    health_score: r.get(3)?,
+                    nps: r.get(4)?,
+                    users: r.get(5)?,
+                    last_seen: r.get(6)?,
+                    top_features: Vec::new(),
+                },
+            ))
+        },
+    )?;
+    let Some((cid, account, mut px)) = found.into_iter().next() else { return Ok(None) };
+    px.top_features = collect(
+        conn,
+        "SELECT coalesce(f.name, u.feature_id), sum(u.events), max(u.users) FROM px_feature_usage u
+         LEFT JOIN px_features f ON f.connection_id = u.connection_id AND f.id = u.feature_id
+         WHERE u.connection_id = ?1 AND u.account_id = ?2 GROUP BY u.feature_id ORDER BY 2 DESC LIMIT 5",
+        &[&cid, &account],
+        |r| Ok(FeatureUse { feature: r.get(0)?, events: r.get(1)?, users: r.get(2)? }),
+    )?;
+    Ok(Some(px))
 }
 
 fn collect<T>(
@@ -208,7 +291,8 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
         |r| Ok(UsagePoint { week: r.get(0)?, active_users: r.get(1)?, logins: r.get(2)?, feature_events: r.get(3)? }),
     )?;
     let ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
-    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage })
+    let px = px_usage(conn, &g)?;
+    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage, px })
 }
 
 #[derive(Clone, Debug, Default, Deserialize, TS)]

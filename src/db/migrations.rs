@@ -30,6 +30,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/002_cache.sql")),
         // 3: the PX data centre of a PX connection (NULL for CS, and for PX at an explicit URL).
         M::up("ALTER TABLE connections ADD COLUMN region TEXT CHECK (region IN ('us', 'eu', 'us2'));"),
+        // 4: Gainsight PX accounts, users, features and daily feature usage.
+        M::up(include_str!("migrations/004_px.sql")),
     ])
 }
 

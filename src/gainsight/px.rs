@@ -102,6 +102,7 @@ pub struct PxClient {
     key: Secret,
     budget: Arc<PxBudget>,
     retry: RetryPolicy,
+    calls: std::sync::atomic::AtomicU64,
 }
 
 /// Plain http is allowed only to this computer (the simulator, a local proxy).
@@ -130,7 +131,13 @@ impl PxClient {
             key,
             budget: Arc::new(PxBudget::per_second(150)),
             retry: RetryPolicy::default(),
+            calls: Default::default(),
         })
+    }
+
+    /// HTTP calls made so far, retries included.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -159,6 +166,7 @@ impl PxClient {
     async fn get_once(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
         let request = self.http.get(self.url(path, query)).header("X-APTRINSIC-API-KEY", self.key.expose());
         self.budget.acquire().await;
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let host = self.base.host_str().unwrap_or("PX").to_string();
         classify_px(&http::send(request, &host).await?, &host)
     }
@@ -195,6 +203,18 @@ impl PxClient {
         page_size: usize,
         params: Vec<(&'a str, String)>,
     ) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
+        use futures_util::TryStreamExt;
+        self.scroll_counted(path, list_key, page_size, params).map_ok(|(items, _)| items)
+    }
+
+    /// [`PxClient::scroll`], with each page's `totalHits` (the API's estimate of the whole).
+    pub fn scroll_counted<'a>(
+        &'a self,
+        path: &'a str,
+        list_key: &'a str,
+        page_size: usize,
+        params: Vec<(&'a str, String)>,
+    ) -> impl Stream<Item = Result<(Vec<Record>, Option<u64>), ApiError>> + 'a {
         let size = page_size.clamp(1, MAX_SCROLL_PAGE);
         futures_util::stream::try_unfold((None::<String>, 0usize, false), move |(scroll, pages, done)| {
             let mut query = params.clone();
@@ -215,9 +235,10 @@ impl PxClient {
                 }
                 let v = self.get(path, &query).await?;
                 let items = list(&v, list_key);
+                let total = v.get("totalHits").and_then(Value::as_u64);
                 let next = v.get("scrollId").and_then(Value::as_str).map(str::to_string);
                 let short = items.len() < size || next.is_none();
-                Ok(Some((items, (next, pages + 1, short))))
+                Ok(Some(((items, total), (next, pages + 1, short))))
             }
         })
     }

@@ -7,6 +7,7 @@
 //! concurrently; deletes are applied last, only when every stream finished.
 
 pub mod plan;
+mod px;
 pub mod streams;
 
 use crate::app::Outpost;
@@ -66,6 +67,14 @@ pub struct SyncSummary {
 
 pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
 
+/// What a run did, before it is recorded.
+struct RunResult {
+    counts: BTreeMap<String, u64>,
+    deleted: u64,
+    calls: u64,
+    error: Option<Error>,
+}
+
 fn parse_state(c: &book::Cursor) -> StreamState {
     let p = |s: &Option<String>| {
         s.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
@@ -87,12 +96,6 @@ impl Outpost {
         progress: Progress<'_>,
     ) -> Result<SyncSummary> {
         let card = self.connection(id_or_name)?;
-        if card.kind != "cs" {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("{} is not a Gainsight CS connection.", card.name),
-            ));
-        }
         if card.status == crate::connections::ConnectionStatus::Disconnected {
             return Err(Error::new(ErrorKind::InvalidInput, format!("{} is disconnected.", card.name))
                 .with_hint("Its cached data stays browsable; connect again to sync."));
@@ -100,6 +103,9 @@ impl Outpost {
         let _lock = self.sync_lock(&card.id, &card.name)?;
         let id = card.id.clone();
         let key = self.with_vault(move |v| v.load(&id)).await?;
+        if card.kind == "px" {
+            return self.sync_px(&card, key, &opts, progress).await;
+        }
         let url = normalize_instance_url(&card.instance_url)?;
         let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
         let client = CsClient::new(url, crate::connections::cs_auth(&card, key), Default::default())?
@@ -169,17 +175,32 @@ impl Outpost {
             }
         }
 
+        let end = RunResult { counts, deleted, calls: client.calls(), error };
+        self.finish(&card, run_id, now, started_at, &opts, end)
+    }
+
+    /// Records how a run ended, sets the connection's status (a rejected key needs attention), and
+    /// returns the summary. Shared by the CS and PX paths.
+    fn finish(
+        &self,
+        card: &crate::connections::ConnectionCard,
+        run_id: i64,
+        now: DateTime<Utc>,
+        started_at: String,
+        opts: &SyncOptions,
+        end: RunResult,
+    ) -> Result<SyncSummary> {
         let finished_at = iso(Utc::now());
         let was_cancelled = opts.cancel.load(Ordering::SeqCst);
-        let outcome = match (&error, was_cancelled) {
+        let outcome = match (&end.error, was_cancelled) {
             (_, true) => "cancelled",
             (Some(_), _) => "failed",
             (None, false) => "ok",
         };
-        let error = if was_cancelled { None } else { error };
+        let error = if was_cancelled { None } else { end.error };
         {
             let db = self.db()?;
-            let counts_json = serde_json::to_string(&counts).unwrap_or_default();
+            let counts_json = serde_json::to_string(&end.counts).unwrap_or_default();
             book::finish_run(
                 &db,
                 run_id,
@@ -187,7 +208,7 @@ impl Outpost {
                     finished_at: &finished_at,
                     outcome,
                     counts: &counts_json,
-                    calls: client.calls() as i64,
+                    calls: end.calls as i64,
                     error_kind: error.as_ref().map(|e| e.kind.name()),
                     error_message: error.as_ref().map(|e| e.message.as_str()),
                 },
@@ -201,20 +222,48 @@ impl Outpost {
             if outcome == "ok" {
                 conn_rows::set_last_sync(&db, &card.id, &finished_at)?;
             }
+            // Keeps the query planner's statistics current after bulk writes (cheap when little changed).
+            db.execute_batch("PRAGMA optimize;").map_err(crate::db::db_err)?;
         }
         self.update_next_sync(&card.id, now)?;
         Ok(SyncSummary {
             run_id,
-            connection_id: card.id,
-            connection: card.name,
+            connection_id: card.id.clone(),
+            connection: card.name.clone(),
             outcome: outcome.into(),
-            counts,
-            deleted,
-            calls: client.calls(),
+            counts: end.counts,
+            deleted: end.deleted,
+            calls: end.calls,
             started_at,
             finished_at,
             error: error.map(|e| e.payload()),
         })
+    }
+
+    /// The PX path: entity reloads and daily feature usage, under the same run bookkeeping.
+    async fn sync_px(
+        &self,
+        card: &crate::connections::ConnectionCard,
+        key: crate::secret::Secret,
+        opts: &SyncOptions,
+        progress: Progress<'_>,
+    ) -> Result<SyncSummary> {
+        let client = px::px_client(card, key)?;
+        let now = Utc::now();
+        let started_at = iso(now);
+        let (run_id, backfill_days) = {
+            let db = self.db()?;
+            book::mark_interrupted(&db, &card.id)?;
+            let s = settings::get(&db, &card.id)?;
+            let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
+            conn_rows::set_status(&db, &card.id, "syncing", None)?;
+            (run_id, s.backfill_days)
+        };
+        let run = px::PxRun { app: self, client: &client, cid: &card.id, opts, progress, backfill_days };
+        let (counts, error) = px::collect(run.run_all().await);
+        let end =
+            RunResult { counts: counts.into_iter().collect(), deleted: 0, calls: client.calls(), error };
+        self.finish(card, run_id, now, started_at, opts, end)
     }
 
     fn sync_lock(&self, id: &str, name: &str) -> Result<std::fs::File> {

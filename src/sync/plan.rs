@@ -244,3 +244,41 @@ mod tests {
         assert_eq!(bands.fetch, Fetch::Full);
     }
 }
+
+/// The days of PX feature usage to (re)read: from the day of the cursor (a partial day is read
+/// again and replaced) or, on the first sync, the backfill period, through today.
+pub fn px_usage_days(
+    cursor_day: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+    backfill_days: i64,
+) -> Vec<chrono::NaiveDate> {
+    let first = cursor_day.unwrap_or(today - Duration::days(backfill_days.max(1) - 1)).min(today);
+    first.iter_days().take_while(|d| *d <= today).collect()
+}
+
+#[cfg(test)]
+mod px_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, day).expect("date")
+    }
+
+    #[test]
+    fn usage_days_backfill_then_resume_from_the_cursor_day() {
+        assert_eq!(
+            px_usage_days(None, d(22), 3),
+            vec![d(20), d(21), d(22)],
+            "first sync: the backfill period"
+        );
+        assert_eq!(px_usage_days(Some(d(21)), d(22), 30), vec![d(21), d(22)], "then from the cursor day");
+        assert_eq!(px_usage_days(Some(d(22)), d(22), 30), vec![d(22)], "today again, replaced");
+        assert_eq!(
+            px_usage_days(Some(d(25)), d(22), 30),
+            vec![d(22)],
+            "a cursor ahead of the clock reads today"
+        );
+        assert_eq!(px_usage_days(None, d(22), 0).len(), 1, "at least today");
+    }
+}

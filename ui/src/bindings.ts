@@ -72,7 +72,19 @@ client_id: string | null,
  */
 region: PxRegion | null, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, };
 
-export type DemoOrg = { instance_url: string, access_key: string, };
+export type DemoOrg = { 
+/**
+ * The simulator's base URL: the CS instance URL; PX is served under `{instance_url}/px/{region}/v1`.
+ */
+instance_url: string, access_key: string, 
+/**
+ * The demo M2M OAuth client.
+ */
+client_id: string, client_secret: string, px_api_key: string, 
+/**
+ * The region the demo PX key belongs to.
+ */
+px_region: PxRegion, };
 
 export type CompanyRow = { gsid: string, name: string, industry: string | null, arr: number | null, mrr: number | null, 
 /**
@@ -92,9 +104,14 @@ export type AccountQuery = { search: string | null,
  */
 band: string | null, health_below: number | null, 
 /**
- * name, health, arr or renewal; `-` in front for descending.
+ * name, health, arr, renewal, or `custom:FIELD` for a mapped custom field; `-` in front for
+ * descending.
  */
-sort: string | null, limit: number | null, connection_id: string | null, };
+sort: string | null, 
+/**
+ * Only accounts whose mapped custom field equals this value: `FIELD=VALUE`.
+ */
+field: string | null, limit: number | null, connection_id: string | null, };
 
 export type AccountSummary = { connection_id: string, open_ctas: number, overdue_ctas: number, gsid: string, name: string, industry: string | null, arr: number | null, mrr: number | null, 
 /**
@@ -112,7 +129,15 @@ export type HistoryPoint = { week: string, score: number | null, label: string |
 
 export type UsagePoint = { week: string, active_users: number | null, logins: number | null, feature_events: number | null, };
 
-export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, };
+export type FeatureUse = { feature: string, events: number, users: number, };
+
+export type PxUsage = { account_name: string, health_score: number | null, nps: number | null, users: number | null, last_seen: string | null, 
+/**
+ * Feature events over the synced days, most used first.
+ */
+top_features: Array<FeatureUse>, };
+
+export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, };
 
 export type CtaQuery = { open: boolean, overdue: boolean, company: string | null, };
 

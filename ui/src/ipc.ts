@@ -7,8 +7,8 @@ import type {
   AccountQuery,
   AccountSummary,
   Change,
+  ConnectInput,
   ConnectionCard,
-  CsConnectInput,
   CtaListItem,
   CtaQuery,
   DemoOrg,
@@ -32,8 +32,11 @@ export function asError(e: unknown): ErrorPayload {
 
 export const ipc = {
   listConnections: () => invoke<ConnectionCard[]>("list_connections"),
-  testCsConnection: (input: CsConnectInput) => invoke<TestReport>("test_cs_connection", { input }),
-  saveCsConnection: (input: CsConnectInput) => invoke<ConnectionCard>("save_cs_connection", { input }),
+  testConnection: (input: ConnectInput) => invoke<TestReport>("test_connection", { input }),
+  saveConnection: (input: ConnectInput) => invoke<ConnectionCard>("save_connection", { input }),
+  rotateKey: (id: string, secret: string) => invoke<ConnectionCard>("rotate_key", { id, secret }),
+  setConnectedBy: (id: string, name: string) => invoke<ConnectionCard>("set_connected_by", { id, name }),
+  testSaved: (id: string) => invoke<TestReport>("test_saved", { id }),
   disconnect: (id: string, purge: boolean) => invoke<ConnectionCard>("disconnect", { id, purge }),
   startDemo: () => invoke<DemoOrg>("start_demo"),
 

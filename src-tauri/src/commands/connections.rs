@@ -1,6 +1,9 @@
+//! The connection lifecycle: test, save, rotate the key, edit who connected it, test again,
+//! disconnect. Replies carry masked keys only.
+
 use super::{CmdResult, to_payload};
 use crate::state::AppState;
-use outpost::connections::{ConnectionCard, CsConnectInput, TestReport};
+use outpost::connections::{ConnectInput, ConnectionCard, TestReport};
 use tauri::State;
 
 #[tauri::command]
@@ -8,18 +11,40 @@ pub fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<ConnectionC
     state.core.connection_cards().map_err(to_payload)
 }
 
+/// Tests what the form shows; never saves. The demo PX key is tried against the demo org.
 #[tauri::command]
-pub async fn test_cs_connection(state: State<'_, AppState>, input: CsConnectInput) -> CmdResult<TestReport> {
-    Ok(state.core.test_cs(&input).await)
+pub async fn test_connection(state: State<'_, AppState>, input: ConnectInput) -> CmdResult<TestReport> {
+    Ok(match state.demo_px_endpoints(&input).await {
+        Some(demo) => state.core.test_connection_via(&input, &demo).await,
+        None => state.core.test_connection(&input).await,
+    })
 }
 
 #[tauri::command]
-pub async fn save_cs_connection(
-    state: State<'_, AppState>,
-    input: CsConnectInput,
-) -> CmdResult<ConnectionCard> {
-    let is_demo = state.is_demo_url(&input.instance_url).await;
-    state.core.connect_cs(&input, is_demo).await.map_err(to_payload)
+pub async fn save_connection(state: State<'_, AppState>, input: ConnectInput) -> CmdResult<ConnectionCard> {
+    let is_demo = state.is_demo_input(&input).await;
+    let saved = match state.demo_px_endpoints(&input).await {
+        Some(demo) => state.core.connect_via(&input, is_demo, &demo).await,
+        None => state.core.connect(&input, is_demo).await,
+    };
+    saved.map_err(to_payload)
+}
+
+/// Tests the new key against the saved instance and replaces the old one only when it passes.
+#[tauri::command]
+pub async fn rotate_key(state: State<'_, AppState>, id: String, secret: String) -> CmdResult<ConnectionCard> {
+    state.core.rotate(&id, &secret).await.map_err(to_payload)
+}
+
+#[tauri::command]
+pub fn set_connected_by(state: State<'_, AppState>, id: String, name: String) -> CmdResult<ConnectionCard> {
+    state.core.set_connected_by(&id, &name).map_err(to_payload)
+}
+
+/// Tests a saved connection with its key from the keychain; a rejected key marks it Needs attention.
+#[tauri::command]
+pub async fn test_saved(state: State<'_, AppState>, id: String) -> CmdResult<TestReport> {
+    state.core.test_saved(&id).await.map_err(to_payload)
 }
 
 #[tauri::command]

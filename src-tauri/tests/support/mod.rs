@@ -136,9 +136,81 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    // Let the webview paint the last change first: WebKit captures the last painted frame.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let png = c.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG"), "a screenshot must be a PNG");
     let path = artifacts_dir().join(name);
     std::fs::write(&path, png).expect("write screenshot");
     path
+}
+
+/// The CSS selector of an element inside the first Connected card of a product (`cs` or `px`).
+pub fn in_card(kind: &str, id: &str) -> String {
+    format!("[data-testid='connected-card'][data-kind='{kind}'] {}", testid(id))
+}
+
+pub async fn find_css(c: &Client, css: &str) -> fantoccini::elements::Element {
+    c.wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("element {css} did not appear: {e}"))
+}
+
+pub async fn click_css(c: &Client, css: &str) {
+    find_css(c, css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+pub async fn text_css(c: &Client, css: &str) -> String {
+    find_css(c, css).await.text().await.unwrap_or_else(|e| panic!("text of {css}: {e}")).trim().to_string()
+}
+
+/// Polls until the element's text is `want`, and panics with what it showed instead.
+pub async fn wait_text_css(c: &Client, css: &str, want: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let got = match c.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.ok().map(|t| t.trim().to_string()),
+            Err(_) => None,
+        };
+        if got.as_deref() == Some(want) {
+            return;
+        }
+        if Instant::now() >= deadline {
+            let shot = screenshot(c, "timeout-text.png").await;
+            panic!("{css} showed {got:?}, wanted {want:?}; the screen is in {}", shot.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Replaces an input's value by typing, as the admin would.
+pub async fn type_into(c: &Client, id: &str, value: &str) {
+    let el = find(c, id).await;
+    el.clear().await.unwrap_or_else(|e| panic!("clear {id}: {e}"));
+    el.send_keys(value).await.unwrap_or_else(|e| panic!("type into {id}: {e}"));
+}
+
+/// POSTs JSON to the simulator's control API (`/__sim/...`) over plain HTTP/1.1 and returns the status.
+pub async fn sim_post(base_url: &str, path: &str, body: &serde_json::Value) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let authority = base_url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = tokio::net::TcpStream::connect(authority).await.expect("connect to the simulator");
+    let body = body.to_string();
+    let request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send to the simulator");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read the simulator's reply");
+    response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("an HTTP status line")
+}
+
+/// Scrolls the first element matching `css` to the top of the window, for a screenshot of it.
+pub async fn scroll_to(c: &Client, css: &str) {
+    c.execute("document.querySelector(arguments[0])?.scrollIntoView(true)", vec![json!(css)])
+        .await
+        .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
 }

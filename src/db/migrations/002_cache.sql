@@ -47,7 +47,7 @@ CREATE TABLE ctas (
     modified_at   TEXT,
     PRIMARY KEY (connection_id, gsid)
 ) STRICT;
-CREATE INDEX ctas_by_company ON ctas (connection_id, company_gsid);
+CREATE INDEX ctas_by_company ON ctas (connection_id, company_gsid, is_closed, due_date);
 CREATE INDEX ctas_open_by_due ON ctas (connection_id, is_closed, due_date);
 
 CREATE TABLE score_bands (

@@ -41,3 +41,10 @@ export function isOverdue(due: string | null | undefined, closed: boolean): bool
   if (!due || closed) return false;
   return due < new Date().toISOString().slice(0, 10);
 }
+
+const regionLabels: Record<string, string> = { us: "US", eu: "EU", us2: "US2" };
+
+/** `us` → `US`. */
+export function regionLabel(region: string | null): string {
+  return region ? (regionLabels[region] ?? region.toUpperCase()) : "";
+}

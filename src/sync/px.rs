@@ -1,0 +1,260 @@
+//! PX sync: accounts, users and features are full reloads (PX has no "updated since"), diffed
+//! against the cache by digest so only real changes are written; feature usage is read day by
+//! day from the events API and each day's counts replace that day, so a re-read is idempotent.
+
+use super::plan::px_usage_days;
+use super::streams::iso;
+use super::{Progress, StreamProgress, SyncOptions};
+use crate::app::Outpost;
+use crate::connections::ConnectionCard;
+use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
+use crate::db::sync as book;
+use crate::error::{Error, Result};
+use crate::gainsight::dates::parse_date;
+use crate::gainsight::paging::Record;
+use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
+use chrono::{NaiveDate, Utc};
+use futures_util::StreamExt;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+fn digest(r: &Record) -> String {
+    let text = serde_json::to_string(r).unwrap_or_default();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn s(r: &Record, k: &str) -> Option<String> {
+    match r.get(k)? {
+        Value::Null => None,
+        Value::String(v) => Some(v.clone()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn n(r: &Record, k: &str) -> Option<f64> {
+    r.get(k).and_then(Value::as_f64)
+}
+
+fn when(r: &Record, k: &str) -> Option<String> {
+    r.get(k).and_then(parse_date).map(iso)
+}
+
+pub(super) struct PxRun<'a> {
+    pub app: &'a Outpost,
+    pub client: &'a PxClient,
+    pub cid: &'a str,
+    pub opts: &'a SyncOptions,
+    pub progress: Progress<'a>,
+    pub backfill_days: i64,
+}
+
+impl PxRun<'_> {
+    fn report(&self, stream: &str, records: u64, pages: u64, total: Option<u64>, done: bool) {
+        (self.progress)(&StreamProgress {
+            connection_id: self.cid.to_string(),
+            stream: stream.to_string(),
+            records,
+            pages,
+            total,
+            done,
+        });
+    }
+
+    fn cancelled(&self) -> bool {
+        self.opts.cancel.load(Ordering::SeqCst)
+    }
+
+    /// One entity stream: every page written (changed rows only) in its own transaction, then the
+    /// rows PX no longer has are deleted. Returns the rows written.
+    async fn entities(&self, stream: &str, table: &str, path: &str, list_key: &str) -> Result<u64> {
+        let mut seen = HashSet::new();
+        let (mut written, mut records, mut pages) = (0u64, 0u64, 0u64);
+        self.report(stream, 0, 0, None, false);
+        let mut total = None;
+        if table == "px_features" {
+            let s = self.client.numbered(path, list_key, MAX_FEATURE_PAGE, MAX_FEATURE_PAGE);
+            futures_util::pin_mut!(s);
+            while let Some(page) = s.next().await {
+                let page = page.map_err(Error::from)?;
+                written += self.apply(table, &page, &mut seen)?;
+                records += page.len() as u64;
+                pages += 1;
+                self.report(stream, records, pages, None, false);
+                if self.cancelled() {
+                    return Err(super::cancelled());
+                }
+            }
+        } else {
+            let s = self.client.scroll_counted(path, list_key, 1000, Vec::new());
+            futures_util::pin_mut!(s);
+            while let Some(page) = s.next().await {
+                let (page, hits) = page.map_err(Error::from)?;
+                total = hits.or(total);
+                written += self.apply(table, &page, &mut seen)?;
+                records += page.len() as u64;
+                pages += 1;
+                self.report(stream, records, pages, total, false);
+                if self.cancelled() {
+                    return Err(super::cancelled());
+                }
+            }
+        }
+        written += rows::delete_unseen(&*self.app.db()?, table, self.cid, &seen)?;
+        self.report(stream, records, pages, total, true);
+        Ok(written)
+    }
+
+    fn apply(&self, table: &str, page: &[Record], seen: &mut HashSet<String>) -> Result<u64> {
+        let mut db = self.app.db()?;
+        let tx = db.transaction().map_err(crate::db::db_err)?;
+        let mut written = 0;
+        for r in page {
+            let id_key = if table == "px_users" { "aptrinsicId" } else { "id" };
+            let Some(id) = s(r, id_key) else { continue };
+            seen.insert(id.clone());
+            let changed = match table {
+                "px_accounts" => rows::upsert_account(
+                    &tx,
+                    self.cid,
+                    &PxAccountRow {
+                        id,
+                        name: s(r, "name").unwrap_or_default(),
+                        gs_id: s(r, "gsId"),
+                        health_score: n(r, "healthScore"),
+                        nps: n(r, "nps"),
+                        users: n(r, "numberOfUsers").map(|v| v as i64),
+                        industry: s(r, "industry"),
+                        plan: s(r, "plan"),
+                        last_seen: when(r, "lastSeenDate"),
+                        digest: digest(r),
+                    },
+                )?,
+                "px_users" => {
+                    let name = [s(r, "firstName"), s(r, "lastName")]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    rows::upsert_user(
+                        &tx,
+                        self.cid,
+                        &PxUserRow {
+                            id,
+                            account_id: s(r, "accountId"),
+                            email: s(r, "email"),
+                            name: (!name.is_empty()).then_some(name),
+                            last_seen: when(r, "lastSeenDate"),
+                            visits: n(r, "numberOfVisits").map(|v| v as i64),
+                            digest: digest(r),
+                        },
+                    )?
+                }
+                _ => rows::upsert_feature(
+                    &tx,
+                    self.cid,
+                    &PxFeatureRow {
+                        id,
+                        name: s(r, "name").unwrap_or_default(),
+                        r#type: s(r, "type"),
+                        parent_id: s(r, "parentFeatureId"),
+                        digest: digest(r),
+                    },
+                )?,
+            };
+            written += u64::from(changed);
+        }
+        tx.commit().map_err(crate::db::db_err)?;
+        Ok(written)
+    }
+
+    /// Feature usage, one day at a time from the cursor day (or the backfill) through today.
+    async fn usage(&self) -> Result<u64> {
+        const STREAM: &str = "px_feature_usage";
+        let cursor = book::get_cursor(&*self.app.db()?, self.cid, STREAM)?;
+        let cursor_day = cursor
+            .modified_to
+            .as_deref()
+            .and_then(|t| NaiveDate::parse_from_str(&t[..10.min(t.len())], "%Y-%m-%d").ok());
+        let days = px_usage_days(cursor_day, Utc::now().date_naive(), self.backfill_days);
+        let (mut events, mut pages) = (0u64, 0u64);
+        self.report(STREAM, 0, 0, None, false);
+        for day in days {
+            if self.cancelled() {
+                return Err(super::cancelled());
+            }
+            let start = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
+            let end = start + 86_400_000;
+            let params = vec![("dateRangeStart", start.to_string()), ("dateRangeEnd", end.to_string())];
+            let mut counts: BTreeMap<(String, String), (i64, HashSet<String>)> = BTreeMap::new();
+            let stream = self.client.scroll("/events/feature_match", "featureMatchEvents", 1000, params);
+            futures_util::pin_mut!(stream);
+            while let Some(page) = stream.next().await {
+                let page = page.map_err(Error::from)?;
+                pages += 1;
+                for e in &page {
+                    let (Some(account), Some(feature)) = (s(e, "accountId"), s(e, "featureId")) else {
+                        continue;
+                    };
+                    let entry = counts.entry((account, feature)).or_insert_with(|| (0, HashSet::new()));
+                    entry.0 += 1;
+                    if let Some(user) = s(e, "identifyId") {
+                        entry.1.insert(user);
+                    }
+                }
+                events += page.len() as u64;
+                self.report(STREAM, events, pages, None, false);
+            }
+            let day_rows: Vec<(String, String, i64, i64)> =
+                counts.into_iter().map(|((a, f), (n, users))| (a, f, n, users.len() as i64)).collect();
+            let label = day.format("%Y-%m-%d").to_string();
+            let mut db = self.app.db()?;
+            let tx = db.transaction().map_err(crate::db::db_err)?;
+            rows::replace_usage_day(&tx, self.cid, &label, &day_rows)?;
+            book::advance_cursor(&tx, self.cid, STREAM, &format!("{label}T00:00:00.000Z"))?;
+            tx.commit().map_err(crate::db::db_err)?;
+        }
+        self.report(STREAM, events, pages, None, true);
+        Ok(events)
+    }
+
+    pub async fn run_all(&self) -> Vec<(&'static str, Result<u64>)> {
+        let (a, (u, f)) = futures_util::future::join(
+            self.entities("px_accounts", "px_accounts", "/accounts", "accounts"),
+            futures_util::future::join(
+                self.entities("px_users", "px_users", "/users", "users"),
+                self.entities("px_features", "px_features", "/feature", "features"),
+            ),
+        )
+        .await;
+        let usage = self.usage().await;
+        vec![("px_accounts", a), ("px_users", u), ("px_features", f), ("px_feature_usage", usage)]
+    }
+}
+
+/// Counts per stream from the results, and the first error.
+pub(super) fn collect(results: Vec<(&'static str, Result<u64>)>) -> (HashMap<String, u64>, Option<Error>) {
+    let mut counts = HashMap::new();
+    let mut error = None;
+    for (name, r) in results {
+        match r {
+            Ok(n) => {
+                counts.insert(name.to_string(), n);
+            }
+            Err(e) => {
+                error.get_or_insert(e);
+            }
+        }
+    }
+    (counts, error)
+}
+
+pub(super) fn px_client(card: &ConnectionCard, key: crate::secret::Secret) -> Result<PxClient> {
+    let base = url::Url::parse(&card.instance_url)
+        .map_err(|e| Error::new(crate::error::ErrorKind::InvalidInput, format!("PX base URL: {e}.")))?;
+    Ok(PxClient::new(base, key, Default::default())?)
+}
