@@ -56,7 +56,7 @@ async fn demo_org_connects_and_survives_a_restart() {
     assert!(text(&app, "card-last-sync").await != "never", "the card shows the last sync");
     screenshot(&app, "synced-card.png").await;
     click(&app, "nav-accounts").await;
-    find(&app, "accounts-table").await;
+    find(&app, "account-row").await;
     let rows = app.find_all(fantoccini::Locator::Css(&testid("account-row"))).await.expect("rows");
     assert_eq!(rows.len(), 50, "the demo org's 50 accounts are browsable");
     screenshot(&app, "accounts.png").await;

@@ -98,17 +98,23 @@ pub async fn wait_attr(c: &Client, id: &str, attr: &str, want: &str) {
 
 /// Like [`wait_attr`] with time for a whole sync.
 pub async fn wait_attr_long(c: &Client, id: &str, attr: &str, want: &str) {
+    wait_outcome(c, &testid(id), attr, want).await;
+}
+
+/// Waits for the element at `css` to appear (it appears once an operation has finished) and
+/// checks its attribute; any other value is a failure.
+pub async fn wait_outcome(c: &Client, css: &str, attr: &str, want: &str) {
+    let id = css;
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        // The element appears once the operation has finished; any other value is a failure.
-        if let Ok(el) = c.find(Locator::Css(&testid(id))).await
+        if let Ok(el) = c.find(Locator::Css(css)).await
             && let Some(got) = el.attr(attr).await.ok().flatten()
         {
             assert_eq!(got, want, "{id}[{attr}]");
             return;
         }
         if Instant::now() >= deadline {
-            let shot = screenshot(c, &format!("timeout-{id}.png")).await;
+            let shot = screenshot(c, "timeout-outcome.png").await;
             panic!("{id} did not appear in time; the screen is in {}", shot.display());
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
