@@ -6,8 +6,8 @@ use crate::connections::{
     PxTarget, TestReport,
 };
 use crate::db::browse::{
-    AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, FeatureUse, HistoryPoint,
-    MeasureScore, PxUsage, UsagePoint,
+    AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
+    HistoryPoint, MeasureScore, PxUsage, UsagePoint,
 };
 use crate::db::companies::CompanyRow;
 use crate::db::ctas::CtaRow;
@@ -41,6 +41,7 @@ pub fn typescript() -> String {
         MeasureScore::decl(&cfg),
         HistoryPoint::decl(&cfg),
         UsagePoint::decl(&cfg),
+        CustomValue::decl(&cfg),
         FeatureUse::decl(&cfg),
         PxUsage::decl(&cfg),
         AccountDetail::decl(&cfg),

@@ -317,6 +317,8 @@ async fn settings_field_mapping_sync_and_browse_from_the_command_line() {
     let out = outpost(d, &["--json", "account", &first], "", &[]);
     let detail: serde_json::Value = serde_json::from_slice(&out.stdout).expect("account");
     assert!(detail["history"].as_array().is_some_and(|h| h.len() >= 18), "18+ weeks of history");
+    assert_eq!(detail["custom_fields"][0]["field"], "Region__gc", "mapped fields are shown with the account");
+    assert!(detail["custom_fields"][0]["value"].as_str().is_some_and(|v| !v.is_empty()));
 
     let csv = d.join("accounts.csv");
     let out = outpost(d, &["export", "accounts", "--out", csv.to_str().expect("path")], "", &[]);

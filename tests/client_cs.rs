@@ -189,3 +189,49 @@ async fn cockpit_pages_and_discovery() {
         "fact object is discoverable"
     );
 }
+
+#[tokio::test]
+async fn a_slow_server_is_a_timeout_and_an_allow_list_refusal_is_ip_not_allowed() {
+    let sim = gainsight_sim::start(config(3)).await.expect("sim");
+    let url = normalize_instance_url(&sim.base_url()).expect("url");
+    let quick = Timeouts { connect: Duration::from_secs(2), total: Duration::from_millis(300) };
+    let c = CsClient::new(url, key(), quick).expect("client");
+    let on = |fault| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault,
+        count: Some(1),
+        probability: None,
+    };
+    sim.add_fault(on(Fault::Latency { ms: 1500 }));
+    let e = c.test_connection().await.expect_err("too slow");
+    assert_eq!(e.kind, ErrorKind::Timeout, "{e:?}");
+
+    sim.add_fault(on(Fault::Status { status: 200, error_code: Some("GS_APIG_2402".into()) }));
+    let e = c.test_connection().await.expect_err("not allowed");
+    assert_eq!(e.kind, ErrorKind::IpNotAllowed, "{e:?}");
+    assert!(e.hint.is_some_and(|h| h.contains("allow-list")), "the hint says what to ask for");
+
+    sim.add_fault(on(Fault::Status { status: 404, error_code: Some("GS_APIG_1000".into()) }));
+    assert_eq!(c.test_connection().await.expect_err("wrong domain").kind, ErrorKind::WrongInstance);
+    sim.add_fault(on(Fault::HtmlPage));
+    assert_eq!(c.test_connection().await.expect_err("html").kind, ErrorKind::WrongInstance);
+    c.test_connection().await.expect("faults were for one call each");
+}
+
+#[tokio::test]
+async fn requests_carry_json_accept_gzip_and_the_user_agent() {
+    let srv = common::raw_server(common::http_reply(
+        "200 OK",
+        &[("Content-Type", "application/json")],
+        r#"{"result":true,"data":{"records":[]}}"#,
+    ))
+    .await;
+    let url = normalize_instance_url(&srv.url).expect("url");
+    let c = CsClient::new(url, key(), Timeouts::default()).expect("client");
+    c.test_connection().await.expect("ok");
+    let seen = srv.seen.lock().expect("log").join("\n").to_ascii_lowercase();
+    assert!(seen.contains("accept: application/json"), "{seen}");
+    assert!(seen.contains("accept-encoding: gzip"), "{seen}");
+    assert!(seen.contains("user-agent: outpost/"), "{seen}");
+    assert!(seen.contains("accesskey: "), "the key goes in the Accesskey header");
+}

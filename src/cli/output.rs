@@ -218,6 +218,13 @@ impl Out {
                 or_dash(&c.renewal_date),
                 or_dash(&c.csm_name)
             );
+            for f in &a.custom_fields {
+                println!(
+                    "  {:<20} {}",
+                    cut(&f.label, 20),
+                    if f.value.is_empty() { "-" } else { f.value.as_str() }
+                );
+            }
             if !a.measures.is_empty() {
                 println!("\n  Scorecard");
                 for m in &a.measures {

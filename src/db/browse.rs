@@ -206,6 +206,32 @@ pub struct AccountDetail {
     pub ctas: Vec<CtaRow>,
     pub usage: Vec<UsagePoint>,
     pub px: Option<PxUsage>,
+    /// The mapped custom fields, labelled, in the admin's order.
+    pub custom_fields: Vec<CustomValue>,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct CustomValue {
+    pub field: String,
+    pub label: String,
+    /// As text; empty when Gainsight sent no value.
+    pub value: String,
+}
+
+fn custom_values(conn: &Connection, cid: &str, custom: &str) -> Result<Vec<CustomValue>> {
+    let values: serde_json::Map<String, serde_json::Value> = serde_json::from_str(custom).unwrap_or_default();
+    let mapped = super::settings::mappings(conn, cid, "company")?;
+    Ok(mapped
+        .into_iter()
+        .map(|m| {
+            let value = match values.get(&m.field_name) {
+                None | Some(serde_json::Value::Null) => String::new(),
+                Some(serde_json::Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+            };
+            CustomValue { field: m.field_name, label: m.label, value }
+        })
+        .collect())
 }
 
 fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
@@ -292,7 +318,8 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
     )?;
     let ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
     let px = px_usage(conn, &g)?;
-    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage, px })
+    let custom_fields = custom_values(conn, &cid, &company.custom)?;
+    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage, px, custom_fields })
 }
 
 #[derive(Clone, Debug, Default, Deserialize, TS)]

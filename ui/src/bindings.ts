@@ -129,6 +129,12 @@ export type HistoryPoint = { week: string, score: number | null, label: string |
 
 export type UsagePoint = { week: string, active_users: number | null, logins: number | null, feature_events: number | null, };
 
+export type CustomValue = { field: string, label: string, 
+/**
+ * As text; empty when Gainsight sent no value.
+ */
+value: string, };
+
 export type FeatureUse = { feature: string, events: number, users: number, };
 
 export type PxUsage = { account_name: string, health_score: number | null, nps: number | null, users: number | null, last_seen: string | null, 
@@ -137,7 +143,11 @@ export type PxUsage = { account_name: string, health_score: number | null, nps: 
  */
 top_features: Array<FeatureUse>, };
 
-export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, };
+export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, 
+/**
+ * The mapped custom fields, labelled, in the admin's order.
+ */
+custom_fields: Array<CustomValue>, };
 
 export type CtaQuery = { open: boolean, overdue: boolean, company: string | null, };
 
