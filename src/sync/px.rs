@@ -3,19 +3,17 @@
 //! day from the events API and each day's counts replace that day, so a re-read is idempotent.
 
 use super::plan::px_usage_days;
-use super::streams::iso;
+use super::streams::{instant, num, text};
 use super::{Progress, StreamProgress, SyncOptions};
 use crate::app::Outpost;
 use crate::connections::ConnectionCard;
 use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
 use crate::db::sync as book;
 use crate::error::{Error, Result};
-use crate::gainsight::dates::parse_date;
 use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
 use chrono::{NaiveDate, Utc};
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
@@ -26,22 +24,6 @@ fn digest(r: &Record) -> String {
         h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
-}
-
-fn s(r: &Record, k: &str) -> Option<String> {
-    match r.get(k)? {
-        Value::Null => None,
-        Value::String(v) => Some(v.clone()),
-        other => Some(other.to_string()),
-    }
-}
-
-fn n(r: &Record, k: &str) -> Option<f64> {
-    r.get(k).and_then(Value::as_f64)
-}
-
-fn when(r: &Record, k: &str) -> Option<String> {
-    r.get(k).and_then(parse_date).map(iso)
 }
 
 pub(super) struct PxRun<'a> {
@@ -115,7 +97,7 @@ impl PxRun<'_> {
         let mut written = 0;
         for r in page {
             let id_key = if table == "px_users" { "aptrinsicId" } else { "id" };
-            let Some(id) = s(r, id_key) else { continue };
+            let Some(id) = text(r, id_key) else { continue };
             seen.insert(id.clone());
             let changed = match table {
                 "px_accounts" => rows::upsert_account(
@@ -123,19 +105,19 @@ impl PxRun<'_> {
                     self.cid,
                     &PxAccountRow {
                         id,
-                        name: s(r, "name").unwrap_or_default(),
-                        gs_id: s(r, "gsId"),
-                        health_score: n(r, "healthScore"),
-                        nps: n(r, "nps"),
-                        users: n(r, "numberOfUsers").map(|v| v as i64),
-                        industry: s(r, "industry"),
-                        plan: s(r, "plan"),
-                        last_seen: when(r, "lastSeenDate"),
+                        name: text(r, "name").unwrap_or_default(),
+                        gs_id: text(r, "gsId"),
+                        health_score: num(r, "healthScore"),
+                        nps: num(r, "nps"),
+                        users: num(r, "numberOfUsers").map(|v| v as i64),
+                        industry: text(r, "industry"),
+                        plan: text(r, "plan"),
+                        last_seen: instant(r, "lastSeenDate"),
                         digest: digest(r),
                     },
                 )?,
                 "px_users" => {
-                    let name = [s(r, "firstName"), s(r, "lastName")]
+                    let name = [text(r, "firstName"), text(r, "lastName")]
                         .into_iter()
                         .flatten()
                         .collect::<Vec<_>>()
@@ -145,11 +127,11 @@ impl PxRun<'_> {
                         self.cid,
                         &PxUserRow {
                             id,
-                            account_id: s(r, "accountId"),
-                            email: s(r, "email"),
+                            account_id: text(r, "accountId"),
+                            email: text(r, "email"),
                             name: (!name.is_empty()).then_some(name),
-                            last_seen: when(r, "lastSeenDate"),
-                            visits: n(r, "numberOfVisits").map(|v| v as i64),
+                            last_seen: instant(r, "lastSeenDate"),
+                            visits: num(r, "numberOfVisits").map(|v| v as i64),
                             digest: digest(r),
                         },
                     )?
@@ -159,9 +141,9 @@ impl PxRun<'_> {
                     self.cid,
                     &PxFeatureRow {
                         id,
-                        name: s(r, "name").unwrap_or_default(),
-                        r#type: s(r, "type"),
-                        parent_id: s(r, "parentFeatureId"),
+                        name: text(r, "name").unwrap_or_default(),
+                        r#type: text(r, "type"),
+                        parent_id: text(r, "parentFeatureId"),
                         digest: digest(r),
                     },
                 )?,
@@ -197,12 +179,12 @@ impl PxRun<'_> {
                 let page = page.map_err(Error::from)?;
                 pages += 1;
                 for e in &page {
-                    let (Some(account), Some(feature)) = (s(e, "accountId"), s(e, "featureId")) else {
+                    let (Some(account), Some(feature)) = (text(e, "accountId"), text(e, "featureId")) else {
                         continue;
                     };
                     let entry = counts.entry((account, feature)).or_insert_with(|| (0, HashSet::new()));
                     entry.0 += 1;
-                    if let Some(user) = s(e, "identifyId") {
+                    if let Some(user) = text(e, "identifyId") {
                         entry.1.insert(user);
                     }
                 }

@@ -108,7 +108,7 @@ pub(crate) fn text(r: &Record, k: &str) -> Option<String> {
     }
 }
 
-fn num(r: &Record, k: &str) -> Option<f64> {
+pub(super) fn num(r: &Record, k: &str) -> Option<f64> {
     match r.get(k)? {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -130,7 +130,7 @@ pub fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn instant(r: &Record, k: &str) -> Option<String> {
+pub(super) fn instant(r: &Record, k: &str) -> Option<String> {
     r.get(k).and_then(parse_date).map(iso)
 }
 
