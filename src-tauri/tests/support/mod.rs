@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use std::net::TcpListener;
@@ -38,10 +39,14 @@ impl Driver {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("tauri-driver must be installed (make deps) to run the end-to-end tests");
-        let deadline = Instant::now() + WAIT;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not start listening on {port}");
-            std::thread::sleep(Duration::from_millis(50));
+        // tauri-driver listens at once, but proxies to the WebKitWebDriver it spawned, which may still be
+        // starting on a loaded machine: a session request sent before that is cut off. Wait for both.
+        for (what, p) in [("tauri-driver", port), ("WebKitWebDriver", native)] {
+            let deadline = Instant::now() + WAIT;
+            while std::net::TcpStream::connect(("127.0.0.1", p)).is_err() {
+                assert!(Instant::now() < deadline, "{what} did not start listening on {p}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
         }
         Driver { child, port }
     }
@@ -54,12 +59,25 @@ impl Driver {
             "tauri:options": { "application": app, "args": ["--data-dir", data_dir.to_string_lossy()] }
         });
         let caps = caps.as_object().cloned().expect("capabilities object");
-        let mut builder = ClientBuilder::rustls().expect("rustls client");
-        builder.capabilities(caps);
-        builder
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .expect("a WebDriver session on the app")
+        let url = format!("http://127.0.0.1:{}", self.port);
+        // A session request that the driver cuts off (the connection closes without a reply) is
+        // retried a few times; a refused session or any other error fails at once.
+        let mut attempt = 1;
+        loop {
+            let mut builder = ClientBuilder::rustls().expect("rustls client");
+            builder.capabilities(caps.clone());
+            match builder.connect(&url).await {
+                Ok(client) => return client,
+                Err(
+                    e @ (NewSessionError::Failed(_) | NewSessionError::FailedC(_) | NewSessionError::Lost(_)),
+                ) if attempt < 4 => {
+                    eprintln!("WebDriver session attempt {attempt} was cut off ({e}); retrying");
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(500 * attempt as u64)).await;
+                }
+                Err(e) => panic!("a WebDriver session on the app: {e:?}"),
+            }
+        }
     }
 }
 
