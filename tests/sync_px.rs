@@ -111,4 +111,63 @@ async fn px_entities_and_daily_usage_match_px() {
         assert_eq!(second.counts.get(stream), Some(&0), "nothing changed in PX, so {stream} writes nothing");
     }
     assert_eq!(count(&db, "SELECT count(*) FROM px_accounts"), 20, "a reload keeps every account");
+    assert!(app.changes(None, 100).expect("changes").is_empty(), "nothing changed, nothing logged");
+
+    // PX moves three health scores and deletes two accounts: the next reload writes those, logs
+    // each, and drops the deleted accounts with their users.
+    let moved: Vec<String> = sim_post(&sim.base_url(), "modify", 3).await;
+    let removed: Vec<String> = sim_post(&sim.base_url(), "delete", 2).await;
+    let third = app.sync("PX", SyncOptions::default(), &quiet).await.expect("third PX sync");
+    assert_eq!(third.outcome, "ok", "{:?}", third.error);
+    assert_eq!(count(&db, "SELECT count(*) FROM px_accounts"), 18);
+    let orphans = count(
+        &db,
+        "SELECT count(*) FROM px_users u WHERE NOT EXISTS (SELECT 1 FROM px_accounts a WHERE a.id = u.account_id)",
+    );
+    assert_eq!(orphans, 0, "the deleted accounts' users are gone too");
+    let still_moved: Vec<&String> = moved.iter().filter(|id| !removed.contains(id)).collect();
+    assert_eq!(
+        third.counts.get("px_accounts"),
+        Some(&((still_moved.len() + removed.len()) as u64)),
+        "only the changed and deleted accounts are written"
+    );
+
+    let name_of = |id: &str| -> String {
+        let sql = "SELECT name FROM px_accounts WHERE id = ?1";
+        db.query_row(sql, [id], |r| r.get(0)).expect("a cached account")
+    };
+    let changes = app.changes(Some(second.run_id), 100).expect("changes");
+    let mut logged: Vec<(String, String)> =
+        changes.iter().map(|c| (c.kind.clone(), c.subject.clone().unwrap_or_default())).collect();
+    logged.sort();
+    let mut expected: Vec<(String, String)> =
+        still_moved.iter().map(|id| ("px_health_changed".to_string(), name_of(id))).collect();
+    let accounts_before: Vec<Value> = accounts["accounts"].as_array().cloned().unwrap_or_default();
+    for id in &removed {
+        let a =
+            accounts_before.iter().find(|a| a["id"] == id.as_str()).expect("a deleted account was listed");
+        expected.push(("px_account_removed".to_string(), a["name"].as_str().unwrap_or_default().to_string()));
+    }
+    expected.sort();
+    assert_eq!(logged, expected, "one entry per real change");
+    for c in changes.iter().filter(|c| c.kind == "px_health_changed") {
+        let d: Value = serde_json::from_str(c.detail.as_deref().unwrap_or("{}")).expect("detail");
+        let (from, to) = (d["from"].as_f64().expect("from"), d["to"].as_f64().expect("to"));
+        assert_eq!((from - to).abs(), 30.0, "{}: {from} → {to}", c.subject.as_deref().unwrap_or(""));
+        assert_eq!(c.connection, "PX");
+        assert!(c.company_gsid.is_some(), "a PX change keeps the link to its CS company");
+    }
+}
+
+/// POSTs a PX account change to the simulator's control API; returns the ids it touched.
+async fn sim_post(base: &str, what: &str, count: usize) -> Vec<String> {
+    reqwest::Client::new()
+        .post(format!("{base}/__sim/{what}"))
+        .json(&serde_json::json!({"object": gainsight_sim::PX_ACCOUNT, "count": count}))
+        .send()
+        .await
+        .expect("control call")
+        .json()
+        .await
+        .expect("ids")
 }

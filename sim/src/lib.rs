@@ -29,7 +29,7 @@ pub use config::{
     Region, RowsStyle, SimConfig,
 };
 pub use query::DateStyle;
-pub use state::Counters;
+pub use state::{Counters, PX_ACCOUNT};
 
 /// A simulator serving on loopback until [`RunningSim::stop`] is called or it is dropped.
 pub struct RunningSim {

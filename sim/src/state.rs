@@ -12,6 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The object name under which the control API's modify and delete reach PX accounts.
+pub const PX_ACCOUNT: &str = "px_account";
+
 /// What the simulator has seen; tests read these to prove how a client behaved.
 #[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Counters {
@@ -138,6 +141,9 @@ impl SimState {
     pub fn modify(&self, object: &str, count: usize) -> Vec<String> {
         let now = self.now_ms();
         let salt = self.config.seed ^ self.mutation_seq.fetch_add(1, Ordering::Relaxed);
+        if object == PX_ACCOUNT {
+            return self.px.write().map(|mut px| px.modify_accounts(count, now, salt)).unwrap_or_default();
+        }
         self.store
             .write()
             .map(|mut s| crate::mutate::modify(&mut s, object, count, now, salt))
@@ -147,6 +153,9 @@ impl SimState {
     pub fn delete(&self, object: &str, count: usize) -> Vec<String> {
         let now = self.now_ms();
         let salt = self.config.seed ^ self.mutation_seq.fetch_add(1, Ordering::Relaxed).wrapping_add(1 << 40);
+        if object == PX_ACCOUNT {
+            return self.px.write().map(|mut px| px.remove_accounts(count, salt)).unwrap_or_default();
+        }
         self.store
             .write()
             .map(|mut s| crate::mutate::delete(&mut s, object, count, now, salt))

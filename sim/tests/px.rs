@@ -392,3 +392,61 @@ async fn same_seed_same_bytes() {
     let (_, _, z) = call(&c, "us", "/accounts", Some(DEMO_PX_API_KEY)).await;
     assert_ne!(x, z, "another seed, another org");
 }
+
+#[tokio::test]
+async fn the_control_api_moves_health_scores_and_deletes_accounts_with_their_users() {
+    let sim = sim(11).await;
+    let control = |what: &str, count: usize| {
+        let url = format!("{}/__sim/{what}", sim.base_url());
+        async move {
+            let resp = reqwest::Client::new()
+                .post(url)
+                .json(&json!({"object": "px_account", "count": count}))
+                .send()
+                .await
+                .expect("control call");
+            assert_eq!(resp.status().as_u16(), 200);
+            resp.json::<Vec<String>>().await.expect("ids")
+        }
+    };
+    let by_id = |items: &[Value]| -> std::collections::HashMap<String, Value> {
+        items.iter().map(|a| (a["id"].as_str().unwrap_or_default().to_string(), a.clone())).collect()
+    };
+    let (before, _) = scroll_all(&sim, "/accounts", "accounts", 1000).await;
+    let (users_before, _) = scroll_all(&sim, "/users", "users", 1000).await;
+    let before = by_id(&before);
+
+    let moved = control("modify", 3).await;
+    assert_eq!(moved.len(), 3);
+    let removed = control("delete", 2).await;
+    assert_eq!(removed.len(), 2);
+
+    let (after, reply) = scroll_all(&sim, "/accounts", "accounts", 1000).await;
+    assert_eq!(
+        reply["totalHits"].as_u64(),
+        Some(before.len() as u64 - 2),
+        "totalHits counts listed accounts"
+    );
+    let after = by_id(&after);
+    for id in &removed {
+        assert!(!after.contains_key(id), "deleted account {id} is not listed");
+    }
+    for id in moved.iter().filter(|id| !removed.contains(id)) {
+        let (old, new) = (before[id]["healthScore"].as_i64(), after[id]["healthScore"].as_i64());
+        let (Some(old), Some(new)) = (old, new) else { panic!("health scores of {id}") };
+        assert_eq!((old - new).abs(), 30, "{id} moved 30 points: {old} → {new}");
+        assert!(after[id]["lastModifiedDate"].as_i64() > before[id]["lastModifiedDate"].as_i64());
+    }
+    let untouched = after.keys().filter(|id| !moved.contains(id)).count();
+    assert!(untouched > 0);
+    for id in after.keys().filter(|id| !moved.contains(id)) {
+        assert_eq!(before[id], after[id], "{id} was not touched");
+    }
+
+    let (users_after, _) = scroll_all(&sim, "/users", "users", 1000).await;
+    let gone: Vec<&Value> =
+        users_before.iter().filter(|u| removed.iter().any(|id| u["accountId"] == json!(id))).collect();
+    assert!(!gone.is_empty(), "the deleted accounts had users");
+    assert_eq!(users_after.len(), users_before.len() - gone.len(), "their users went with them");
+    assert!(users_after.iter().all(|u| removed.iter().all(|id| u["accountId"] != json!(id))));
+}

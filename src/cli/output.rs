@@ -327,14 +327,29 @@ impl Out {
                     "cta_closed" => format!("CTA closed: {}", or_dash(&ch.subject)),
                     "company_added" => "account added".into(),
                     "company_removed" => "account removed".into(),
+                    "px_account_added" => "PX account added".into(),
+                    "px_account_removed" => "PX account removed".into(),
+                    "px_health_changed" => {
+                        let d: serde_json::Value = ch
+                            .detail
+                            .as_deref()
+                            .and_then(|d| serde_json::from_str(d).ok())
+                            .unwrap_or_default();
+                        let score =
+                            |v: &serde_json::Value| v.as_f64().map_or("none".into(), |s| format!("{s:.0}"));
+                        format!("PX health score {} → {}", score(&d["from"]), score(&d["to"]))
+                    }
                     other => other.to_string(),
                 };
-                let who = ch
-                    .company_name
-                    .as_deref()
-                    .or(ch.subject.as_deref().filter(|_| ch.kind.starts_with("company")))
-                    .unwrap_or("-");
-                println!("run {:>4}  {:<32} {}", ch.run_id, cut(who, 32), what);
+                let who =
+                    ch.company_name.as_deref().or(ch.subject.as_deref().filter(|_| names_account(&ch.kind)));
+                println!(
+                    "run {:>4}  {:<16} {:<32} {}",
+                    ch.run_id,
+                    cut(&ch.connection, 16),
+                    cut(who.unwrap_or("-"), 32),
+                    what
+                );
             }
             println!("{} changes", rows.len());
         });
@@ -405,4 +420,9 @@ impl Out {
             }
         });
     }
+}
+
+/// Change kinds whose subject is the account itself (for the others it is a CTA's name).
+fn names_account(kind: &str) -> bool {
+    kind.starts_with("company") || kind.starts_with("px_")
 }

@@ -32,6 +32,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up("ALTER TABLE connections ADD COLUMN region TEXT CHECK (region IN ('us', 'eu', 'us2'));"),
         // 4: Gainsight PX accounts, users, features and daily feature usage.
         M::up(include_str!("migrations/004_px.sql")),
+        // 5: PX account changes (added, removed, health score moved) in the change log.
+        M::up(include_str!("migrations/005_px_changes.sql")),
     ])
 }
 
@@ -42,6 +44,49 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok(), "every migration must apply cleanly to an empty database");
+    }
+
+    /// A database written by the previous schema keeps its change log through the rebuild of
+    /// `changes` in migration 5, and takes the new PX kinds afterwards.
+    #[test]
+    fn the_change_log_survives_migration_5() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
+        migrations().to_version(&mut conn, 4).expect("schema 4");
+        conn.execute_batch(
+            "INSERT INTO connections (id, kind, name, instance_url, auth_mode, connected_by, connected_on)
+                 VALUES ('c1', 'cs', 'Prod', 'https://acme.gainsightcloud.com', 'access_key', 'Ada', '2026-01-01');
+             INSERT INTO changes (connection_id, run_id, at, kind, company_gsid, subject, detail)
+                 VALUES ('c1', 3, '2026-01-02', 'band_changed', '1P02X', 'Acme', '{}');",
+        )
+        .expect("rows at schema 4");
+        assert!(
+            conn.execute(
+                "INSERT INTO changes (connection_id, run_id, at, kind) VALUES ('c1', 4, 'now', 'px_account_added')",
+                [],
+            )
+            .is_err(),
+            "schema 4 does not know the PX kinds"
+        );
+        migrations().to_latest(&mut conn).expect("latest");
+        let kept: (i64, String, String) = conn
+            .query_row("SELECT run_id, kind, subject FROM changes", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .expect("the old row");
+        assert_eq!(kept, (3, "band_changed".into(), "Acme".into()));
+        conn.execute(
+            "INSERT INTO changes (connection_id, run_id, at, kind) VALUES ('c1', 4, 'now', 'px_account_added')",
+            [],
+        )
+        .expect("schema 5 takes the PX kinds");
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT * FROM changes WHERE connection_id = 'c1' AND run_id > 1",
+                [],
+                |r| r.get(3),
+            )
+            .expect("plan");
+        assert!(plan.contains("changes_by_run"), "the index is back: {plan}");
     }
 
     #[test]

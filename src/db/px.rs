@@ -48,6 +48,23 @@ fn unchanged(conn: &Connection, table: &str, cid: &str, id: &str, digest: &str) 
     Ok(old.as_deref() == Some(digest))
 }
 
+/// Whether the cache holds any PX account of the connection (none before its first sync).
+pub fn has_accounts(conn: &Connection, cid: &str) -> Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM px_accounts WHERE connection_id = ?1)", [cid], |r| r.get(0))
+        .map_err(db_err)
+}
+
+/// The cached health score of an account: `None` when the account is not cached at all.
+pub fn account_health(conn: &Connection, cid: &str, id: &str) -> Result<Option<Option<f64>>> {
+    conn.query_row(
+        "SELECT health_score FROM px_accounts WHERE connection_id = ?1 AND id = ?2",
+        params![cid, id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db_err)
+}
+
 /// Writes the account if it is new or changed; returns whether it wrote.
 pub fn upsert_account(conn: &Connection, cid: &str, a: &PxAccountRow) -> Result<bool> {
     if unchanged(conn, "px_accounts", cid, &a.id, &a.digest)? {
@@ -94,22 +111,40 @@ pub fn upsert_feature(conn: &Connection, cid: &str, f: &PxFeatureRow) -> Result<
     Ok(true)
 }
 
-/// Deletes the rows of `table` whose ids were not in the latest full reload; returns how many.
-pub fn delete_unseen(conn: &Connection, table: &str, cid: &str, seen: &HashSet<String>) -> Result<u64> {
-    let mut stmt =
-        conn.prepare(&format!("SELECT id FROM {table} WHERE connection_id = ?1")).map_err(db_err)?;
-    let ids = stmt
-        .query_map([cid], |r| r.get::<_, String>(0))
+/// A row a full reload no longer had, as it was in the cache.
+pub struct Removed {
+    pub id: String,
+    pub name: Option<String>,
+    /// The linked CS company (accounts only).
+    pub gs_id: Option<String>,
+}
+
+/// Deletes the rows of `table` whose ids were not in the latest full reload; returns them.
+pub fn delete_unseen(
+    conn: &Connection,
+    table: &str,
+    cid: &str,
+    seen: &HashSet<String>,
+) -> Result<Vec<Removed>> {
+    let link = if table == "px_accounts" { "gs_id" } else { "NULL" };
+    let mut stmt = conn
+        .prepare(&format!("SELECT id, name, {link} FROM {table} WHERE connection_id = ?1"))
+        .map_err(db_err)?;
+    let rows = stmt
+        .query_map([cid], |r| Ok(Removed { id: r.get(0)?, name: r.get(1)?, gs_id: r.get(2)? }))
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
-    let mut n = 0;
-    for id in ids.iter().filter(|id| !seen.contains(*id)) {
-        n += conn
-            .execute(&format!("DELETE FROM {table} WHERE connection_id = ?1 AND id = ?2"), params![cid, id])
-            .map_err(db_err)? as u64;
+    let mut removed = Vec::new();
+    for row in rows.into_iter().filter(|r| !seen.contains(&r.id)) {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE connection_id = ?1 AND id = ?2"),
+            params![cid, row.id],
+        )
+        .map_err(db_err)?;
+        removed.push(row);
     }
-    Ok(n)
+    Ok(removed)
 }
 
 /// Replaces one day's usage with the counts computed from that day's events.

@@ -152,8 +152,12 @@ pub struct Change {
     pub id: i64,
     pub run_id: i64,
     pub at: String,
-    /// band_changed, cta_opened, cta_closed, company_added or company_removed.
+    /// CS: band_changed, cta_opened, cta_closed, company_added, company_removed; PX:
+    /// px_account_added, px_account_removed, px_health_changed.
     pub kind: String,
+    /// The connection that recorded it (its name).
+    pub connection: String,
+    /// The CS company: for PX changes, the company the PX account is linked to.
     pub company_gsid: Option<String>,
     pub company_name: Option<String>,
     pub subject: Option<String>,
@@ -184,8 +188,9 @@ pub fn add_change(conn: &Connection, cid: &str, c: &NewChange<'_>) -> Result<()>
 pub fn list_changes(conn: &Connection, since_run: Option<i64>, limit: i64) -> Result<Vec<Change>> {
     let mut stmt = conn
         .prepare(
-            "SELECT ch.id, ch.run_id, ch.at, ch.kind, ch.company_gsid, c.name, ch.subject, ch.detail
-             FROM changes ch LEFT JOIN companies c ON c.connection_id = ch.connection_id AND c.gsid = ch.company_gsid
+            "SELECT ch.id, ch.run_id, ch.at, ch.kind, ch.company_gsid, c.name, ch.subject, ch.detail, cn.name
+             FROM changes ch JOIN connections cn ON cn.id = ch.connection_id
+             LEFT JOIN companies c ON c.connection_id = ch.connection_id AND c.gsid = ch.company_gsid
              WHERE ?1 IS NULL OR ch.run_id > ?1 ORDER BY ch.id DESC LIMIT ?2",
         )
         .map_err(db_err)?;
@@ -196,6 +201,7 @@ pub fn list_changes(conn: &Connection, since_run: Option<i64>, limit: i64) -> Re
                 run_id: r.get(1)?,
                 at: r.get(2)?,
                 kind: r.get(3)?,
+                connection: r.get(8)?,
                 company_gsid: r.get(4)?,
                 company_name: r.get(5)?,
                 subject: r.get(6)?,

@@ -251,15 +251,26 @@ impl Outpost {
         let client = px::px_client(card, key)?;
         let now = Utc::now();
         let started_at = iso(now);
-        let (run_id, backfill_days) = {
+        let (run_id, backfill_days, first) = {
             let db = self.db()?;
             book::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
+            let first = !crate::db::px::has_accounts(&db, &card.id)?;
             let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
             conn_rows::set_status(&db, &card.id, "syncing", None)?;
-            (run_id, s.backfill_days)
+            (run_id, s.backfill_days, first)
         };
-        let run = px::PxRun { app: self, client: &client, cid: &card.id, opts, progress, backfill_days };
+        let run = px::PxRun {
+            app: self,
+            client: &client,
+            cid: &card.id,
+            opts,
+            progress,
+            backfill_days,
+            run_id,
+            now: &started_at,
+            first,
+        };
         let (counts, error) = px::collect(run.run_all().await);
         let end =
             RunResult { counts: counts.into_iter().collect(), deleted: 0, calls: client.calls(), error };

@@ -33,6 +33,10 @@ pub(super) struct PxRun<'a> {
     pub opts: &'a SyncOptions,
     pub progress: Progress<'a>,
     pub backfill_days: i64,
+    pub run_id: i64,
+    pub now: &'a str,
+    /// No PX account was cached before this run: everything is new, so nothing goes to the change log.
+    pub first: bool,
 }
 
 impl PxRun<'_> {
@@ -86,7 +90,18 @@ impl PxRun<'_> {
                 }
             }
         }
-        written += rows::delete_unseen(&*self.app.db()?, table, self.cid, &seen)?;
+        {
+            let mut db = self.app.db()?;
+            let tx = db.transaction().map_err(crate::db::db_err)?;
+            let removed = rows::delete_unseen(&tx, table, self.cid, &seen)?;
+            written += removed.len() as u64;
+            if table == "px_accounts" && !self.first {
+                for r in &removed {
+                    self.change(&tx, "px_account_removed", r.gs_id.as_deref(), r.name.as_deref(), None)?;
+                }
+            }
+            tx.commit().map_err(crate::db::db_err)?;
+        }
         self.report(stream, records, pages, total, true);
         Ok(written)
     }
@@ -100,9 +115,8 @@ impl PxRun<'_> {
             let Some(id) = text(r, id_key) else { continue };
             seen.insert(id.clone());
             let changed = match table {
-                "px_accounts" => rows::upsert_account(
+                "px_accounts" => self.apply_account(
                     &tx,
-                    self.cid,
                     &PxAccountRow {
                         id,
                         name: text(r, "name").unwrap_or_default(),
@@ -152,6 +166,40 @@ impl PxRun<'_> {
         }
         tx.commit().map_err(crate::db::db_err)?;
         Ok(written)
+    }
+
+    /// Writes an account and logs, after the first sync, an account PX did not have before or a
+    /// health score that moved.
+    fn apply_account(&self, tx: &rusqlite::Transaction<'_>, a: &PxAccountRow) -> Result<bool> {
+        let before = rows::account_health(tx, self.cid, &a.id)?;
+        if !rows::upsert_account(tx, self.cid, a)? {
+            return Ok(false);
+        }
+        if self.first {
+            return Ok(true);
+        }
+        let (link, name) = (a.gs_id.as_deref(), Some(a.name.as_str()));
+        match before {
+            None => self.change(tx, "px_account_added", link, name, None)?,
+            Some(old) if old != a.health_score => {
+                let detail = serde_json::json!({"from": old, "to": a.health_score}).to_string();
+                self.change(tx, "px_health_changed", link, name, Some(&detail))?;
+            }
+            Some(_) => {}
+        }
+        Ok(true)
+    }
+
+    fn change(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        kind: &str,
+        company: Option<&str>,
+        subject: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<()> {
+        let c = book::NewChange { run_id: self.run_id, at: self.now, kind, company, subject, detail };
+        book::add_change(tx, self.cid, &c)
     }
 
     /// Feature usage, one day at a time from the cursor day (or the backfill) through today.

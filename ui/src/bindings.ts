@@ -177,9 +177,18 @@ counts: string, calls: number, error_kind: string | null, error_message: string 
 
 export type Change = { id: number, run_id: number, at: string, 
 /**
- * band_changed, cta_opened, cta_closed, company_added or company_removed.
+ * CS: band_changed, cta_opened, cta_closed, company_added, company_removed; PX:
+ * px_account_added, px_account_removed, px_health_changed.
  */
-kind: string, company_gsid: string | null, company_name: string | null, subject: string | null, detail: string | null, };
+kind: string, 
+/**
+ * The connection that recorded it (its name).
+ */
+connection: string, 
+/**
+ * The CS company: for PX changes, the company the PX account is linked to.
+ */
+company_gsid: string | null, company_name: string | null, subject: string | null, detail: string | null, };
 
 export type SyncSettings = { 
 /**

@@ -108,6 +108,7 @@ pub fn generate(root: &Rng, cs: &Store, now: i64, product_keys: &[String]) -> Ge
             first_user: users.len() as u32,
             user_count,
             activity,
+            removed: false,
             name,
         };
         for ordinal in 0..user_count {

@@ -73,14 +73,20 @@ impl Listing<'_> {
 }
 
 pub fn accounts(px: &PxData, req: &Req) -> Reply {
-    let listing = Listing { kind: "accounts", known: ACCOUNT_FIELDS, len: px.accounts.len() };
-    listing.serve(req, |i, f| px.accounts[i].get(f), |i| px.accounts[i].to_json())
+    let live: Vec<usize> = (0..px.accounts.len()).filter(|&i| !px.accounts[i].removed).collect();
+    let listing = Listing { kind: "accounts", known: ACCOUNT_FIELDS, len: live.len() };
+    listing.serve(req, |i, f| px.accounts[live[i]].get(f), |i| px.accounts[live[i]].to_json())
 }
 
 pub fn users(px: &PxData, req: &Req) -> Reply {
-    let account = |i: usize| &px.accounts[px.users[i].account as usize];
-    let listing = Listing { kind: "users", known: USER_FIELDS, len: px.users.len() };
-    listing.serve(req, |i, f| px.users[i].get(account(i), f), |i| px.users[i].to_json(account(i)))
+    let account = |u: usize| &px.accounts[px.users[u].account as usize];
+    let live: Vec<usize> = (0..px.users.len()).filter(|&u| !account(u).removed).collect();
+    let listing = Listing { kind: "users", known: USER_FIELDS, len: live.len() };
+    listing.serve(
+        req,
+        |i, f| px.users[live[i]].get(account(live[i]), f),
+        |i| px.users[live[i]].to_json(account(live[i])),
+    )
 }
 
 pub fn features(px: &PxData, req: &Req) -> Reply {

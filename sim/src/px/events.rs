@@ -70,7 +70,8 @@ impl PxData {
 
     fn day_count(&self, kind: Kind, account: u32, day: i64) -> u32 {
         let Some(a) = self.accounts.get(account as usize) else { return 0 };
-        if day < a.created.div_euclid(DAY_MS) || a.user_count == 0 || self.item_count(kind) == 0 {
+        if a.removed || day < a.created.div_euclid(DAY_MS) || a.user_count == 0 || self.item_count(kind) == 0
+        {
             return 0;
         }
         let h = hash(self, kind, account, day, u32::MAX);

@@ -93,6 +93,46 @@ impl PxData {
     pub fn user_count(&self) -> usize {
         self.users.len()
     }
+
+    /// `count` distinct listed accounts, picked deterministically for `salt`.
+    fn pick_accounts(&self, count: usize, salt: u64) -> Vec<usize> {
+        let mut live: Vec<usize> = (0..self.accounts.len()).filter(|&i| !self.accounts[i].removed).collect();
+        let mut rng = Rng::new(salt);
+        let n = count.min(live.len());
+        for i in 0..n {
+            let j = rng.range(i as i64, live.len() as i64) as usize;
+            live.swap(i, j);
+        }
+        live.truncate(n);
+        live
+    }
+
+    /// Moves the health score of `count` accounts by 30 points (down when healthy, up when not) at
+    /// `now`; returns their ids.
+    pub fn modify_accounts(&mut self, count: usize, now: i64, salt: u64) -> Vec<String> {
+        let picked = self.pick_accounts(count, salt);
+        picked
+            .into_iter()
+            .map(|i| {
+                let a = &mut self.accounts[i];
+                a.health_score = if a.health_score >= 50 { a.health_score - 30 } else { a.health_score + 30 };
+                a.modified = now;
+                a.id.clone()
+            })
+            .collect()
+    }
+
+    /// Deletes `count` accounts (their users and events go with them); returns their ids.
+    pub fn remove_accounts(&mut self, count: usize, salt: u64) -> Vec<String> {
+        let picked = self.pick_accounts(count, salt);
+        picked
+            .into_iter()
+            .map(|i| {
+                self.accounts[i].removed = true;
+                self.accounts[i].id.clone()
+            })
+            .collect()
+    }
 }
 
 /// What an endpoint sees of a request that passed auth.

@@ -82,6 +82,8 @@ pub struct Account {
     pub user_count: u32,
     /// Chance (percent) the account uses the product on a given day; drives generated events.
     pub activity: u8,
+    /// Deleted through the control API: no longer listed, and neither are its users or events.
+    pub removed: bool,
 }
 
 impl Account {
