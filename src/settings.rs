@@ -34,6 +34,18 @@ impl Outpost {
             )
             .with_hint("60 leaves room for the org's other integrations."));
         }
+        // Object names go into request paths: API names only (letters, digits, underscores).
+        for name in [&s.fact_object, &s.history_object, &s.usage_object] {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Err(Error::new(
+                    ErrorKind::InvalidInput,
+                    format!("\"{name}\" is not an object's API name."),
+                )
+                .with_hint(
+                    "Use the API name from Gainsight's object list, such as company_scorecard_fact.",
+                ));
+            }
+        }
         if !(1..=190).contains(&s.backfill_days) {
             return Err(Error::new(ErrorKind::InvalidInput, "The backfill period must be 1 to 190 days."));
         }

@@ -293,6 +293,23 @@ async fn settings_field_mapping_sync_and_browse_from_the_command_line() {
         Some(outpost::ErrorKind::InvalidInput.exit_code()),
         "unknown frequencies are refused"
     );
+    let out = outpost(d, &["settings", "Sim", "--scorecard-objects", "fact/../company?x=1,history"], "", &[]);
+    assert_eq!(out.status.code(), Some(outpost::ErrorKind::InvalidInput.exit_code()), "not an API name");
+    assert!(text(&out.stderr).contains("not an object's API name"), "{}", text(&out.stderr));
+    let out =
+        outpost(d, &["--json", "settings", "Sim", "--scorecard-objects", "my_fact, my_history"], "", &[]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).expect("settings json");
+    assert_eq!(
+        (s["fact_object"].as_str(), s["history_object"].as_str()),
+        (Some("my_fact"), Some("my_history"))
+    );
+    let out = outpost(
+        d,
+        &["settings", "Sim", "--scorecard-objects", "company_scorecard_fact,company_scorecard_history"],
+        "",
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
 
     let out = outpost(d, &["--json", "fields", "Sim", "--map", "Region__gc"], "", &[]);
     let f: serde_json::Value = serde_json::from_slice(&out.stdout).expect("fields json");

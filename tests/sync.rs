@@ -347,3 +347,44 @@ async fn a_second_sync_of_the_same_connection_is_refused_while_one_runs() {
         "the lock is released"
     );
 }
+
+/// An org whose scorecard objects have other API names: the first sync finds them in the object
+/// list (one call), saves them in the settings, and caches exactly their rows; the next sync does
+/// not look again.
+#[tokio::test(flavor = "multi_thread")]
+async fn scorecard_objects_are_found_under_the_orgs_own_names() {
+    let names = ("gs_scorecard_fact_v2".to_string(), "gs_scorecard_history_v2".to_string());
+    let config = SimConfig {
+        companies: 12,
+        anchor_day: Some(20_400),
+        scorecard_objects: Some(names.clone()),
+        ..Default::default()
+    };
+    let sim = gainsight_sim::start(config).await.expect("simulator");
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    let before = app.sync_settings(CS).expect("settings");
+    assert_eq!(before.fact_object, "company_scorecard_fact", "the default is not this org's name");
+
+    sim.reset_counters();
+    let first = app.sync(CS, SyncOptions::default(), &quiet).await.expect("first sync");
+    assert_eq!(first.outcome, "ok", "{:?}", first.error);
+    assert_eq!(sim.counters().calls_to("objects/list"), 1, "one look at the object list");
+    let after = app.sync_settings(CS).expect("settings");
+    assert_eq!((after.fact_object, after.history_object), names, "the org's names are saved");
+    for (object, table) in [(&names.0, "measure_scores"), (&names.1, "score_history")] {
+        let mut want: Vec<String> = truth(&sim, object, &["Gsid"])
+            .await
+            .iter()
+            .filter_map(|r| r["Gsid"].as_str().map(str::to_string))
+            .collect();
+        want.sort();
+        assert!(!want.is_empty());
+        same(rows(dir.path(), &format!("SELECT gsid FROM {table} ORDER BY 1")), want, table);
+    }
+
+    sim.reset_counters();
+    let second = app.sync(CS, SyncOptions::default(), &quiet).await.expect("second sync");
+    assert_eq!(second.outcome, "ok", "{:?}", second.error);
+    assert_eq!(sim.counters().calls_to("objects/list"), 0, "an incremental sync trusts the saved names");
+}

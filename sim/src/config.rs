@@ -105,6 +105,9 @@ pub struct SimConfig {
     pub rows: RowsStyle,
     pub empty: EmptyStyle,
     pub rate_limit_style: RateLimitStyle,
+    /// API names for the scorecard fact and history objects, which vary by org; `None` serves
+    /// `company_scorecard_fact` and `company_scorecard_history`.
+    pub scorecard_objects: Option<(String, String)>,
 }
 
 impl Default for SimConfig {
@@ -133,6 +136,7 @@ impl Default for SimConfig {
             rows: RowsStyle::Records,
             empty: EmptyStyle::EmptyList,
             rate_limit_style: RateLimitStyle::default(),
+            scorecard_objects: None,
         }
     }
 }

@@ -53,6 +53,10 @@ struct Args {
     /// 429s carry a Retry-After header.
     #[arg(long)]
     retry_after: bool,
+    /// Serve the scorecard fact and history objects under these API names (`FACT,HISTORY`), as
+    /// their names vary by org.
+    #[arg(long, value_name = "FACT,HISTORY")]
+    scorecard_objects: Option<String>,
 }
 
 fn parse_px_key(s: &str) -> std::io::Result<PxKey> {
@@ -82,6 +86,13 @@ async fn main() -> std::io::Result<()> {
         "gsobj-1011" => EmptyStyle::Gsobj1011,
         other => return Err(std::io::Error::other(format!("--empty-style: unknown style {other}"))),
     };
+    let scorecard_objects = match a.scorecard_objects.as_deref().map(|s| s.split_once(',')) {
+        None => None,
+        Some(Some((fact, history))) if !fact.trim().is_empty() && !history.trim().is_empty() => {
+            Some((fact.trim().to_string(), history.trim().to_string()))
+        }
+        Some(_) => return Err(std::io::Error::other("--scorecard-objects: expected FACT,HISTORY")),
+    };
     let config = SimConfig {
         port: a.port,
         seed: a.seed,
@@ -99,6 +110,7 @@ async fn main() -> std::io::Result<()> {
         rows: if a.bare_list { RowsStyle::BareList } else { RowsStyle::Records },
         empty,
         rate_limit_style: RateLimitStyle { gs_2404_body: !a.plain_429, retry_after: a.retry_after },
+        scorecard_objects,
         ..SimConfig::default()
     };
     let sim = gainsight_sim::start(config).await?;

@@ -80,7 +80,8 @@ fn modify_company(store: &mut Store, id: &str, now: i64) {
         .object("scorecard_measure")
         .and_then(|m| m.rows.iter().find(|r| r["IsOverall"] == true))
         .and_then(|r| r["Gsid"].as_str().map(str::to_string));
-    if let (Some(fact), Some(overall)) = (store.object_mut(crate::data::FACT_OBJECT), overall) {
+    let fact_name = store.current_name(crate::data::FACT_OBJECT);
+    if let (Some(fact), Some(overall)) = (store.object_mut(&fact_name), overall) {
         for r in fact.rows.iter_mut().filter(|r| r["CompanyId"] == id && r["MeasureId"] == overall.as_str()) {
             r.insert("PrevScoreId".into(), json!(old_id));
             r.insert("CurScoreId".into(), json!(new_id));
@@ -153,7 +154,8 @@ pub fn delete(store: &mut Store, object: &str, count: usize, now: i64, salt: u64
     }
     if is_company {
         for (dependent, key, logged) in DEPENDENTS {
-            let Some(o) = store.object_mut(dependent) else { continue };
+            let dependent = store.current_name(dependent);
+            let Some(o) = store.object_mut(&dependent) else { continue };
             let doomed: Vec<String> = o
                 .rows
                 .iter()
@@ -163,7 +165,7 @@ pub fn delete(store: &mut Store, object: &str, count: usize, now: i64, salt: u64
             for d in doomed {
                 o.remove(&d);
                 if *logged {
-                    log(&mut rng, &d, dependent);
+                    log(&mut rng, &d, &dependent);
                 }
             }
         }

@@ -125,9 +125,28 @@ impl Object {
 #[derive(Default)]
 pub struct Store {
     pub objects: BTreeMap<String, Object>,
+    /// Objects served under another API name than the generator's (lower-case old → new), as
+    /// orgs name their scorecard objects differently.
+    renamed: BTreeMap<String, String>,
 }
 
 impl Store {
+    /// Serves the object generated as `old` under the API name `new` from now on.
+    pub fn rename(&mut self, old: &str, new: &str) {
+        if let Some(mut o) = self.objects.remove(&old.to_ascii_lowercase()) {
+            // Names are static everywhere else; a rename happens once per simulator, so its few
+            // bytes are leaked rather than made owned in every object.
+            o.name = Box::leak(new.to_string().into_boxed_str());
+            self.renamed.insert(old.to_ascii_lowercase(), new.to_string());
+            self.insert(o);
+        }
+    }
+
+    /// The API name the object generated as `name` is served under.
+    pub fn current_name(&self, name: &str) -> String {
+        self.renamed.get(&name.to_ascii_lowercase()).cloned().unwrap_or_else(|| name.to_string())
+    }
+
     pub fn insert(&mut self, object: Object) {
         self.objects.insert(object.name.to_ascii_lowercase(), object);
     }

@@ -102,7 +102,12 @@ fn take(w: &mut Window, len: u64, limit: u32, now: Duration) -> Option<Duration>
 impl SimState {
     pub fn new(config: SimConfig) -> Self {
         let anchor_day = config.anchor_day.unwrap_or_else(|| now().as_secs() as i64 / 86_400);
-        let store = data::generate(&DataSpec { seed: config.seed, companies: config.companies, anchor_day });
+        let mut store =
+            data::generate(&DataSpec { seed: config.seed, companies: config.companies, anchor_day });
+        if let Some((fact, history)) = &config.scorecard_objects {
+            store.rename(data::FACT_OBJECT, fact);
+            store.rename(data::HISTORY_OBJECT, history);
+        }
         let px = PxData::generate(&config, &store, anchor_day);
         SimState {
             cs_access_key: RwLock::new(config.cs_access_key.clone()),

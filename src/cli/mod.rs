@@ -120,6 +120,10 @@ enum Command {
         /// Days of PX usage the first sync reads.
         #[arg(long)]
         backfill_days: Option<i64>,
+        /// API names of the org's scorecard fact and history objects (found automatically on the
+        /// first sync when the configured ones don't exist).
+        #[arg(long, value_name = "FACT,HISTORY")]
+        scorecard_objects: Option<String>,
     },
     /// List the fields of a CS object that can be mapped (mapped ones marked), or map them.
     Fields {
@@ -230,13 +234,34 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             out.history(&app.sync_history(None, limit)?);
             Ok(())
         }
-        Command::Settings { name, frequency, objects, calls_per_minute, backfill_days } => {
+        Command::Settings {
+            name,
+            frequency,
+            objects,
+            calls_per_minute,
+            backfill_days,
+            scorecard_objects,
+        } => {
             let app = open_app(&data_dir)?;
             let mut s = app.sync_settings(&name)?;
             let changing = frequency.is_some()
                 || objects.is_some()
                 || calls_per_minute.is_some()
-                || backfill_days.is_some();
+                || backfill_days.is_some()
+                || scorecard_objects.is_some();
+            if let Some(pair) = scorecard_objects {
+                let (fact, history) = pair
+                    .split_once(',')
+                    .map(|(f, h)| (f.trim().to_string(), h.trim().to_string()))
+                    .filter(|(f, h)| !f.is_empty() && !h.is_empty())
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::InvalidInput,
+                            "--scorecard-objects takes two names: FACT,HISTORY.",
+                        )
+                    })?;
+                (s.fact_object, s.history_object) = (fact, history);
+            }
             s.frequency = frequency.unwrap_or(s.frequency);
             s.objects = objects.unwrap_or(s.objects);
             s.cs_calls_per_minute = calls_per_minute.unwrap_or(s.cs_calls_per_minute);

@@ -6,6 +6,7 @@
 //! run resumes from the last applied page. Streams share the connection's call budget and run
 //! concurrently; deletes are applied last, only when every stream finished.
 
+pub mod discover;
 pub mod plan;
 mod px;
 pub mod streams;
@@ -113,7 +114,7 @@ impl Outpost {
 
         let now = Utc::now();
         let started_at = iso(now);
-        let (plan, names, mapped, run_id) = {
+        let (plan, mut names, mapped, run_id) = {
             let db = self.db()?;
             book::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
@@ -130,6 +131,22 @@ impl Outpost {
             conn_rows::set_status(&db, &card.id, "syncing", None)?;
             (plan, names, mapped, run_id)
         };
+
+        // A full read of the scorecard objects (the first, or after a long gap) checks their names
+        // against the org's object list first: one call, and the org's own names are saved.
+        let full_scores = plan.streams.iter().any(|s| {
+            matches!(s.kind, StreamKind::MeasureScores | StreamKind::ScoreHistory) && s.fetch == Fetch::Full
+        });
+        if full_scores && let Some(listed) = discover::listed_objects(&client).await {
+            let (fact, history) = discover::choose(&listed, &names.fact, &names.history);
+            if (fact.as_str(), history.as_str()) != (names.fact.as_str(), names.history.as_str()) {
+                let db = self.db()?;
+                let mut s = settings::get(&db, &card.id)?;
+                (s.fact_object, s.history_object) = (fact.clone(), history.clone());
+                settings::put(&db, &card.id, &s)?;
+                (names.fact, names.history) = (fact, history);
+            }
+        }
 
         let run = Run {
             app: self,
