@@ -7,7 +7,7 @@ use crate::connections::{
 };
 use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
-    HistoryPoint, MeasureScore, PxUsage, UsagePoint,
+    HistoryPoint, MeasureScore, PxUsage, ScoreBand, UsagePoint,
 };
 use crate::db::companies::CompanyRow;
 use crate::db::ctas::CtaRow;
@@ -15,6 +15,7 @@ use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::db::sync::{Change, SyncRun};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};
+use crate::settings::MappingSaved;
 use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 
@@ -53,6 +54,8 @@ pub fn typescript() -> String {
         Change::decl(&cfg),
         SyncSettings::decl(&cfg),
         FieldMapping::decl(&cfg),
+        MappingSaved::decl(&cfg),
+        ScoreBand::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

@@ -1,7 +1,10 @@
 //! Browsing the cache: the queries the CLI and the app share.
 
 use crate::app::Outpost;
-use crate::db::browse::{self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery};
+use crate::db::browse::{
+    self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
+};
+use crate::db::settings::FieldMapping;
 use crate::db::sync::{self as book, Change, SyncRun};
 use crate::error::Result;
 
@@ -9,13 +12,34 @@ fn today() -> String {
     chrono::Local::now().format("%Y-%m-%d").to_string()
 }
 
+/// The most rows a list shows at once; export reads them all ([`Outpost::all_accounts`]).
+const LIST_CAP: i64 = 100_000;
+
 impl Outpost {
     pub fn accounts(&self, q: &AccountQuery) -> Result<Vec<AccountSummary>> {
-        browse::accounts(&*self.db()?, q, &today())
+        let q = AccountQuery { limit: Some(q.limit.unwrap_or(500).clamp(1, LIST_CAP)), ..q.clone() };
+        browse::accounts(&*self.db()?, &q, &today())
+    }
+
+    /// Every account the query matches, without the list cap: for export.
+    pub fn all_accounts(&self, q: &AccountQuery) -> Result<Vec<AccountSummary>> {
+        let q = AccountQuery { limit: Some(i64::MAX), ..q.clone() };
+        browse::accounts(&*self.db()?, &q, &today())
     }
 
     pub fn account(&self, id_or_name: &str) -> Result<AccountDetail> {
         browse::account(&*self.db()?, id_or_name)
+    }
+
+    /// The health bands to filter accounts by, lowest first, as the org defines them.
+    pub fn bands(&self) -> Result<Vec<ScoreBand>> {
+        browse::bands(&*self.db()?)
+    }
+
+    /// The mapped custom company fields of all CS connections, one per API name: the accounts
+    /// list's extra columns, sort keys (`custom:FIELD`) and filters (`FIELD=VALUE`).
+    pub fn custom_columns(&self) -> Result<Vec<FieldMapping>> {
+        browse::custom_columns(&*self.db()?)
     }
 
     pub fn ctas(&self, q: &CtaQuery) -> Result<Vec<CtaListItem>> {

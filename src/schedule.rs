@@ -28,12 +28,14 @@ pub fn is_due(frequency: &str, last: Option<DateTime<Utc>>, now: DateTime<Utc>) 
 }
 
 impl crate::app::Outpost {
-    /// Connections whose scheduled sync is due now (never the disconnected ones).
+    /// Connections whose scheduled sync is due now: never the disconnected ones, nor those that
+    /// need the admin (a rejected key would only be rejected again, run after run).
     pub fn due_for_sync(&self, now: DateTime<Utc>) -> crate::error::Result<Vec<String>> {
+        use crate::connections::ConnectionStatus::{Disconnected, NeedsAttention};
         let cards = self.connection_cards()?;
         let db = self.db()?;
         let mut due = Vec::new();
-        for c in cards.iter().filter(|c| c.status != crate::connections::ConnectionStatus::Disconnected) {
+        for c in cards.iter().filter(|c| !matches!(c.status, Disconnected | NeedsAttention)) {
             let s = crate::db::settings::get(&db, &c.id)?;
             let last = crate::db::sync::list_runs(&db, Some(&c.id), 1)?
                 .first()

@@ -2,11 +2,32 @@
 //! can map (from CS describe).
 
 use crate::app::Outpost;
+use crate::connections::ConnectionStatus;
+use crate::db::db_err;
 use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
+use crate::db::sync as book;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::{CsClient, normalize_instance_url};
-use crate::sync::plan::GROUPS;
+use crate::sync::plan::{GROUPS, StreamKind};
+use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
+
+/// Where a rewound companies cursor points: before any Gainsight record was modified, so the next
+/// sync reads every company again.
+const REREAD_FROM: &str = "2000-01-01T00:00:00.000Z";
+
+/// What saving a field mapping did.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct MappingSaved {
+    /// The fields now mapped, in label order.
+    pub mapped: Vec<FieldMapping>,
+    /// API names mapped now that were not before.
+    pub added: Vec<String>,
+    /// The next sync reads every company again to fetch the added fields. False when nothing was
+    /// added, or when no sync has read companies yet (the first one reads them all anyway).
+    pub reread_all: bool,
+}
 
 impl Outpost {
     pub fn sync_settings(&self, id_or_name: &str) -> Result<SyncSettings> {
@@ -66,9 +87,27 @@ impl Outpost {
         settings::mappings(&*self.db()?, &card.id, object)
     }
 
-    /// Replaces the mapped custom fields of `object`; the next sync fetches and stores them.
-    pub fn set_field_mappings(&self, id_or_name: &str, object: &str, fields: &[FieldMapping]) -> Result<()> {
+    /// Replaces the mapped custom fields of `object`; the next sync fetches and stores them. Companies
+    /// are read incrementally, so when a field is added after a sync the companies stream is rewound:
+    /// the next sync reads every company again (as an incremental read, so changes are still logged).
+    pub fn set_field_mappings(
+        &self,
+        id_or_name: &str,
+        object: &str,
+        fields: &[FieldMapping],
+    ) -> Result<MappingSaved> {
         let card = self.connection(id_or_name)?;
+        if card.kind != "cs" {
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("{} is not a Gainsight CS connection.", card.name),
+            )
+            .with_hint("Custom fields are mapped on CS connections."));
+        }
+        if card.status == ConnectionStatus::Syncing {
+            return Err(Error::new(ErrorKind::Conflict, format!("A sync of {} is running.", card.name))
+                .with_hint("Save the mapping when it has finished: a running sync reads the fields mapped when it started."));
+        }
         if let Some(bad) =
             fields.iter().find(|f| f.field_name.is_empty() || f.field_name.contains(['"', '\'', ';', ' ']))
         {
@@ -77,7 +116,25 @@ impl Outpost {
                 format!("\"{}\" is not a field name.", bad.field_name),
             ));
         }
-        settings::set_mappings(&*self.db()?, &card.id, object, fields)
+        let mut db = self.db()?;
+        let tx = db.transaction().map_err(db_err)?;
+        let before = settings::mappings(&tx, &card.id, object)?;
+        settings::set_mappings(&tx, &card.id, object, fields)?;
+        let added: Vec<String> = fields
+            .iter()
+            .filter(|f| !before.iter().any(|b| b.field_name == f.field_name))
+            .map(|f| f.field_name.clone())
+            .collect();
+        let stream = StreamKind::Companies.name();
+        let reread_all = object == "company"
+            && !added.is_empty()
+            && book::get_cursor(&tx, &card.id, stream)?.modified_to.is_some();
+        if reread_all {
+            book::rewind_cursor(&tx, &card.id, stream, REREAD_FROM)?;
+        }
+        let mapped = settings::mappings(&tx, &card.id, object)?;
+        tx.commit().map_err(db_err)?;
+        Ok(MappingSaved { mapped, added, reread_all })
     }
 
     /// The fields of a CS object that can be mapped, from describe: custom (`__gc`) fields first.

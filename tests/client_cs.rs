@@ -5,7 +5,7 @@ mod common;
 
 use futures_util::TryStreamExt;
 use gainsight_sim::faults::{Fault, FaultRule};
-use gainsight_sim::{EmptyStyle, RowsStyle, SimConfig};
+use gainsight_sim::{EmptyStyle, M2mStyle, RateLimitStyle, RowsStyle, SimConfig, TokenBody};
 use outpost::ErrorKind;
 use outpost::gainsight::budget::FixedWindow;
 use outpost::gainsight::http::Timeouts;
@@ -58,13 +58,17 @@ async fn paging_spends_the_minimal_number_of_calls() {
     assert_eq!(
         sim.counters().calls_to("query/company"),
         5,
-        "30 rows at 7 a page is 5 calls, the last one short"
+        "30 rows at 7 a page: 7, then 6 new a page (each restarts at the last instant read), the fifth short"
     );
 
     sim.reset_counters();
     let spec = QuerySpec { page_size: 10, ..QuerySpec::new("company", &["Gsid"]) };
     assert_eq!(all_rows(&c, spec).await.expect("rows").len(), 30);
-    assert_eq!(sim.counters().calls_to("query/company"), 4, "an exact multiple needs one empty page to end");
+    assert_eq!(
+        sim.counters().calls_to("query/company"),
+        4,
+        "10, then 9 new a page: 28 after three full pages, and a short fourth"
+    );
 }
 
 #[tokio::test]
@@ -77,13 +81,17 @@ async fn a_respected_budget_never_meets_a_429() {
     assert_eq!(all_rows(&c, spec).await.expect("rows").len(), 30);
     let counters = sim.counters();
     assert_eq!(counters.rate_limited, 0, "the shared budget keeps the client under the org's limit");
-    assert_eq!(counters.calls_to("query/company"), 8);
+    // Each page after the first starts again at the last instant read (that row is read twice and
+    // dropped), so pages bring 4 then 3 new rows: 4 + 3 × 8 = 28, and a short tenth page.
+    assert_eq!(counters.calls_to("query/company"), 10);
 }
 
 #[tokio::test]
 async fn transient_faults_are_retried_and_a_429_waits() {
-    let sim = gainsight_sim::start(config(12)).await.expect("sim");
-    let c = client(&sim, key());
+    let style = RateLimitStyle { gs_2404_body: true, retry_after: true };
+    let sim = gainsight_sim::start(SimConfig { rate_limit_style: style, ..config(12) }).await.expect("sim");
+    // A budget window of 100 ms: only the 429's `Retry-After: 1` can make the client wait a second.
+    let c = client(&sim, key()).with_budget(Arc::new(FixedWindow::new(1000, Duration::from_millis(100))));
     let on = |fault, count| FaultRule {
         endpoint: "/v1/data/objects/query/company".into(),
         fault,
@@ -93,9 +101,16 @@ async fn transient_faults_are_retried_and_a_429_waits() {
     sim.add_fault(on(Fault::Status { status: 503, error_code: None }, 2));
     sim.add_fault(on(Fault::RateLimited, 1));
     sim.add_fault(on(Fault::ResetMidBody, 1));
+    let started = std::time::Instant::now();
     let rows = all_rows(&c, QuerySpec::new("company", &["Gsid"])).await.expect("recovers");
     assert_eq!(rows.len(), 12);
     assert_eq!(sim.counters().calls_to("query/company"), 5, "four failures, then the page");
+    assert_eq!(sim.counters().rate_limited, 1);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the retry after the 429 waited for its Retry-After (1 s), not the short backoff: {:?}",
+        started.elapsed()
+    );
 
     sim.add_fault(on(Fault::TruncatedJson, 1));
     let e = all_rows(&c, QuerySpec::new("company", &["Gsid"])).await.expect_err("malformed reply");
@@ -219,6 +234,136 @@ async fn a_slow_server_is_a_timeout_and_an_allow_list_refusal_is_ip_not_allowed(
 }
 
 #[tokio::test]
+async fn m2m_reads_every_token_style() {
+    for (style, first_token_calls) in [
+        (M2mStyle { wrapped: false, body: TokenBody::Either }, 1),
+        (M2mStyle { wrapped: true, body: TokenBody::Either }, 1),
+        (M2mStyle { wrapped: false, body: TokenBody::FormOnly }, 1),
+        // The form body is refused: one more call without a body, and that style is kept.
+        (M2mStyle { wrapped: false, body: TokenBody::NoneOnly }, 2),
+        (M2mStyle { wrapped: true, body: TokenBody::NoneOnly }, 2),
+    ] {
+        let sim = gainsight_sim::start(SimConfig { m2m: style, ..config(6) }).await.expect("sim");
+        let c = client(&sim, m2m(gainsight_sim::DEMO_CLIENT_SECRET));
+        c.test_connection().await.unwrap_or_else(|e| panic!("{style:?}: {e:?}"));
+        let rows = all_rows(&c, QuerySpec::new("company", &["Gsid"])).await.expect("rows with the token");
+        assert_eq!(rows.len(), 6, "{style:?}");
+        assert_eq!(sim.counters().calls_to("m2m/oauth/token"), first_token_calls, "{style:?}");
+        assert_eq!(sim.counters().unauthorized, 0, "{style:?}: the bearer token was accepted");
+
+        // A rejected token is renewed in the style that worked, in one call.
+        sim.add_fault(FaultRule {
+            endpoint: "/v1/data/objects/query".into(),
+            fault: Fault::Status { status: 401, error_code: Some("GS_APIG_2401".into()) },
+            count: Some(1),
+            probability: None,
+        });
+        c.test_connection().await.unwrap_or_else(|e| panic!("{style:?} renewal: {e:?}"));
+        assert_eq!(sim.counters().calls_to("m2m/oauth/token"), first_token_calls + 1, "{style:?}");
+    }
+
+    // A wrong secret is a bad key in either body style, and is not retried in the other style.
+    let sim = gainsight_sim::start(SimConfig {
+        m2m: M2mStyle { wrapped: true, body: TokenBody::NoneOnly },
+        ..config(3)
+    })
+    .await
+    .expect("sim");
+    let e = client(&sim, m2m("wrong-secret")).test_connection().await.expect_err("bad secret");
+    assert_eq!(e.kind, ErrorKind::InvalidKey, "{e:?}");
+    assert_eq!(sim.counters().calls_to("m2m/oauth/token"), 1, "a 401 is not a request-style problem");
+}
+
+#[tokio::test]
+async fn error_codes_are_judged_before_the_status_and_proxy_replies_by_status() {
+    let sim = gainsight_sim::start(config(4)).await.expect("sim");
+    let on = |fault| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault,
+        count: Some(1),
+        probability: None,
+    };
+    let raw = |status: u16, content_type: &str, body: &str| Fault::Raw {
+        status,
+        content_type: content_type.into(),
+        body: body.into(),
+    };
+    let c = client(&sim, key());
+
+    for status in [401, 403] {
+        sim.add_fault(on(Fault::Status { status, error_code: Some("GS_APIG_2402".into()) }));
+        let e = c.test_connection().await.expect_err("allow-list");
+        assert_eq!(e.kind, ErrorKind::IpNotAllowed, "GS_APIG_2402 on a {status} is the allow-list: {e:?}");
+        assert_eq!((e.status, e.error_code.as_deref()), (Some(status), Some("GS_APIG_2402")));
+    }
+    // With M2M, an allow-list refusal is not a stale token: no renewal is attempted.
+    let bearer = client(&sim, m2m(gainsight_sim::DEMO_CLIENT_SECRET));
+    bearer.test_connection().await.expect("m2m");
+    sim.add_fault(on(Fault::Status { status: 401, error_code: Some("GS_APIG_2402".into()) }));
+    assert_eq!(bearer.test_connection().await.expect_err("allow-list").kind, ErrorKind::IpNotAllowed);
+    assert_eq!(sim.counters().calls_to("m2m/oauth/token"), 1, "the token was kept");
+
+    sim.add_fault(on(raw(401, "text/plain", "Unauthorized")));
+    let e = c.test_connection().await.expect_err("plain 401");
+    assert_eq!(e.kind, ErrorKind::InvalidKey, "a plain-text 401 is still a refused key: {e:?}");
+    sim.add_fault(on(raw(401, "application/json", "")));
+    assert_eq!(c.test_connection().await.expect_err("empty 401").kind, ErrorKind::InvalidKey);
+    sim.add_fault(on(raw(403, "text/plain", "Forbidden")));
+    let e = c.test_connection().await.expect_err("plain 403");
+    assert_eq!(e.kind, ErrorKind::Forbidden, "a plain-text 403 is a permission problem: {e:?}");
+    c.test_connection().await.expect("each fault was for one call");
+}
+
+#[tokio::test]
+async fn a_gateway_error_page_is_a_server_error_and_is_retried() {
+    let sim = gainsight_sim::start(config(9)).await.expect("sim");
+    let c = client(&sim, key());
+    let page = |status: u16| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault: Fault::Raw {
+            status,
+            content_type: "text/html".into(),
+            body: format!("<html><body><h1>{status} Bad Gateway</h1></body></html>"),
+        },
+        count: Some(1),
+        probability: None,
+    };
+    sim.add_fault(page(502));
+    sim.add_fault(page(503));
+    let rows = all_rows(&c, QuerySpec::new("company", &["Gsid"])).await.expect("retried past the gateway");
+    assert_eq!(rows.len(), 9);
+    assert_eq!(sim.counters().calls_to("query/company"), 3, "two gateway pages, then the rows");
+
+    sim.add_fault(page(504));
+    let e = c.test_connection().await.expect_err("a gateway page");
+    assert_eq!(e.kind, ErrorKind::ServerError, "an HTML 5xx is the server failing, not the address: {e:?}");
+    assert_eq!(e.status, Some(504));
+    sim.add_fault(FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault: Fault::Raw {
+            status: 404,
+            content_type: "text/html".into(),
+            body: "<html>Not Found</html>".into(),
+        },
+        count: Some(1),
+        probability: None,
+    });
+    let e = c.test_connection().await.expect_err("an HTML 404");
+    assert_eq!(e.kind, ErrorKind::WrongInstance, "an HTML 404 still means the wrong address: {e:?}");
+}
+
+#[tokio::test]
+async fn a_query_past_its_page_cap_fails_loudly() {
+    let sim = gainsight_sim::start(config(12)).await.expect("sim");
+    let c = client(&sim, key());
+    let spec = QuerySpec { page_size: 1, page_cap: 2, ..QuerySpec::new("company", &["Gsid"]) };
+    let e = all_rows(&c, spec).await.expect_err("12 rows at 1 a page need more than 2 pages");
+    assert_eq!(e.kind, ErrorKind::BadResponse, "{e:?}");
+    assert!(e.message.contains("more than 2"), "the message names the cap: {}", e.message);
+    assert_eq!(sim.counters().calls_to("query/company"), 2, "no call past the cap");
+}
+
+#[tokio::test]
 async fn requests_carry_json_accept_gzip_and_the_user_agent() {
     let srv = common::raw_server(common::http_reply(
         "200 OK",
@@ -234,4 +379,39 @@ async fn requests_carry_json_accept_gzip_and_the_user_agent() {
     assert!(seen.contains("accept-encoding: gzip"), "{seen}");
     assert!(seen.contains("user-agent: outpost/"), "{seen}");
     assert!(seen.contains("accesskey: "), "the key goes in the Accesskey header");
+}
+
+/// Rows modified while a query is paged move to its end. With a growing offset every row after a
+/// moved one shifts left and one unmodified row falls between two pages, lost for good; paging by
+/// key reads every row, each once.
+#[tokio::test]
+async fn keyset_paging_reads_every_row_while_rows_move() {
+    let sim = gainsight_sim::start(config(30)).await.expect("sim");
+    let c = client(&sim, key());
+    let everyone: std::collections::BTreeSet<String> = all_rows(&c, QuerySpec::new("company", &["Gsid"]))
+        .await
+        .expect("all companies")
+        .iter()
+        .filter_map(|r| r["Gsid"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(everyone.len(), 30);
+
+    let spec = QuerySpec { page_size: 5, ..QuerySpec::new("company", &["Gsid", "Name"]) };
+    let pages = query_pages(&c, spec);
+    futures_util::pin_mut!(pages);
+    let first = pages.try_next().await.expect("page 1").expect("a first page");
+    let read_first: Vec<String> =
+        first.iter().filter_map(|r| r["Gsid"].as_str().map(str::to_string)).collect();
+    // Most of the org changes after the first page, including rows already read.
+    let moved = sim.modify("company", 20);
+    assert!(moved.iter().any(|m| read_first.contains(m)), "the test needs a row of page 1 to move");
+
+    let mut ids: Vec<String> = read_first;
+    while let Some(page) = pages.try_next().await.expect("next page") {
+        ids.extend(page.iter().filter_map(|r| r["Gsid"].as_str().map(str::to_string)));
+    }
+    let unique: std::collections::BTreeSet<String> = ids.iter().cloned().collect();
+    assert_eq!(unique.len(), ids.len(), "each row once: a row read again after it moved is dropped");
+    let missing: Vec<&String> = everyone.difference(&unique).collect();
+    assert!(missing.is_empty(), "rows never read: {missing:?}");
 }

@@ -373,6 +373,57 @@ fn fault_on(endpoint: &str, fault: Fault, count: u32) -> FaultRule {
 }
 
 #[tokio::test]
+async fn a_full_page_without_a_scroll_id_fails_loudly_and_a_short_one_ends() {
+    let sim = sim().await;
+    let companies = SimConfig::default().companies;
+    let c = us(&sim);
+    let accounts = "/px/us/v1/accounts";
+
+    sim.add_fault(fault_on(accounts, Fault::NullScrollId, 1));
+    let e = scroll_all(&c, "/accounts", "accounts", 10, Vec::new()).await.expect_err("cannot go on");
+    assert_eq!(e.kind, ErrorKind::BadResponse, "a full page with nowhere to go is an error: {e:?}");
+    assert!(e.message.contains("scrollId"), "the message says why: {}", e.message);
+    assert_eq!(sim.counters().calls_to(accounts), 1, "and it is not retried");
+
+    // Mid-scroll too: the first call passes untouched (a zero latency fault), the second full
+    // page comes without a scroll id.
+    sim.reset_counters();
+    sim.add_fault(fault_on(accounts, Fault::Latency { ms: 0 }, 1));
+    sim.add_fault(fault_on(accounts, Fault::NullScrollId, 1));
+    let pages = c.scroll("/accounts", "accounts", 10, Vec::new());
+    futures_util::pin_mut!(pages);
+    let first = pages.try_next().await.expect("the first page is fine").expect("a first page");
+    assert_eq!(first.len(), 10);
+    let e = pages.try_next().await.expect_err("the second page cannot be continued");
+    assert_eq!(e.kind, ErrorKind::BadResponse);
+    assert_eq!(sim.counters().calls_to(accounts), 2);
+
+    // A short page ends the scroll whatever its scrollId says.
+    sim.reset_counters();
+    sim.add_fault(fault_on(accounts, Fault::NullScrollId, 1));
+    let all =
+        scroll_all(&c, "/accounts", "accounts", MAX_SCROLL_PAGE, Vec::new()).await.expect("one short page");
+    assert_eq!(all.len(), companies);
+    assert_eq!(sim.counters().calls_to(accounts), 1);
+}
+
+#[tokio::test]
+async fn a_gateway_error_page_is_retried() {
+    let sim = sim().await;
+    let companies = SimConfig::default().companies;
+    let accounts = "/px/us/v1/accounts";
+    let page = Fault::Raw {
+        status: 503,
+        content_type: "text/html; charset=utf-8".into(),
+        body: "<html><body>503 Service Temporarily Unavailable</body></html>".into(),
+    };
+    sim.add_fault(fault_on(accounts, page, 2));
+    let got = scroll_all(&us(&sim), "/accounts", "accounts", 1000, Vec::new()).await.expect("retried");
+    assert_eq!(got.len(), companies);
+    assert_eq!(sim.counters().calls_to(accounts), 3, "two gateway pages, then the accounts");
+}
+
+#[tokio::test]
 async fn transient_failures_are_retried_and_auth_failures_are_not() {
     let sim = sim().await;
     let companies = SimConfig::default().companies;
@@ -458,6 +509,19 @@ fn classify_px_judges_status_and_body() {
         kind(&reply(401, Some("text/html"), page)).err(),
         Some(ErrorKind::WrongInstance),
         "a proxy's HTML 401 is not PX judging the key"
+    );
+    let gateway = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    for status in [500, 502, 503, 504] {
+        assert_eq!(
+            kind(&reply(status, Some("text/html"), gateway)).err(),
+            Some(ErrorKind::ServerError),
+            "a gateway's HTML {status} is a transient server error, not a wrong address"
+        );
+    }
+    assert_eq!(
+        kind(&reply(429, Some("text/html"), "<html>Too Many Requests</html>")).err(),
+        Some(ErrorKind::RateLimited),
+        "an HTML 429 is still a rate limit"
     );
     let mut redirect = reply(302, None, "");
     redirect.location = Some("https://login.example.com/".into());

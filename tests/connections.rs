@@ -6,10 +6,13 @@
 mod common;
 
 use common::*;
-use gainsight_sim::{DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, RunningSim};
+use gainsight_sim::{
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, RunningSim, SimConfig,
+};
 use outpost::connections::{
     ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, PxTarget, TestReport,
 };
+use outpost::db::settings::SyncSettings;
 use outpost::gainsight::px::{PxEndpoints, PxRegion};
 use outpost::sync::{StreamProgress, SyncOptions};
 use outpost::vault::Vault;
@@ -219,6 +222,78 @@ async fn a_key_regenerated_between_syncs_marks_the_card_and_rotate_clears_it() {
     app.rotate("Prod", NEW_CS_KEY).await.expect("rotate");
     assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
     assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disconnected_connection_never_syncs_and_reconnects_only_with_a_working_key() {
+    let sim = sim_with_px().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = app(dir.path(), &sim);
+    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    let opts = || SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
+    assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
+    let every_15m = SyncSettings { frequency: "15m".into(), ..app.sync_settings("Prod").expect("settings") };
+    app.set_sync_settings("Prod", &every_15m).expect("a schedule");
+    let in_an_hour = outpost::schedule::now() + chrono::Duration::hours(1);
+    let due = |app: &Outpost| app.due_for_sync(in_an_hour).expect("due").contains(&card.id);
+    assert!(due(&app), "sanity check: a connected connection on a schedule is due after an hour");
+
+    let gone = app.disconnect("Prod", false).await.expect("disconnect, keeping the data");
+    assert_eq!(gone.status, ConnectionStatus::Disconnected);
+    let in_keychain = || Vault::default().load(&card.id).map(|k| k.expose().to_string());
+    assert_eq!(in_keychain().err().map(|e| e.kind), Some(ErrorKind::NotFound), "disconnect removes the key");
+    assert!(!due(&app), "the scheduler never picks a disconnected connection");
+    let refused =
+        app.sync("Prod", opts(), &quiet).await.expect_err("a disconnected connection does not sync");
+    assert_eq!(refused.kind, ErrorKind::InvalidInput);
+
+    let err = app.rotate("Prod", "still-not-the-right-key-1234").await.expect_err("a wrong key fails");
+    assert_eq!(err.kind, ErrorKind::InvalidKey);
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Disconnected);
+    assert_eq!(
+        in_keychain().err().map(|e| e.kind),
+        Some(ErrorKind::NotFound),
+        "a failing key is never stored"
+    );
+
+    let back = app.rotate("Prod", DEMO_ACCESS_KEY).await.expect("reconnect");
+    assert_eq!(
+        (back.status, back.status_reason.as_deref(), back.masked_key.as_str()),
+        (ConnectionStatus::Connected, None, last4(DEMO_ACCESS_KEY).as_str()),
+        "a key that passes its test reconnects"
+    );
+    assert_eq!(in_keychain().expect("the key is stored again"), DEMO_ACCESS_KEY);
+    assert!(due(&app), "scheduled syncs resume");
+    assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnect_is_refused_while_a_sync_runs_that_would_mark_the_card_connected_again() {
+    // Slow enough that the sync is still paging when the disconnect comes.
+    let config = SimConfig { anchor_day: Some(20_400), companies: 12, latency_ms: 100, ..Default::default() };
+    let sim = gainsight_sim::start(config).await.expect("simulator");
+    let dir = tempfile::tempdir().expect("dir");
+    let app = std::sync::Arc::new(app(dir.path(), &sim));
+    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+
+    let started = std::sync::Arc::new(tokio::sync::Notify::new());
+    let (a, s) = (app.clone(), started.clone());
+    let sync = tokio::spawn(async move {
+        let signal = move |_: &StreamProgress| s.notify_one();
+        let opts =
+            SyncOptions { objects: Some(vec!["companies".into()]), page_size: Some(2), ..Default::default() };
+        a.sync("Prod", opts, &signal).await
+    });
+    started.notified().await;
+    let err = app.disconnect("Prod", false).await.expect_err("refused while the sync runs");
+    assert_eq!(err.kind, ErrorKind::Conflict, "{err:?}");
+    assert_eq!(Vault::default().load(&card.id).expect("the key stays").expose(), DEMO_ACCESS_KEY);
+    assert_eq!(sync.await.expect("join").expect("sync").outcome, "ok");
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Connected);
+
+    let gone = app.disconnect("Prod", false).await.expect("disconnect after the sync");
+    assert_eq!(gone.status, ConnectionStatus::Disconnected);
 }
 
 #[tokio::test(flavor = "multi_thread")]

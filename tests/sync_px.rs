@@ -1,16 +1,25 @@
 //! PX sync against the simulator: accounts, users and features equal PX's, a second sync writes
 //! no unchanged entity, and daily feature usage equals the events PX serves for those days.
 
+mod common;
+
+use common::{Cell, Col, col};
 use gainsight_sim::SimConfig;
 use outpost::Outpost;
 use outpost::connections::{ConnectInput, ConnectKind, PxTarget};
 use outpost::gainsight::px::{PxEndpoints, PxRegion};
 use outpost::sync::{StreamProgress, SyncOptions};
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 use std::sync::Mutex;
 
 fn quiet(_: &StreamProgress) {}
+
+/// Not the default 30, to show the setting is used; long enough that some account uses a feature
+/// more than once a day (so events and distinct users differ somewhere).
+const BACKFILL_DAYS: i64 = 28;
 
 async fn px_get(base: &str, path: &str, query: &[(&str, String)]) -> Value {
     let mut url = url::Url::parse(&format!("{base}/px/us/v1{path}")).expect("url");
@@ -26,6 +35,130 @@ async fn px_get(base: &str, path: &str, query: &[(&str, String)]) -> Value {
         .json()
         .await
         .expect("px json")
+}
+
+/// Every item of a PX scroll list (`/accounts`, `/users`, `/events/...`), following `scrollId`
+/// until a page comes back empty.
+async fn px_scroll(
+    base: &str,
+    path: &str,
+    list_key: &str,
+    params: &[(&str, String)],
+) -> Vec<Map<String, Value>> {
+    let mut query: Vec<(&str, String)> = params.to_vec();
+    query.push(("pageSize", "1000".into()));
+    let mut out = Vec::new();
+    loop {
+        let v = px_get(base, path, &query).await;
+        let items = v[list_key].as_array().unwrap_or_else(|| panic!("{path}: {v}"));
+        if items.is_empty() {
+            return out;
+        }
+        out.extend(items.iter().filter_map(|i| i.as_object().cloned()));
+        let scroll = v["scrollId"].as_str().expect("a scroll id").to_string();
+        query = vec![("pageSize", "1000".into()), ("scrollId", scroll)];
+    }
+}
+
+/// Every feature, page by page (`pageNumber`) until `isLastPage`.
+async fn px_features(base: &str) -> Vec<Map<String, Value>> {
+    let (mut out, mut page) = (Vec::new(), 0);
+    loop {
+        let v =
+            px_get(base, "/feature", &[("pageSize", "200".into()), ("pageNumber", page.to_string())]).await;
+        out.extend(v["features"].as_array().expect("features").iter().filter_map(|f| f.as_object().cloned()));
+        if v["isLastPage"] != false {
+            return out;
+        }
+        page += 1;
+    }
+}
+
+const ACCOUNT: &[Col] = &[
+    col("id", "id", Cell::Text),
+    col("name", "name", Cell::Text),
+    col("gs_id", "gsId", Cell::Text),
+    col("health_score", "healthScore", Cell::Real),
+    col("nps", "nps", Cell::Real),
+    col("users", "numberOfUsers", Cell::Int),
+    col("industry", "industry", Cell::Text),
+    col("plan", "plan", Cell::Text),
+    col("last_seen", "lastSeenDate", Cell::Instant),
+];
+/// `fullName` is the test's own: first and last name, space-joined, as the user is shown.
+const USER: &[Col] = &[
+    col("id", "aptrinsicId", Cell::Text),
+    col("account_id", "accountId", Cell::Text),
+    col("email", "email", Cell::Text),
+    col("name", "fullName", Cell::Text),
+    col("last_seen", "lastSeenDate", Cell::Instant),
+    col("visits", "numberOfVisits", Cell::Int),
+];
+const FEATURE: &[Col] = &[
+    col("id", "id", Cell::Text),
+    col("name", "name", Cell::Text),
+    col("type", "type", Cell::Text),
+    col("parent_id", "parentFeatureId", Cell::Text),
+];
+/// Records the test builds from the events: one per account, feature and UTC day.
+const USAGE: &[Col] = &[
+    col("account_id", "accountId", Cell::Text),
+    col("feature_id", "featureId", Cell::Text),
+    col("day", "day", Cell::Text),
+    col("events", "events", Cell::Int),
+    col("users", "users", Cell::Int),
+];
+
+/// Asserts the PX accounts, users and features in the cache are exactly what PX lists now.
+async fn assert_px_entities_equal_px(base: &str, dir: &Path) {
+    let accounts = px_scroll(base, "/accounts", "accounts", &[]).await;
+    common::assert_table(dir, "px_accounts", "", ACCOUNT, &accounts);
+    let mut users = px_scroll(base, "/users", "users", &[]).await;
+    for u in &mut users {
+        let name: Vec<&str> = ["firstName", "lastName"].iter().filter_map(|k| u.get(*k)?.as_str()).collect();
+        u.insert("fullName".into(), Value::from(name.join(" ")));
+    }
+    common::assert_table(dir, "px_users", "", USER, &users);
+    common::assert_table(dir, "px_features", "", FEATURE, &px_features(base).await);
+}
+
+/// Asserts the cached daily feature usage equals the feature-match events PX serves for the days
+/// `first..=last`, counted per account, feature and UTC day (events, and distinct identified users);
+/// `filter` narrows the cached rows compared (an SQL condition, or empty for all).
+async fn assert_usage_equals_events(
+    base: &str,
+    dir: &Path,
+    filter: &str,
+    first: chrono::NaiveDate,
+    last: chrono::NaiveDate,
+) {
+    let ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
+    let window = [
+        ("dateRangeStart", ms(first).to_string()),
+        ("dateRangeEnd", ms(last.succ_opt().expect("next day")).to_string()),
+    ];
+    let events = px_scroll(base, "/events/feature_match", "featureMatchEvents", &window).await;
+    let mut counts: BTreeMap<(String, String, String), (i64, BTreeSet<String>)> = BTreeMap::new();
+    for e in &events {
+        let text = |k: &str| e.get(k).and_then(Value::as_str).map(str::to_string);
+        let (Some(account), Some(feature)) = (text("accountId"), text("featureId")) else { continue };
+        let at = e.get("date").and_then(Value::as_i64).expect("an event date");
+        let day = chrono::DateTime::from_timestamp_millis(at).expect("date").format("%Y-%m-%d").to_string();
+        let entry = counts.entry((account, feature, day)).or_default();
+        entry.0 += 1;
+        entry.1.extend(text("identifyId"));
+    }
+    let records: Vec<Map<String, Value>> = counts
+        .into_iter()
+        .map(|((account, feature, day), (events, users))| {
+            let v = serde_json::json!({
+                "accountId": account, "featureId": feature, "day": day, "events": events, "users": users.len(),
+            });
+            v.as_object().cloned().unwrap_or_default()
+        })
+        .collect();
+    assert!(!records.is_empty(), "PX served events for {first}..={last}");
+    common::assert_table(dir, "px_feature_usage", filter, USAGE, &records);
 }
 
 fn count(db: &Connection, sql: &str) -> i64 {
@@ -48,7 +181,7 @@ async fn px_entities_and_daily_usage_match_px() {
     };
     app.connect(&input, false).await.expect("connect PX (needs the keychain make test starts)");
     let mut settings = app.sync_settings("PX").expect("settings");
-    settings.backfill_days = 5;
+    settings.backfill_days = BACKFILL_DAYS;
     app.set_sync_settings("PX", &settings).expect("backfill");
 
     let totals = Mutex::new(Vec::new());
@@ -80,7 +213,7 @@ async fn px_entities_and_daily_usage_match_px() {
         let mut stmt = db.prepare("SELECT DISTINCT day FROM px_feature_usage ORDER BY day").expect("sql");
         stmt.query_map([], |r| r.get(0)).expect("days").collect::<Result<_, _>>().expect("days")
     };
-    assert!(!days.is_empty() && days.len() <= 5, "usage for the 5-day backfill: {days:?}");
+    assert!(!days.is_empty() && days.len() <= BACKFILL_DAYS as usize, "usage for the backfill: {days:?}");
     for day in &days {
         let start = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
             .expect("day")
@@ -104,6 +237,12 @@ async fn px_entities_and_daily_usage_match_px() {
             count(&db, &format!("SELECT coalesce(sum(events), 0) FROM px_feature_usage WHERE day = '{day}'"));
         assert_eq!(ours, truth, "events on {day}");
     }
+    assert_px_entities_equal_px(&sim.base_url(), dir.path()).await;
+    let last = chrono::NaiveDate::parse_from_str(days.last().expect("a day"), "%Y-%m-%d").expect("day");
+    let today = chrono::Utc::now().date_naive();
+    assert!(last == today || last.succ_opt() == Some(today), "usage is read through today ({today}): {last}");
+    let backfill = last - chrono::Duration::days(BACKFILL_DAYS - 1);
+    assert_usage_equals_events(&sim.base_url(), dir.path(), "", backfill, last).await;
 
     let second = app.sync("PX", SyncOptions::default(), &quiet).await.expect("second PX sync");
     assert_eq!(second.outcome, "ok", "{:?}", second.error);
@@ -125,6 +264,16 @@ async fn px_entities_and_daily_usage_match_px() {
         "SELECT count(*) FROM px_users u WHERE NOT EXISTS (SELECT 1 FROM px_accounts a WHERE a.id = u.account_id)",
     );
     assert_eq!(orphans, 0, "the deleted accounts' users are gone too");
+    assert_px_entities_equal_px(&sim.base_url(), dir.path()).await;
+    // The deleted accounts' usage of earlier days goes with them (the sync re-reads only recent
+    // days): the cache's usage equals the events PX now serves, all of it.
+    let window = format!("day BETWEEN '{backfill}' AND '{last}'");
+    assert_usage_equals_events(&sim.base_url(), dir.path(), &window, backfill, last).await;
+    let kept = count(
+        &db,
+        "SELECT count(*) FROM px_feature_usage WHERE account_id NOT IN (SELECT id FROM px_accounts)",
+    );
+    assert_eq!(kept, 0, "no usage of a deleted account stays");
     let still_moved: Vec<&String> = moved.iter().filter(|id| !removed.contains(id)).collect();
     assert_eq!(
         third.counts.get("px_accounts"),

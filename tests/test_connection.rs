@@ -50,6 +50,46 @@ async fn nothing_listening_is_offline() {
 }
 
 #[tokio::test]
+async fn a_name_that_does_not_resolve_is_the_wrong_instance() {
+    // `.invalid` never resolves (RFC 2606), on any network.
+    let r = run("https://acme.invalid", "some-key-123456").await;
+    assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
+    let e = r.error.expect("error");
+    assert!(e.message.contains("acme.invalid"), "the message names the host: {}", e.message);
+    assert!(
+        e.hint.is_some_and(|h| h.contains("address you open Gainsight at")),
+        "the hint says which address to use"
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_and_server_errors_are_reported_at_once_as_temporary() {
+    use gainsight_sim::faults::{Fault, FaultRule};
+    let sim = sim().await;
+    let on = |fault| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault,
+        count: Some(1),
+        probability: None,
+    };
+    for (fault, expected) in [
+        (Fault::RateLimited, ErrorKind::RateLimited),
+        (Fault::Status { status: 503, error_code: None }, ErrorKind::ServerError),
+    ] {
+        sim.reset_counters();
+        sim.add_fault(on(fault));
+        let r = run(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY).await;
+        assert!(!r.ok);
+        assert_eq!(kind(&r), Some(expected), "{:?}", r.error);
+        let e = r.error.expect("error");
+        assert!(e.hint.is_some_and(|h| h.contains("temporary")), "the hint says to try again later");
+        assert_eq!(sim.counters().total_calls(), 1, "a connection test answers now: no retry");
+    }
+    let r = run(&sim.base_url(), gainsight_sim::DEMO_ACCESS_KEY).await;
+    assert!(r.ok, "once the fault is gone the same test passes: {:?}", r.error);
+}
+
+#[tokio::test]
 async fn a_port_that_answers_html_is_the_wrong_instance() {
     let page = "<!DOCTYPE html><html><body>Welcome to nginx!</body></html>";
     let html = raw_server(http_reply("200 OK", &[("Content-Type", "text/html")], page)).await;

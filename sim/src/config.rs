@@ -79,6 +79,47 @@ impl Default for RateLimitStyle {
     }
 }
 
+/// What the M2M token endpoint accepts and how it answers. The docs give a form body
+/// `grant_type=client_credentials` and a bare `{access_token, token_type, expires_in}` reply; live
+/// clients also send no body at all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct M2mStyle {
+    /// Wrap the token in the CS envelope: `{result, ..., data: {access_token, ...}}`.
+    pub wrapped: bool,
+    pub body: TokenBody,
+}
+
+/// Which token request bodies the endpoint takes; the other kind gets 400 `invalid_request`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TokenBody {
+    /// The form body or none at all (what the docs and live clients show).
+    #[default]
+    Either,
+    /// Only `grant_type=client_credentials`.
+    FormOnly,
+    /// Only an empty body.
+    NoneOnly,
+}
+
+impl M2mStyle {
+    /// Parses `--m2m-style`: a comma-separated list of `bare` or `wrapped` and `either-body`,
+    /// `form-body` or `no-body`; the default is `bare,either-body`.
+    pub fn parse(text: &str) -> Result<M2mStyle, String> {
+        let mut style = M2mStyle::default();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "bare" => style.wrapped = false,
+                "wrapped" => style.wrapped = true,
+                "either-body" => style.body = TokenBody::Either,
+                "form-body" => style.body = TokenBody::FormOnly,
+                "no-body" => style.body = TokenBody::NoneOnly,
+                other => return Err(format!("unknown M2M style {other}")),
+            }
+        }
+        Ok(style)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SimConfig {
     /// 0 picks any free port.
@@ -105,6 +146,7 @@ pub struct SimConfig {
     pub rows: RowsStyle,
     pub empty: EmptyStyle,
     pub rate_limit_style: RateLimitStyle,
+    pub m2m: M2mStyle,
     /// API names for the scorecard fact and history objects, which vary by org; `None` serves
     /// `company_scorecard_fact` and `company_scorecard_history`.
     pub scorecard_objects: Option<(String, String)>,
@@ -136,6 +178,7 @@ impl Default for SimConfig {
             rows: RowsStyle::Records,
             empty: EmptyStyle::EmptyList,
             rate_limit_style: RateLimitStyle::default(),
+            m2m: M2mStyle::default(),
             scorecard_objects: None,
         }
     }

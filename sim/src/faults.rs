@@ -21,6 +21,11 @@ pub enum Fault {
     HtmlPage,
     /// A redirect to another host.
     Redirect { location: String },
+    /// This status, content type and body, verbatim: a gateway's HTML 502 page, a proxy's
+    /// plain-text 401.
+    Raw { status: u16, content_type: String, body: String },
+    /// The real reply with its `scrollId` set to null (PX scroll endpoints), whatever the page.
+    NullScrollId,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

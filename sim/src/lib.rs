@@ -25,8 +25,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, PxKey, RateLimitStyle,
-    Region, RowsStyle, SimConfig,
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, M2mStyle, PxKey,
+    RateLimitStyle, Region, RowsStyle, SimConfig, TokenBody,
 };
 pub use query::DateStyle;
 pub use state::{Counters, PX_ACCOUNT};

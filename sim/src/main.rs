@@ -1,7 +1,7 @@
 use clap::Parser;
 use gainsight_sim::{
-    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, DateStyle, EmptyStyle, PxKey,
-    RateLimitStyle, Region, RowsStyle, SimConfig,
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, DateStyle, EmptyStyle, M2mStyle,
+    PxKey, RateLimitStyle, Region, RowsStyle, SimConfig,
 };
 
 /// A simulated Gainsight CS + PX API server on 127.0.0.1.
@@ -24,8 +24,10 @@ struct Args {
     cs_client_id: String,
     #[arg(long, default_value = DEMO_CLIENT_SECRET)]
     cs_client_secret: String,
-    /// A PX key with Read permission in the US region; `KEY@eu` or `KEY@us2` for another region.
-    #[arg(long, default_value = DEMO_PX_API_KEY)]
+    /// A PX REST API key, as `KEY[@REGION][:PERMISSIONS]` (repeat the flag for more keys).
+    /// REGION is us (default), eu or us2; PERMISSIONS is r (Read, the default), w (Write), rw or
+    /// none. E.g. `--px-api-key k1 --px-api-key k2@eu:rw --px-api-key k3@us:w`.
+    #[arg(long, value_name = "KEY[@REGION][:PERMISSIONS]", default_value = DEMO_PX_API_KEY)]
     px_api_key: Vec<String>,
     /// CS calls allowed per window (the real org allows 100 per minute).
     #[arg(long, default_value_t = 100)]
@@ -53,20 +55,37 @@ struct Args {
     /// 429s carry a Retry-After header.
     #[arg(long)]
     retry_after: bool,
+    /// How the M2M token endpoint behaves: comma-separated, `bare` (default) or `wrapped` (the
+    /// token inside the CS envelope's `data`), and `either-body` (default), `form-body` (requires
+    /// `grant_type=client_credentials`) or `no-body` (refuses any body).
+    #[arg(long, value_name = "STYLE[,STYLE]", default_value = "bare,either-body")]
+    m2m_style: String,
     /// Serve the scorecard fact and history objects under these API names (`FACT,HISTORY`), as
     /// their names vary by org.
     #[arg(long, value_name = "FACT,HISTORY")]
     scorecard_objects: Option<String>,
 }
 
+/// `KEY[@REGION][:PERMISSIONS]`: a trailing `:r`, `:w`, `:rw` or `:none` sets the permissions
+/// (Read only by default); any other `:` stays part of the key.
 fn parse_px_key(s: &str) -> std::io::Result<PxKey> {
-    let (key, region) = match s.rsplit_once('@') {
+    let (rest, (read, write)) = match s.rsplit_once(':') {
+        Some((k, "r")) => (k, (true, false)),
+        Some((k, "w")) => (k, (false, true)),
+        Some((k, "rw" | "wr")) => (k, (true, true)),
+        Some((k, "none")) => (k, (false, false)),
+        _ => (s, (true, false)),
+    };
+    let (key, region) = match rest.rsplit_once('@') {
         Some((k, r)) => {
             (k, Region::from_slug(r).ok_or_else(|| std::io::Error::other(format!("unknown region {r}")))?)
         }
-        None => (s, Region::Us),
+        None => (rest, Region::Us),
     };
-    Ok(PxKey { key: key.to_string(), region, read: true, write: false })
+    if key.is_empty() {
+        return Err(std::io::Error::other(format!("--px-api-key: no key in {s:?}")));
+    }
+    Ok(PxKey { key: key.to_string(), region, read, write })
 }
 
 #[tokio::main]
@@ -93,6 +112,8 @@ async fn main() -> std::io::Result<()> {
         }
         Some(_) => return Err(std::io::Error::other("--scorecard-objects: expected FACT,HISTORY")),
     };
+    let m2m =
+        M2mStyle::parse(&a.m2m_style).map_err(|e| std::io::Error::other(format!("--m2m-style: {e}")))?;
     let config = SimConfig {
         port: a.port,
         seed: a.seed,
@@ -110,6 +131,7 @@ async fn main() -> std::io::Result<()> {
         rows: if a.bare_list { RowsStyle::BareList } else { RowsStyle::Records },
         empty,
         rate_limit_style: RateLimitStyle { gs_2404_body: !a.plain_429, retry_after: a.retry_after },
+        m2m,
         scorecard_objects,
         ..SimConfig::default()
     };

@@ -53,6 +53,29 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
         Some(Fault::Redirect { location }) => {
             (StatusCode::FOUND, [(header::LOCATION, location)], Body::empty()).into_response()
         }
+        Some(Fault::Raw { status, content_type, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut resp = (status, body).into_response();
+            if let Ok(ct) = HeaderValue::from_str(&content_type) {
+                resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+            }
+            resp
+        }
+        Some(Fault::NullScrollId) => {
+            let (mut parts, body) = next.run(req).await.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(mut v) => {
+                    if let Some(id) = v.get_mut("scrollId") {
+                        *id = serde_json::Value::Null;
+                    }
+                    Bytes::from(v.to_string())
+                }
+                Err(_) => bytes,
+            };
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            Response::from_parts(parts, Body::from(body))
+        }
         Some(Fault::TruncatedJson) => {
             let (parts, body) = next.run(req).await.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();

@@ -14,6 +14,8 @@ pub enum DataType {
     Date,
     DateTime,
     Picklist,
+    /// A multi-select dropdown: the chosen items' GSIDs, joined by `;`.
+    MultiPicklist,
     Lookup,
 }
 
@@ -29,6 +31,7 @@ impl DataType {
             DataType::Date => "DATE",
             DataType::DateTime => "DATETIME",
             DataType::Picklist => "PICKLIST",
+            DataType::MultiPicklist => "MULTISELECTDROPDOWNLIST",
             DataType::Lookup => "LOOKUP",
         }
     }
@@ -65,6 +68,12 @@ pub const fn picklist(name: &'static str, label: &'static str, category: &'stati
         target: Some("da_picklist"),
         category: Some(category),
     }
+}
+
+/// A multi-select dropdown: its options are `da_picklist` items of `category`, but a `__gr` lookup
+/// through it does not resolve (it holds several ids), so it has no target.
+pub const fn multi_picklist(name: &'static str, label: &'static str, category: &'static str) -> Field {
+    Field { name, label, data_type: DataType::MultiPicklist, target: None, category: Some(category) }
 }
 
 pub type Row = Map<String, Value>;

@@ -329,7 +329,7 @@ async fn modify_delete_rotate_and_counters() {
 
     let c = sim.counters();
     assert_eq!(c.unauthorized, 1);
-    assert!(c.peak_concurrency >= 1);
+    assert_eq!(c.peak_concurrency, 1, "calls made one after another (concurrency: tests/control.rs)");
     assert!(c.calls_to("query/company") >= 3);
     let over_http = call("GET", format!("{base}/__sim/counters"), None, None).await;
     assert_eq!(over_http.json["unauthorized"], 1);

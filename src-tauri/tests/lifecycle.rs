@@ -1,6 +1,6 @@
 //! End to end on the real app, the connection lifecycle: connect CS (Access Key) and PX (region US)
 //! through the demo org, survive a re-generated key (Needs attention → Update key → Connected),
-//! edit Connected by, and disconnect while keeping the cached data browsable.
+//! edit Connected by, disconnect while keeping the cached data browsable, and reconnect.
 
 mod support;
 
@@ -11,7 +11,7 @@ use support::*;
 const NEW_CS_KEY: &str = "rotated-demo-access-key-0000000000000042";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn connect_cs_and_px_rotate_a_rejected_key_and_disconnect() {
+async fn connect_cs_and_px_rotate_a_rejected_key_disconnect_and_reconnect() {
     let data = tempfile::tempdir().expect("data dir");
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
@@ -92,22 +92,67 @@ async fn connect_cs_and_px_rotate_a_rejected_key_and_disconnect() {
     click(&app, "connected-by-save").await;
     wait_text_css(&app, &in_card("cs", "card-connected-by"), "Pat Admin").await;
 
-    // Disconnect, keeping the cached data: the card says Disconnected and Accounts still lists them.
+    // Disconnect, keeping the cached data: the card says Disconnected and that it no longer syncs,
+    // and Accounts still lists them.
+    let last_sync = text_css(&app, &in_card("cs", "card-last-sync")).await;
     click_css(&app, &in_card("cs", "disconnect")).await;
     click(&app, "confirm-disconnect").await;
     wait_text_css(&app, &in_card("cs", "card-status"), "Disconnected").await;
-    scroll_to(&app, "[data-testid='connected-card'][data-kind='cs']").await;
+    let shown = text_css(&app, &card_of("cs")).await;
+    assert!(!shown.contains("Next sync"), "a disconnected card promises no next sync, it showed:\n{shown}");
+    assert_eq!(
+        text_css(&app, &in_card("cs", "card-sync-off")).await,
+        "Off — disconnected; cached data stays browsable"
+    );
+    assert_eq!(
+        count_css(&app, &in_card("cs", "sync-now")).await,
+        0,
+        "a disconnected card offers no Sync now"
+    );
+    assert_eq!(
+        text_css(&app, &in_card("cs", "card-last-sync")).await,
+        last_sync,
+        "the last sync is still shown"
+    );
+    find_css(&app, &in_card("cs", "card-key-removed")).await;
+    scroll_to(&app, &card_of("cs")).await;
     screenshot(&app, "disconnected.png").await;
     click(&app, "nav-accounts").await;
     find(&app, "account-row").await;
     let rows = app.find_all(Locator::Css(&testid("account-row"))).await.expect("rows");
     assert_eq!(rows.len(), 50, "a disconnect that keeps the data leaves the accounts browsable");
+
+    // Reconnect from the card: a wrong key stores nothing; the working one makes it Connected again.
+    click(&app, "nav-integrations").await;
+    click_css(&app, &in_card("cs", "reconnect")).await;
+    type_into(&app, "new-key", "still-not-the-right-key-000000000000").await;
+    click(&app, "update-key-save").await;
+    find(&app, "still-disconnected").await;
+    let note = find_css(&app, "[data-testid='update-key-form'] [data-testid='error-note']").await;
+    let kind = note.attr("data-kind").await.expect("attr");
+    assert_eq!(kind.as_deref(), Some("InvalidKey"), "the wrong key is reported as rejected");
+    assert_eq!(text_css(&app, &in_card("cs", "card-status")).await, "Disconnected");
+    scroll_to(&app, &card_of("cs")).await;
+    screenshot(&app, "reconnect-error.png").await;
+    type_into(&app, "new-key", NEW_CS_KEY).await;
+    click(&app, "update-key-save").await;
+    wait_text_css(&app, &in_card("cs", "card-status"), "Connected").await;
+    find_css(&app, &in_card("cs", "reconnected")).await;
+    find_css(&app, &in_card("cs", "sync-now")).await;
+    assert_eq!(text_css(&app, &in_card("cs", "card-next-sync")).await, "manual", "the schedule is back");
+    assert_eq!(count_css(&app, &in_card("cs", "card-sync-off")).await, 0);
+    assert_eq!(count_css(&app, &in_card("cs", "card-key-removed")).await, 0);
+    assert!(text_css(&app, &in_card("cs", "card-key")).await.ends_with("0042"), "the reconnected key's mask");
+    scroll_to(&app, &card_of("cs")).await;
+    screenshot(&app, "reconnected.png").await;
     app.close().await.expect("close the app");
 
-    // After a restart the demo org is revived and the saved PX connection reaches it again.
+    // After a restart the reconnected CS card is still Connected, the demo org is revived and the
+    // saved PX connection reaches it again.
     let app = driver.launch(data.path()).await;
     find(&app, "accounts-table").await; // it opens on Accounts once something has synced
     click(&app, "nav-integrations").await;
+    wait_text_css(&app, &in_card("cs", "card-status"), "Connected").await;
     click_css(&app, &in_card("px", "card-test")).await;
     wait_attr(&app, "card-test-result", "data-ok", "true").await;
     assert_eq!(text_css(&app, &in_card("px", "card-status")).await, "Connected");

@@ -1,8 +1,8 @@
 //! `outpost connect cs|px`, `test`, `rotate`, `disconnect`. Secrets come from stdin only.
 
-use super::output::Out;
+use super::output::{Failure, Out};
 use crate::app::Outpost;
-use crate::connections::{ConnectInput, ConnectKind as Kind, CsAuthInput, PxTarget};
+use crate::connections::{ConnectInput, ConnectKind as Kind, CsAuthInput, PxTarget, input_notices};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::px::{PxEndpoints, PxRegion, is_loopback};
 use clap::{ArgGroup, Args, Subcommand};
@@ -81,15 +81,21 @@ pub fn open_app(data_dir: &Path) -> Result<Outpost> {
     }
 }
 
+/// The secret on stdin. The line ending `echo` adds is not part of it, so it is dropped here and
+/// only other surrounding spaces make a "Removed spaces" note.
 fn read_secret_stdin(what: &str) -> Result<String> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s).map_err(|e| {
         Error::new(ErrorKind::InvalidInput, format!("could not read the {what} from stdin: {e}"))
     })?;
+    let end = s.strip_suffix("\r\n").or_else(|| s.strip_suffix('\n')).map(str::len);
+    if let Some(end) = end {
+        s.truncate(end);
+    }
     Ok(s)
 }
 
-pub async fn connect(kind: ConnectKind, data_dir: &Path, out: &Out) -> Result<()> {
+pub async fn connect(kind: ConnectKind, data_dir: &Path, out: &Out) -> Result<(), Failure> {
     let input = match kind {
         ConnectKind::Cs(a) => {
             let auth = match a.client_id {
@@ -112,24 +118,42 @@ pub async fn connect(kind: ConnectKind, data_dir: &Path, out: &Out) -> Result<()
                     Error::new(ErrorKind::InvalidInput, format!("Unknown PX region \"{r}\"."))
                 })?),
                 (None, None) => {
-                    return Err(Error::new(ErrorKind::InvalidInput, "Give --region or --url."));
+                    return Err(Error::new(ErrorKind::InvalidInput, "Give --region or --url.").into());
                 }
             };
             let api_key = read_secret_stdin("API key")?;
             ConnectInput { name: a.name, description: a.description, kind: Kind::Px { target, api_key } }
         }
     };
-    let card = open_app(data_dir)?.connect(&input, false).await?;
-    out.card(&card);
-    Ok(())
+    let app = open_app(data_dir)?;
+    let notices = input_notices(&input.kind, app.px_endpoints());
+    match app.connect(&input, false).await {
+        Ok(card) => {
+            out.connected(&card, &notices);
+            Ok(())
+        }
+        Err(e) if notices.is_empty() => Err(e.into()),
+        Err(e) => {
+            out.notes(&notices);
+            Err(Failure::with(e, "notices", &notices))
+        }
+    }
 }
 
-pub async fn test(name: &str, data_dir: &Path, out: &Out) -> Result<()> {
+/// A failing test prints its report's notes, then the error; with `--json`, one error object that
+/// carries the report.
+pub async fn test(name: &str, data_dir: &Path, out: &Out) -> Result<(), Failure> {
     let report = open_app(data_dir)?.test_saved(name).await?;
-    out.report(&report);
-    match report.error {
-        Some(e) => Err(Error { kind: e.kind, message: e.message, hint: e.hint }),
-        None => Ok(()),
+    match &report.error {
+        None => {
+            out.report(&report);
+            Ok(())
+        }
+        Some(e) => {
+            out.notes(&report.notices);
+            let error = Error { kind: e.kind, message: e.message.clone(), hint: e.hint.clone() };
+            Err(Failure::with(error, "report", &report))
+        }
     }
 }
 

@@ -39,8 +39,8 @@ pub fn write(app: &Outpost, what: &str, path: &Path) -> Result<usize> {
             .map(String::from)
             .to_vec(),
         );
-        let q = AccountQuery { sort: Some("name".into()), limit: Some(1_000_000), ..Default::default() };
-        for a in app.accounts(&q)? {
+        let q = AccountQuery { sort: Some("name".into()), ..Default::default() };
+        for a in app.all_accounts(&q)? {
             let c = &a.company;
             lines.push(vec![
                 c.gsid.clone(),

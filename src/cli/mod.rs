@@ -10,7 +10,7 @@ use crate::db::browse::{AccountQuery, CtaQuery};
 use crate::error::{Error, ErrorKind, Result};
 use clap::{Parser, Subcommand};
 use connections::{ConnectKind, open_app};
-use output::Out;
+use output::{Failure, Out};
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -50,13 +50,13 @@ enum Command {
         #[arg(long)]
         purge: bool,
     },
-    /// Sync connections (all CS connections when none is named).
+    /// Sync connections (every connected one, CS and PX, when none is named).
     Sync {
         names: Vec<String>,
         /// Re-read everything and reconcile deletes.
         #[arg(long)]
         full: bool,
-        /// Object groups for this run: companies,ctas,health_scores,usage.
+        /// CS object groups for this run: companies,ctas,health_scores,usage (PX reads all).
         #[arg(long, value_delimiter = ',')]
         objects: Option<Vec<String>>,
         /// Rows per page (1-5000).
@@ -124,6 +124,9 @@ enum Command {
         /// first sync when the configured ones don't exist).
         #[arg(long, value_name = "FACT,HISTORY")]
         scorecard_objects: Option<String>,
+        /// API name of the org's usage object (read weekly per company when Usage is on).
+        #[arg(long, value_name = "OBJECT")]
+        usage_object: Option<String>,
     },
     /// List the fields of a CS object that can be mapped (mapped ones marked), or map them.
     Fields {
@@ -149,28 +152,109 @@ enum Command {
 }
 
 fn exit_codes_help() -> String {
-    let mut s = String::from("Exit codes: 0 ok, 2 usage error");
+    let mut s = format!("Exit codes: 0 ok, {} usage error", output::USAGE_EXIT);
     for kind in ErrorKind::ALL {
         s.push_str(&format!(", {} {}", kind.exit_code(), kind.name()));
     }
     s
 }
 
+/// Whether a flag was given, for reporting a usage error the way the flags ask (clap failed, so
+/// there are no parsed flags). Arguments after `--` are values, not flags.
+fn flag_given(flag: &str) -> bool {
+    std::env::args_os().skip(1).take_while(|a| a != "--").any(|a| a == flag)
+}
+
+/// clap's multi-line usage error as one line: its first line the message; its tips, possible
+/// values and the usage line the hint.
+fn usage_error(e: &clap::Error) -> (String, String) {
+    let text = e.render().to_string();
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let usage = lines.iter().find_map(|l| l.strip_prefix("Usage: "));
+    let message = match lines.first().and_then(|l| l.strip_prefix("error: ")) {
+        Some(m) => {
+            let mut m = m.to_string();
+            if let Some(first) = m.get(..1) {
+                m.replace_range(..1, &first.to_uppercase());
+            }
+            if !m.ends_with(['.', '?', '!']) {
+                m.push('.');
+            }
+            m
+        }
+        // `outpost connect` alone: clap shows help; say what is missing instead.
+        None => {
+            let command: Vec<&str> = usage
+                .unwrap_or("outpost")
+                .split_whitespace()
+                .take_while(|w| !w.starts_with(['[', '<', '-']))
+                .collect();
+            format!("`{}` needs a command.", command.join(" "))
+        }
+    };
+    let mut hint: Vec<String> = lines
+        .iter()
+        .skip(1)
+        .take_while(|l| !l.starts_with("Usage: ") && !l.starts_with("For more information"))
+        .filter(|l| l.starts_with('[') || l.starts_with("tip: "))
+        .map(|l| l.trim_start_matches('[').trim_end_matches(']').to_string())
+        .collect();
+    match usage {
+        Some(u) => hint.push(format!("usage: {u}; see --help")),
+        None => hint.push("see --help".into()),
+    }
+    (message, hint.join("; "))
+}
+
 /// Parses arguments, runs the command, prints, and returns the process exit code.
 pub fn run() -> i32 {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind as Clap;
+            if matches!(e.kind(), Clap::DisplayHelp | Clap::DisplayVersion) {
+                // Help and version are answers, not errors: stdout, exit 0.
+                return match e.print() {
+                    Ok(()) => 0,
+                    Err(_) => output::USAGE_EXIT,
+                };
+            }
+            let out = Out { json: flag_given("--json"), quiet: flag_given("--quiet") };
+            let (message, hint) = usage_error(&e);
+            return out.usage(&message, Some(&hint));
+        }
+    };
     let out = Out { json: cli.json, quiet: cli.quiet };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
-        Err(e) => return out.error(&Error::new(ErrorKind::Internal, format!("could not start: {e}"))),
+        Err(e) => {
+            let e = Error::new(ErrorKind::Internal, format!("could not start: {e}"));
+            return out.error(&e.into());
+        }
     };
     match runtime.block_on(dispatch(cli, &out)) {
         Ok(()) => 0,
-        Err(e) => out.error(&e),
+        Err(f) => out.error(&f),
     }
 }
 
-async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
+/// `--objects` names CS object groups; an unknown one is refused rather than silently skipped.
+fn check_groups(objects: &Option<Vec<String>>) -> Result<()> {
+    use crate::sync::plan::GROUPS;
+    for o in objects.iter().flatten() {
+        if !GROUPS.contains(&o.as_str()) {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{o}\"."))
+                .with_hint(format!(
+                    "Use {} or {}.",
+                    GROUPS[..GROUPS.len() - 1].join(", "),
+                    GROUPS[GROUPS.len() - 1]
+                )));
+        }
+    }
+    Ok(())
+}
+
+async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     match cli.command {
         Command::Demo { port } => {
@@ -189,13 +273,16 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             out.cards(&open_app(&data_dir)?.connection_cards()?);
             Ok(())
         }
-        Command::Rotate { name } => connections::rotate(&name, &data_dir, out).await,
+        Command::Rotate { name } => Ok(connections::rotate(&name, &data_dir, out).await?),
         Command::ConnectedBy { name, person } => {
             out.card(&open_app(&data_dir)?.set_connected_by(&name, &person)?);
             Ok(())
         }
-        Command::Disconnect { name, purge } => connections::disconnect(&name, purge, &data_dir, out).await,
+        Command::Disconnect { name, purge } => {
+            Ok(connections::disconnect(&name, purge, &data_dir, out).await?)
+        }
         Command::Sync { names, full, objects, page_size } => {
+            check_groups(&objects)?;
             let app = open_app(&data_dir)?;
             let opts = crate::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             sync::run(&app, names, opts, out).await
@@ -241,6 +328,7 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
             calls_per_minute,
             backfill_days,
             scorecard_objects,
+            usage_object,
         } => {
             let app = open_app(&data_dir)?;
             let mut s = app.sync_settings(&name)?;
@@ -248,7 +336,11 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
                 || objects.is_some()
                 || calls_per_minute.is_some()
                 || backfill_days.is_some()
-                || scorecard_objects.is_some();
+                || scorecard_objects.is_some()
+                || usage_object.is_some();
+            if let Some(object) = usage_object {
+                s.usage_object = object.trim().to_string();
+            }
             if let Some(pair) = scorecard_objects {
                 let (fact, history) = pair
                     .split_once(',')
@@ -295,7 +387,7 @@ async fn dispatch(cli: Cli, out: &Out) -> Result<()> {
         Command::Export { what, out: file } => {
             let app = open_app(&data_dir)?;
             let n = export::write(&app, &what, &file)?;
-            out.line(&format!("Wrote {n} {what} to {}.", file.display()));
+            out.exported(&what, n, &file);
             Ok(())
         }
     }

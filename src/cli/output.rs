@@ -1,8 +1,10 @@
-//! Human and `--json` output. Errors go to stderr as `error[Kind]: message (hint)`.
+//! Human and `--json` output. Errors go to stderr as `error[Kind]: message (hint)`; with `--json`
+//! stdout holds exactly one JSON document per command, the error object included.
 
 use crate::connections::{ConnectionCard, TestReport};
 use crate::error::Error;
-use serde_json::json;
+use serde::Serialize;
+use serde_json::{Value, json};
 use std::io::Write;
 
 /// `println!` that ends the process quietly when stdout is closed (`outpost accounts | head`).
@@ -23,6 +25,47 @@ pub struct Out {
     pub quiet: bool,
 }
 
+/// The exit code of a usage error (clap's). Usage errors never cross to the UI, so they are the
+/// CLI's own kind, `Usage`, not an [`crate::ErrorKind`].
+pub const USAGE_EXIT: i32 = 2;
+
+/// A failed command: its error, and what it had produced before failing (a failed test's report, a
+/// failed sync's summaries), which `--json` prints inside the one error document.
+pub struct Failure {
+    pub error: Error,
+    pub context: Option<(&'static str, Value)>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure { error, context: None }
+    }
+}
+
+impl Failure {
+    pub fn with(error: Error, key: &'static str, value: &impl Serialize) -> Self {
+        Failure { error, context: Some((key, serde_json::to_value(value).unwrap_or_default())) }
+    }
+}
+
+/// Parses the named fields the cache keeps as JSON text (`custom`, `detail`, `counts`) so `--json`
+/// prints them as JSON values; `v` is one object or an array of them.
+fn parse_json_text(v: &mut Value, fields: &[&str]) {
+    match v {
+        Value::Array(items) => items.iter_mut().for_each(|item| parse_json_text(item, fields)),
+        Value::Object(obj) => {
+            for f in fields {
+                if let Some(field) = obj.get_mut(*f)
+                    && let Some(parsed) = field.as_str().and_then(|s| serde_json::from_str(s).ok())
+                {
+                    *field = parsed;
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn local_time(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
@@ -38,13 +81,59 @@ impl Out {
         }
     }
 
-    pub fn error(&self, e: &Error) -> i32 {
-        let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
-        eprintln!("error[{}]: {}{hint}", e.kind.name(), e.message);
-        if self.json {
-            println!("{}", json!({ "error": { "kind": e.kind, "message": e.message, "hint": e.hint } }));
-        }
+    pub fn error(&self, f: &Failure) -> i32 {
+        let e = &f.error;
+        self.emit_error(e.kind.name(), &e.message, e.hint.as_deref(), f.context.as_ref());
         e.kind.exit_code()
+    }
+
+    /// A usage error (unknown flag, missing argument): one line like any other error, exit 2.
+    pub fn usage(&self, message: &str, hint: Option<&str>) -> i32 {
+        self.emit_error("Usage", message, hint, None);
+        USAGE_EXIT
+    }
+
+    fn emit_error(&self, kind: &str, message: &str, hint: Option<&str>, context: Option<&(&str, Value)>) {
+        let shown = hint.map(|h| format!(" ({h})")).unwrap_or_default();
+        eprintln!("error[{kind}]: {message}{shown}");
+        if self.json {
+            let mut doc = json!({ "error": { "kind": kind, "message": message, "hint": hint } });
+            if let (Some((key, value)), Some(obj)) = (context, doc.as_object_mut()) {
+                obj.insert((*key).to_string(), value.clone());
+            }
+            println!("{doc}");
+        }
+    }
+
+    /// A new connection's card, after the notes on what normalising the input changed.
+    pub fn connected(&self, c: &ConnectionCard, notices: &[String]) {
+        if self.json {
+            let mut v = serde_json::to_value(c).unwrap_or_default();
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("notices".into(), json!(notices));
+            }
+            println!("{v}");
+        } else if !self.quiet {
+            self.notes(notices);
+            print_card(c);
+        }
+    }
+
+    pub fn exported(&self, what: &str, rows: usize, file: &std::path::Path) {
+        if self.json {
+            println!("{}", json!({ "exported": what, "rows": rows, "out": file.display().to_string() }));
+        } else if !self.quiet {
+            println!("Wrote {rows} {what} to {}.", file.display());
+        }
+    }
+
+    /// One `note:` line per normalisation notice (trimmed key, removed path, expanded name).
+    pub fn notes(&self, notices: &[String]) {
+        if !self.json && !self.quiet {
+            for n in notices {
+                println!("note: {n}");
+            }
+        }
     }
 
     /// The demo org's keys are public, well-known values (see `gainsight_sim::config`), not secrets.
@@ -111,9 +200,7 @@ impl Out {
         if self.quiet {
             return;
         }
-        for n in &r.notices {
-            println!("note: {n}");
-        }
+        self.notes(&r.notices);
         if r.ok {
             println!("Connection OK: reached {} with {}.", r.instance.as_deref().unwrap_or("?"), r.auth_mode);
             if let Some(s) = &r.subscription {
@@ -139,6 +226,9 @@ fn print_card(c: &ConnectionCard) {
     };
     let kind = if c.kind == "cs" { "Gainsight CS" } else { "Gainsight PX" };
     println!("{} — {kind}", c.name);
+    if let Some(d) = &c.description {
+        println!("  Description   {d}");
+    }
     println!("  Status        {status}");
     println!("  Connected by  {}", c.connected_by);
     println!("  Connected on  {}", local_time(&c.connected_on));
@@ -150,6 +240,10 @@ fn print_card(c: &ConnectionCard) {
     println!(
         "  Last sync     {}",
         c.last_sync_at.as_deref().map(local_time).unwrap_or_else(|| "never".into())
+    );
+    println!(
+        "  Next sync     {}",
+        c.next_sync_at.as_deref().map(local_time).unwrap_or_else(|| "manual".into())
     );
 }
 
@@ -175,16 +269,23 @@ fn or_dash(s: &Option<String>) -> &str {
 }
 
 impl Out {
-    fn json_or<T: serde::Serialize>(&self, v: &T, human: impl FnOnce()) {
+    fn json_or<T: Serialize>(&self, v: &T, human: impl FnOnce()) {
+        self.json_parsed_or(v, &[], human);
+    }
+
+    /// [`Out::json_or`], with the named JSON-text fields printed as JSON values.
+    fn json_parsed_or<T: Serialize>(&self, v: &T, fields: &[&str], human: impl FnOnce()) {
         if self.json {
-            println!("{}", serde_json::to_string(v).unwrap_or_default());
+            let mut v = serde_json::to_value(v).unwrap_or_default();
+            parse_json_text(&mut v, fields);
+            println!("{v}");
         } else if !self.quiet {
             human();
         }
     }
 
     pub fn accounts(&self, rows: &[crate::db::browse::AccountSummary]) {
-        self.json_or(&rows, || {
+        self.json_parsed_or(&rows, &["custom"], || {
             println!(
                 "{:<36} {:>6} {:<8} {:>8} {:<10} {:>5}  {}",
                 "ACCOUNT", "HEALTH", "BAND", "ARR", "RENEWAL", "CTAS", "CSM"
@@ -207,6 +308,14 @@ impl Out {
     }
 
     pub fn account(&self, a: &crate::db::browse::AccountDetail) {
+        if self.json {
+            let mut v = serde_json::to_value(a).unwrap_or_default();
+            if let Some(company) = v.get_mut("company") {
+                parse_json_text(company, &["custom"]);
+            }
+            println!("{v}");
+            return;
+        }
         self.json_or(a, || {
             let c = &a.company;
             println!("{}  ({})", c.name, c.gsid);
@@ -308,7 +417,7 @@ impl Out {
     }
 
     pub fn changes(&self, rows: &[crate::db::sync::Change]) {
-        self.json_or(&rows, || {
+        self.json_parsed_or(&rows, &["detail"], || {
             for ch in rows {
                 let what = match ch.kind.as_str() {
                     "band_changed" => {
@@ -356,7 +465,7 @@ impl Out {
     }
 
     pub fn history(&self, rows: &[crate::db::sync::SyncRun]) {
-        self.json_or(&rows, || {
+        self.json_parsed_or(&rows, &["counts"], || {
             println!(
                 "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
                 "RUN", "STARTED", "OUTCOME", "CALLS", "RECORDS", "ERROR"
@@ -377,7 +486,11 @@ impl Out {
         });
     }
 
-    pub fn sync_summaries(&self, rows: &[crate::sync::SyncSummary]) {
+    /// A failed sync's summaries go inside the `--json` error object instead ([`Failure`]).
+    pub fn sync_summaries(&self, rows: &[crate::sync::SyncSummary], failed: bool) {
+        if self.json && failed {
+            return;
+        }
         self.json_or(&rows, || {
             for s in rows {
                 let total: u64 = s.counts.values().sum();
@@ -385,6 +498,9 @@ impl Out {
                     "{}: {} — {total} records, {} deleted, {} calls (run {})",
                     s.connection, s.outcome, s.deleted, s.calls, s.run_id
                 );
+                for n in &s.notices {
+                    println!("  note: {n}");
+                }
             }
         });
     }

@@ -1,16 +1,73 @@
-//! `outpost sync`: a progress bar per stream on a terminal, plain lines otherwise, a JSON summary
-//! with `--json`.
+//! `outpost sync`: on a terminal one progress line per connection and stream (a bar when the API
+//! gives a total, a spinner with counts otherwise); plain lines when stderr is not a terminal; a
+//! JSON summary with `--json`.
 
-use super::output::Out;
+use super::output::{Failure, Out};
 use crate::app::Outpost;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind};
 use crate::sync::{StreamProgress, SyncOptions, SyncSummary};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
+use std::time::Duration;
 
-pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out) -> Result<()> {
+/// The progress lines on a terminal, keyed by (connection id, stream) so syncing several
+/// connections never merges two streams of the same name.
+struct Lines {
+    multi: MultiProgress,
+    lines: Mutex<HashMap<(String, String), ProgressBar>>,
+    spinner: ProgressStyle,
+    bar: ProgressStyle,
+}
+
+impl Lines {
+    fn new() -> Self {
+        let spinner = ProgressStyle::with_template("{spinner} {prefix:<24} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let bar = ProgressStyle::with_template("  {prefix:<24} [{bar:20}] {pos}/{len} {msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        Lines { multi: MultiProgress::new(), lines: Mutex::new(HashMap::new()), spinner, bar }
+    }
+
+    fn show(&self, connection: &str, p: &StreamProgress) {
+        let Ok(mut lines) = self.lines.lock() else { return };
+        let line = lines.entry((p.connection_id.clone(), p.stream.clone())).or_insert_with(|| {
+            let line = self.multi.add(
+                ProgressBar::new_spinner()
+                    .with_style(self.spinner.clone())
+                    .with_prefix(format!("{connection} {}", p.stream)),
+            );
+            line.enable_steady_tick(Duration::from_millis(120));
+            line
+        });
+        let message = match p.total.filter(|t| *t > 0) {
+            Some(total) => {
+                if line.length() != Some(total) {
+                    line.set_length(total);
+                    line.set_style(self.bar.clone());
+                }
+                line.set_position(p.records.min(total));
+                format!("records, {} pages", p.pages)
+            }
+            None => format!("{} records, {} pages", p.records, p.pages),
+        };
+        if p.done {
+            line.finish_with_message(format!("{message} ✓"));
+        } else {
+            line.set_message(message);
+        }
+    }
+
+    /// Stops the lines of streams a failed run left unfinished, as they stood.
+    fn stop(&self) {
+        let Ok(lines) = self.lines.lock() else { return };
+        lines.values().filter(|l| !l.is_finished()).for_each(ProgressBar::abandon);
+    }
+}
+
+pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out) -> Result<(), Failure> {
     let targets: Vec<String> = if names.is_empty() {
         app.connection_cards()?
             .into_iter()
@@ -22,35 +79,33 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
     };
     if targets.is_empty() {
         return Err(Error::new(ErrorKind::NotFound, "No connection to sync.")
-            .with_hint("Add one with `outpost connect cs --name NAME --url URL --access-key-stdin`."));
+            .with_hint("Add one with `outpost connect cs --name NAME --url URL --access-key-stdin`.")
+            .into());
     }
-    let fancy = std::io::stderr().is_terminal() && !out.json && !out.quiet;
-    let multi = MultiProgress::new();
-    let bars: Mutex<HashMap<String, ProgressBar>> = Mutex::new(HashMap::new());
-    let style = ProgressStyle::with_template("{spinner} {prefix:>16} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
-    let progress = |p: &StreamProgress| {
-        if fancy {
-            let Ok(mut bars) = bars.lock() else { return };
-            let bar = bars.entry(p.stream.clone()).or_insert_with(|| {
-                let b = multi.add(ProgressBar::new_spinner());
-                b.set_style(style.clone());
-                b.set_prefix(p.stream.clone());
-                b
-            });
-            bar.set_message(format!("{} records, {} pages", p.records, p.pages));
-            bar.tick();
-            if p.done {
-                bar.finish_with_message(format!("{} records, {} pages ✓", p.records, p.pages));
-            }
-        } else if p.done && !out.json && !out.quiet {
-            eprintln!("{}: {} records in {} pages", p.stream, p.records, p.pages);
-        }
-    };
+    let chatty = !out.json && !out.quiet;
+    let lines = (chatty && std::io::stderr().is_terminal()).then(Lines::new);
     let mut summaries: Vec<SyncSummary> = Vec::new();
     let mut first_error = None;
     for name in &targets {
-        let summary = app.sync(name, opts.clone(), &progress).await?;
+        let progress = |p: &StreamProgress| match &lines {
+            Some(lines) => lines.show(name, p),
+            None if p.done && chatty => {
+                eprintln!("{name} {}: {} records in {} pages", p.stream, p.records, p.pages);
+            }
+            None => {}
+        };
+        let result = app.sync(name, opts.clone(), &progress).await;
+        if let Some(lines) = &lines {
+            lines.stop();
+        }
+        let summary = match result {
+            Ok(summary) => summary,
+            Err(e) => {
+                // What already synced is reported with the error, not lost.
+                out.sync_summaries(&summaries, true);
+                return Err(Failure::with(e, "summaries", &summaries));
+            }
+        };
         if let Some(e) = &summary.error {
             first_error.get_or_insert(Error {
                 kind: e.kind,
@@ -60,9 +115,14 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
         }
         summaries.push(summary);
     }
-    out.sync_summaries(&summaries);
     match first_error {
-        Some(e) => Err(e),
-        None => Ok(()),
+        Some(e) => {
+            out.sync_summaries(&summaries, true);
+            Err(Failure::with(e, "summaries", &summaries))
+        }
+        None => {
+            out.sync_summaries(&summaries, false);
+            Ok(())
+        }
     }
 }

@@ -151,12 +151,23 @@ impl Outpost {
     }
 
     pub fn connection_cards(&self) -> Result<Vec<ConnectionCard>> {
-        Ok(rows::list(&*self.db()?)?.into_iter().map(ConnectionCard::from).collect())
+        let list = rows::list(&*self.db()?)?;
+        let mut settled = false;
+        for r in &list {
+            settled |= self.settle_stale_sync(&r.id, &r.status)?;
+        }
+        let list = if settled { rows::list(&*self.db()?)? } else { list };
+        Ok(list.into_iter().map(ConnectionCard::from).collect())
     }
 
     fn row(&self, id_or_name: &str) -> Result<ConnectionRow> {
-        rows::get(&*self.db()?, id_or_name)?
-            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\".")))
+        let found = || {
+            rows::get(&*self.db()?, id_or_name)?.ok_or_else(|| {
+                Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\"."))
+            })
+        };
+        let row = found()?;
+        if self.settle_stale_sync(&row.id, &row.status)? { found() } else { Ok(row) }
     }
 
     pub fn connection(&self, id_or_name: &str) -> Result<ConnectionCard> {
@@ -184,7 +195,8 @@ impl Outpost {
 
     /// Replaces a connection's key (CS Access Key, M2M client secret or PX API key). The new one is
     /// tested against the saved instance first; only when it passes does it replace the old one in
-    /// the keychain, and the card is Connected again. A failing key changes nothing.
+    /// the keychain, and the card is Connected again. A failing key changes nothing. On a
+    /// Disconnected connection (no key in the keychain) this is the reconnect.
     pub async fn rotate(&self, id_or_name: &str, new_secret: &str) -> Result<ConnectionCard> {
         let row = self.row(id_or_name)?;
         let key = normalize_key(new_secret, secret_name(&row))?.key;
@@ -205,6 +217,8 @@ impl Outpost {
                 .await;
             return Err(e);
         }
+        // A reconnected (or repaired) connection is back on its schedule from now.
+        self.update_next_sync(&row.id, chrono::Utc::now())?;
         self.connection(&row.id)
     }
 
@@ -229,8 +243,10 @@ impl Outpost {
 
     /// Removes the key from the keychain. The cached data stays browsable (the connection shows as
     /// Disconnected) unless `purge`, which deletes the connection and everything cached under it.
+    /// Refused while a sync of the connection runs (in this process or another).
     pub async fn disconnect(&self, id_or_name: &str, purge: bool) -> Result<ConnectionCard> {
         let card = self.connection(id_or_name)?;
+        let _no_sync = self.lock_out_syncs(&card)?;
         let id = card.id.clone();
         self.with_vault(move |v| v.delete(&id)).await?;
         let db = self.db()?;
@@ -239,7 +255,18 @@ impl Outpost {
             return Ok(ConnectionCard { status: ConnectionStatus::Disconnected, ..card });
         }
         rows::set_status(&db, &card.id, "disconnected", None)?;
+        crate::db::sync::set_next_sync(&db, &card.id, None)?;
         drop(db);
         self.connection(&card.id)
+    }
+
+    /// Holds the lock file that a sync of this connection holds while it runs (the sync engine's
+    /// `sync_lock`: `locks/sync-{id}.lock`), so that no sync starts meanwhile. A sync that was
+    /// already running would finish by marking the card Connected again, without a key.
+    fn lock_out_syncs(&self, card: &ConnectionCard) -> Result<std::fs::File> {
+        self.try_sync_lock(&card.id)?.ok_or_else(|| {
+            Error::new(ErrorKind::Conflict, format!("{} is syncing now.", card.name))
+                .with_hint("Cancel the sync or let it finish, then disconnect.")
+        })
     }
 }

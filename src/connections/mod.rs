@@ -52,3 +52,10 @@ pub struct DemoOrg {
     /// The region the demo PX key belongs to.
     pub px_region: PxRegion,
 }
+
+/// What normalising `kind` changes (trimmed key, removed path, expanded tenant name), without
+/// testing anything: [`Outpost::connect`](crate::Outpost::connect) returns only the card, and the
+/// CLI prints these next to it.
+pub fn input_notices(kind: &ConnectKind, endpoints: &crate::gainsight::px::PxEndpoints) -> Vec<String> {
+    prepare::prepare(kind, endpoints).map(|p| p.notices).unwrap_or_default()
+}

@@ -138,7 +138,7 @@ pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<
         if desc { "DESC" } else { "ASC" },
         args.len() + 1
     ));
-    args.push(Sql::Integer(q.limit.unwrap_or(500).clamp(1, 100_000)));
+    args.push(Sql::Integer(q.limit.unwrap_or(500).max(1)));
     let mut stmt = conn.prepare(&sql).map_err(db_err)?;
     let rows = stmt
         .query_map(params_from_iter(args), |r| {
@@ -392,5 +392,50 @@ pub fn ctas(conn: &Connection, q: &CtaQuery, today: &str) -> Result<Vec<CtaListI
         ),
         &[&today, &company],
         |r| Ok(CtaListItem { cta: cta_from(r)?, company_name: r.get(15)? }),
+    )
+}
+
+/// A health band of the org's scoring scheme, as an admin filters by it.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct ScoreBand {
+    pub name: String,
+    pub color: Option<String>,
+    /// The lowest score in the band; none when only accounts name it (health scores not synced).
+    pub min_score: Option<f64>,
+}
+
+/// The bands in the cache, lowest first, one per name across connections: the scoring schemes'
+/// bands, and any other label an account carries (when health scores are not synced, accounts still
+/// carry their band).
+pub fn bands(conn: &Connection) -> Result<Vec<ScoreBand>> {
+    collect(
+        conn,
+        "SELECT min(name), min(color), min(score) FROM (
+            SELECT name, color, score FROM score_bands
+            UNION ALL
+            SELECT DISTINCT score_label, score_color, NULL FROM companies WHERE score_label IS NOT NULL AND score_label <> ''
+         ) GROUP BY name COLLATE NOCASE ORDER BY min(score) IS NULL, min(score), min(name) COLLATE NOCASE",
+        &[],
+        |r| Ok(ScoreBand { name: r.get(0)?, color: r.get(1)?, min_score: r.get(2)? }),
+    )
+}
+
+/// The company fields mapped on any CS connection, one per API name (the first label wins), in
+/// label order: the extra columns of the accounts list.
+pub fn custom_columns(conn: &Connection) -> Result<Vec<super::settings::FieldMapping>> {
+    collect(
+        conn,
+        "SELECT 'company', f.field_name, min(f.label), min(f.data_type) FROM field_mappings f
+         JOIN connections c ON c.id = f.connection_id AND c.kind = 'cs'
+         WHERE f.object = 'company' GROUP BY f.field_name ORDER BY min(f.label) COLLATE NOCASE, f.field_name",
+        &[],
+        |r| {
+            Ok(super::settings::FieldMapping {
+                object: r.get(0)?,
+                field_name: r.get(1)?,
+                label: r.get(2)?,
+                data_type: r.get(3)?,
+            })
+        },
     )
 }

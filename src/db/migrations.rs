@@ -34,6 +34,15 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/004_px.sql")),
         // 5: PX account changes (added, removed, health score moved) in the change log.
         M::up(include_str!("migrations/005_px_changes.sql")),
+        // 6: scorecards (from the scorecard fact rows' ScorecardId lookup), which measures belong to.
+        M::up(
+            "CREATE TABLE scorecards (
+                connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
+                gsid          TEXT NOT NULL,
+                name          TEXT NOT NULL,
+                PRIMARY KEY (connection_id, gsid)
+            ) STRICT;",
+        ),
     ])
 }
 

@@ -29,6 +29,16 @@ pub struct MeasureRow {
     pub is_overall: bool,
 }
 
+pub fn upsert_scorecard(conn: &Connection, cid: &str, gsid: &str, name: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO scorecards (connection_id, gsid, name) VALUES (?1, ?2, ?3)
+         ON CONFLICT (connection_id, gsid) DO UPDATE SET name = excluded.name",
+        params![cid, gsid, name],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
 pub fn upsert_measure(conn: &Connection, cid: &str, m: &MeasureRow) -> Result<()> {
     conn.execute(
         "INSERT INTO measures (connection_id, gsid, scorecard, name, is_overall) VALUES (?1, ?2, ?3, ?4, ?5)

@@ -141,6 +141,17 @@ pub fn complete_cursor(conn: &Connection, cid: &str, stream: &str, run_started: 
     Ok(())
 }
 
+/// Moves a stream's cursor back to `to` (never forward), so the next sync re-reads everything
+/// modified since then; unlike a reset, the read stays incremental and its changes are logged.
+pub fn rewind_cursor(conn: &Connection, cid: &str, stream: &str, to: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_cursors SET modified_to = ?3 WHERE connection_id = ?1 AND stream = ?2 AND modified_to > ?3",
+        params![cid, stream, to],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
 pub fn reset_cursors(conn: &Connection, cid: &str) -> Result<()> {
     conn.execute("UPDATE sync_cursors SET modified_to = NULL WHERE connection_id = ?1", [cid])
         .map_err(db_err)?;

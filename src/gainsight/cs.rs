@@ -9,10 +9,9 @@ use super::response::{CsData, classify_cs};
 use super::retry::RetryPolicy;
 use crate::error::ErrorKind;
 use crate::secret::Secret;
-use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
@@ -44,15 +43,24 @@ pub struct CsClient {
     base: InstanceUrl,
     auth: CsAuth,
     token: Mutex<Option<(Secret, Instant)>>,
+    /// The token request goes without a body: set once the documented form body was refused.
+    token_without_body: AtomicBool,
     budget: Arc<FixedWindow>,
     retry: RetryPolicy,
     calls: AtomicU64,
 }
 
-#[derive(Deserialize)]
-struct TokenReply {
-    access_token: String,
-    expires_in: Option<u64>,
+/// The bearer token and its lifetime from a token reply, bare (`{access_token, expires_in, …}`, as
+/// documented) or wrapped in the CS envelope (`{result, data: {access_token, …}}`).
+fn token_from(body: &[u8]) -> Option<(Secret, Duration)> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let t = if v.get("access_token").is_some() { &v } else { v.get("data")? };
+    let token = t.get("access_token")?.as_str().filter(|s| !s.is_empty())?;
+    let ttl = t
+        .get("expires_in")
+        .and_then(|e| e.as_u64().or_else(|| e.as_str().and_then(|s| s.trim().parse().ok())))
+        .unwrap_or(3600);
+    Some((Secret::new(token), Duration::from_secs(ttl)))
 }
 
 impl CsClient {
@@ -63,6 +71,7 @@ impl CsClient {
             base,
             auth,
             token: Mutex::new(None),
+            token_without_body: AtomicBool::new(false),
             budget: Arc::new(FixedWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
             retry: RetryPolicy::default(),
             calls: AtomicU64::new(0),
@@ -125,19 +134,38 @@ impl CsClient {
         retry.run(|| self.budget.until_next_window(), || self.call_once(method.clone(), path, body)).await
     }
 
-    /// One call, renewing an M2M token once if it was rejected.
+    /// One call, renewing an M2M token once if the API rejected it. A refused token request is
+    /// final: asking again with the same client secret cannot help.
     async fn call_once(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<&Value>,
     ) -> Result<CsData, ApiError> {
-        match self.send(method.clone(), path, body).await {
-            Err(e) if e.kind == ErrorKind::InvalidKey && matches!(self.auth, CsAuth::M2m { .. }) => {
-                *self.token.lock().await = None;
-                self.send(method, path, body).await
+        let token = self.token_if_m2m().await?;
+        match self.send(method.clone(), path, body, token.as_ref()).await {
+            Err(e) if e.kind == ErrorKind::InvalidKey && token.is_some() => {
+                let mut cached = self.token.lock().await;
+                // Forget the rejected token, unless a concurrent call has already replaced it.
+                if cached
+                    .as_ref()
+                    .zip(token.as_ref())
+                    .is_some_and(|((t, _), used)| t.expose() == used.expose())
+                {
+                    *cached = None;
+                }
+                drop(cached);
+                let token = self.token_if_m2m().await?;
+                self.send(method, path, body, token.as_ref()).await
             }
             other => other,
+        }
+    }
+
+    async fn token_if_m2m(&self) -> Result<Option<Secret>, ApiError> {
+        match self.auth {
+            CsAuth::AccessKey(_) => Ok(None),
+            CsAuth::M2m { .. } => self.bearer().await.map(Some),
         }
     }
 
@@ -146,14 +174,18 @@ impl CsClient {
         method: reqwest::Method,
         path: &str,
         body: Option<&Value>,
+        token: Option<&Secret>,
     ) -> Result<CsData, ApiError> {
         let mut request = self.http.request(method, self.base.join(path));
         if let Some(b) = body {
             request = request.json(b);
         }
-        let request = match &self.auth {
-            CsAuth::AccessKey(key) => request.header("Accesskey", key.expose()),
-            CsAuth::M2m { .. } => request.bearer_auth(self.bearer().await?.expose()),
+        let request = match (&self.auth, token) {
+            (CsAuth::AccessKey(key), _) => request.header("Accesskey", key.expose()),
+            (CsAuth::M2m { .. }, Some(token)) => request.bearer_auth(token.expose()),
+            (CsAuth::M2m { .. }, None) => {
+                return Err(ApiError::new(ErrorKind::Internal, "no M2M bearer token", None));
+            }
         };
         self.budget.acquire().await;
         self.calls.fetch_add(1, Ordering::Relaxed);
@@ -174,35 +206,49 @@ impl CsClient {
             return Ok(token.clone());
         }
         let host = self.base.domain();
-        let request = self
-            .http
-            .post(self.base.join("/v1/users/m2m/oauth/token"))
-            .basic_auth(client_id, Some(client_secret.expose()))
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body("grant_type=client_credentials");
-        self.budget.acquire().await;
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        let reply = http::send(request, &host).await?;
-        if reply.status == 200
-            && let Ok(t) = serde_json::from_slice::<TokenReply>(&reply.body)
-        {
-            let ttl = Duration::from_secs(t.expires_in.unwrap_or(3600));
-            let token = Secret::new(t.access_token);
-            *cached = Some((token.clone(), Instant::now() + ttl));
-            return Ok(token);
-        }
-        match classify_cs(&reply, &host) {
-            Err(mut e) if e.kind == ErrorKind::InvalidKey => {
-                e.message = format!("{host} rejected the M2M client id or secret.");
-                e.hint = Some(HINT_KEY.replace("Access Key", "OAuth key and secret"));
-                Err(e)
+        let mut without_body = self.token_without_body.load(Ordering::Relaxed);
+        loop {
+            let mut request = self
+                .http
+                .post(self.base.join("/v1/users/m2m/oauth/token"))
+                .basic_auth(client_id, Some(client_secret.expose()));
+            if !without_body {
+                request = request
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body("grant_type=client_credentials");
             }
-            Err(e) => Err(e),
-            Ok(_) => Err(ApiError::new(
-                ErrorKind::BadResponse,
-                format!("{host} answered the token request without a token."),
-                None,
-            )),
+            self.budget.acquire().await;
+            self.calls.fetch_add(1, Ordering::Relaxed);
+            let reply = http::send(request, &host).await?;
+            if reply.status == 200
+                && let Some((token, ttl)) = token_from(&reply.body)
+            {
+                self.token_without_body.store(without_body, Ordering::Relaxed);
+                *cached = Some((token.clone(), Instant::now() + ttl));
+                return Ok(token);
+            }
+            let e = match classify_cs(&reply, &host) {
+                Err(mut e) if e.kind == ErrorKind::InvalidKey => {
+                    e.message = format!("{host} rejected the M2M client id or secret.");
+                    e.hint = Some(HINT_KEY.replace("Access Key", "OAuth key and secret"));
+                    e
+                }
+                Err(e) => e,
+                Ok(_) => ApiError::new(
+                    ErrorKind::BadResponse,
+                    format!("{host} answered the token request without a token."),
+                    None,
+                ),
+            };
+            // The form body refused as a malformed request: send the other documented style
+            // (no body) once, and keep to it if it works.
+            let malformed = matches!(reply.status, 400 | 415)
+                && matches!(e.kind, ErrorKind::Rejected | ErrorKind::BadResponse);
+            if malformed && !without_body {
+                without_body = true;
+                continue;
+            }
+            return Err(e);
         }
     }
 }

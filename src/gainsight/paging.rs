@@ -1,12 +1,18 @@
 //! Paging as streams, each loop bounded: a page cap that fails loudly instead of looping forever.
 //!
-//! CS query API: `limit`/`offset` ordered by (ModifiedDate, Gsid). Offset paging over rows that
-//! change while paging can repeat a row (seen twice: de-duplicated by Gsid here) or skip one (a row
-//! modified mid-sync moves past the end and is caught by the next incremental sync's overlap).
+//! CS query API: ordered by (ModifiedDate, Gsid), and paged by key rather than by a growing offset.
+//! With plain offsets, a row modified while paging moves to the end and every row after it shifts
+//! left by one, so one unmodified row falls between two pages and is never read: the cursor then
+//! moves past it for good. Here each page after the first asks again from the last instant read
+//! (`ModifiedDate >= t`): the row or two read again at `t` are dropped by the Gsid de-duplication,
+//! a row that moved is simply read again later, and nothing shifts under the window. Only when a
+//! whole page shares one instant does paging step through that instant by offset (`= t`), then
+//! go on after it (`> t`). If the order field can't be read, paging goes on by absolute offset.
 
 use super::cs::CsClient;
 use super::error::ApiError;
 use crate::error::ErrorKind;
+use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use serde_json::{Map, Value, json};
 use std::collections::HashSet;
@@ -43,6 +49,27 @@ impl QuerySpec {
         }
     }
 
+    /// The body for the rows where the order field stands to `at` as `operator` says (GTE, EQ, GT).
+    fn body_at(&self, operator: &str, at: DateTime<Utc>, offset: usize) -> Value {
+        let mut body = self.body(offset);
+        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let key = json!({"name": self.order_field, "alias": "KEY", "value": [at], "operator": operator});
+        body["where"] = match &self.filter {
+            Some(f) => {
+                let mut conditions =
+                    f.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+                conditions.push(key);
+                let expression = match f.get("expression").and_then(Value::as_str) {
+                    Some(e) if !e.trim().is_empty() => format!("({e}) AND KEY"),
+                    _ => "KEY".to_string(),
+                };
+                json!({"conditions": conditions, "expression": expression})
+            }
+            None => json!({"conditions": [key], "expression": "KEY"}),
+        };
+        body
+    }
+
     fn body(&self, offset: usize) -> Value {
         let mut select = self.select.clone();
         for must in ["Gsid", self.order_field.as_str()] {
@@ -73,11 +100,59 @@ fn rows(data: &super::response::CsData) -> Vec<Record> {
     data.records().iter().filter_map(|v| v.as_object().cloned()).collect()
 }
 
+/// Where the next page starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Next {
+    /// `offset` rows into the query (the first page, or when dates can't be read).
+    Offset(usize),
+    /// Rows at or after an instant, from the first.
+    From(DateTime<Utc>),
+    /// Rows at exactly an instant, skipping `skip`: a run of equal instants longer than a page.
+    Tie { at: DateTime<Utc>, skip: usize },
+    /// Rows after an instant, from the first.
+    After(DateTime<Utc>),
+}
+
+impl Next {
+    fn body(self, spec: &QuerySpec) -> Value {
+        match self {
+            Next::Offset(offset) => spec.body(offset),
+            Next::From(at) => spec.body_at("GTE", at, 0),
+            Next::Tie { at, skip } => spec.body_at("EQ", at, skip),
+            Next::After(at) => spec.body_at("GT", at, 0),
+        }
+    }
+}
+
 struct Cursor {
-    offset: usize,
+    next: Next,
+    /// Rows received so far, for the fallback to absolute offsets.
+    received: usize,
     pages: usize,
     done: bool,
     seen: HashSet<String>,
+}
+
+/// After a full page: where the next one starts, given where this one did.
+fn next_start(order_field: &str, page: &[Record], started: Next, received: usize) -> Next {
+    let at = |r: &Record| r.get(order_field).and_then(super::dates::parse_date);
+    let instants: Option<Vec<DateTime<Utc>>> = page.iter().map(at).collect();
+    let Some(instants) = instants.filter(|i| !i.is_empty()) else {
+        return match started {
+            Next::Offset(_) => Next::Offset(received),
+            // A date vanished mid-way: restart this instant's run by offset rather than guess.
+            other => other,
+        };
+    };
+    let last = instants[instants.len() - 1];
+    if instants.iter().any(|t| *t != last) {
+        return Next::From(last);
+    }
+    // The whole page is one instant: step through it by offset.
+    match started {
+        Next::Tie { at, skip } if at == last => Next::Tie { at, skip: skip + page.len() },
+        _ => Next::Tie { at: last, skip: page.len() },
+    }
 }
 
 /// Pages of a CS query, de-duplicated by Gsid, stopping on the first short page.
@@ -85,7 +160,7 @@ pub fn query_pages<'a>(
     client: &'a CsClient,
     spec: QuerySpec,
 ) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
-    let start = Cursor { offset: 0, pages: 0, done: false, seen: HashSet::new() };
+    let start = Cursor { next: Next::Offset(0), received: 0, pages: 0, done: false, seen: HashSet::new() };
     futures_util::stream::try_unfold(start, move |mut c| {
         let spec = spec.clone();
         async move {
@@ -95,11 +170,20 @@ pub fn query_pages<'a>(
             if c.pages >= spec.page_cap {
                 return Err(page_cap_error(&spec.object, spec.page_cap));
             }
-            let data = client.query(&spec.object, &spec.body(c.offset)).await?;
+            let data = client.query(&spec.object, &c.next.body(&spec)).await?;
             let page = rows(&data);
             c.pages += 1;
-            c.offset += page.len();
-            c.done = page.len() < spec.page_size.min(MAX_QUERY_LIMIT);
+            c.received += page.len();
+            let short = page.len() < spec.page_size.min(MAX_QUERY_LIMIT);
+            c.next = match (short, c.next) {
+                // The run of one instant is read through: go on after it.
+                (true, Next::Tie { at, .. }) => Next::After(at),
+                (true, _) => {
+                    c.done = true;
+                    c.next
+                }
+                (false, started) => next_start(&spec.order_field, &page, started, c.received),
+            };
             let fresh: Vec<Record> = page
                 .into_iter()
                 .filter(|r| match r.get("Gsid").and_then(Value::as_str) {
@@ -138,4 +222,56 @@ pub fn cockpit_pages<'a>(
             Ok(Some((page, (number + 1, short))))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(times: &[i64]) -> Vec<Record> {
+        times
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| json!({"Gsid": format!("G{i}"), "ModifiedDate": t}).as_object().cloned())
+            .collect()
+    }
+
+    fn at(ms: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(ms).expect("instant")
+    }
+
+    #[test]
+    fn the_next_page_starts_at_the_last_instant_read() {
+        let f = "ModifiedDate";
+        assert_eq!(next_start(f, &rows(&[1, 2, 3]), Next::Offset(0), 3), Next::From(at(3)));
+        assert_eq!(next_start(f, &rows(&[3, 3, 4]), Next::From(at(3)), 6), Next::From(at(4)));
+        // A page that is one instant throughout steps through that instant by offset.
+        assert_eq!(next_start(f, &rows(&[3, 3, 3]), Next::From(at(3)), 6), Next::Tie { at: at(3), skip: 3 });
+        let tie = Next::Tie { at: at(3), skip: 3 };
+        assert_eq!(next_start(f, &rows(&[3, 3, 3]), tie, 9), Next::Tie { at: at(3), skip: 6 });
+        // A row without a readable date: absolute offsets when paging by offset already.
+        let mut odd = rows(&[1, 2]);
+        odd[0].remove(f);
+        assert_eq!(next_start(f, &odd, Next::Offset(0), 2), Next::Offset(2));
+        assert_eq!(next_start(f, &odd, Next::From(at(1)), 4), Next::From(at(1)));
+    }
+
+    #[test]
+    fn the_key_condition_joins_the_streams_own_filter() {
+        let mut spec = QuerySpec::new("company", &["Gsid"]);
+        let body = Next::Tie { at: at(0), skip: 4 }.body(&spec);
+        assert_eq!(body["where"]["expression"], "KEY");
+        assert_eq!(body["where"]["conditions"][0]["operator"], "EQ");
+        assert_eq!(body["offset"], 4);
+        assert_eq!(Next::After(at(0)).body(&spec)["where"]["conditions"][0]["operator"], "GT");
+        assert!(Next::Offset(0).body(&spec).get("where").is_none());
+        spec.filter =
+            Some(json!({"conditions": [{"name": "Arr", "alias": "A", "value": [1], "operator": "GT"},
+            {"name": "Arr", "alias": "B", "value": [9], "operator": "LT"}], "expression": "A OR B"}));
+        let body = Next::From(at(0)).body(&spec);
+        assert_eq!(body["where"]["expression"], "(A OR B) AND KEY");
+        assert_eq!(body["offset"], 0);
+        assert_eq!(body["where"]["conditions"].as_array().map(Vec::len), Some(3));
+        assert_eq!(body["where"]["conditions"][2]["value"][0], "1970-01-01T00:00:00.000Z");
+    }
 }

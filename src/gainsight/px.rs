@@ -195,7 +195,8 @@ impl PxClient {
     }
 
     /// Scroll paging (`/accounts`, `/users`, `/events/*`): stops on a short page, never on a null
-    /// `scrollId` alone, because the real API keeps it non-null on the last page.
+    /// `scrollId` alone, because the real API keeps it non-null on the last page. A full page
+    /// without a `scrollId` cannot be continued and is an error, not a silent end.
     pub fn scroll<'a>(
         &'a self,
         path: &'a str,
@@ -236,9 +237,20 @@ impl PxClient {
                 let v = self.get(path, &query).await?;
                 let items = list(&v, list_key);
                 let total = v.get("totalHits").and_then(Value::as_u64);
-                let next = v.get("scrollId").and_then(Value::as_str).map(str::to_string);
-                let short = items.len() < size || next.is_none();
-                Ok(Some(((items, total), (next, pages + 1, short))))
+                let next = v.get("scrollId").and_then(Value::as_str).filter(|s| !s.is_empty());
+                let short = items.len() < size;
+                if !short && next.is_none() {
+                    return Err(ApiError::new(
+                        ErrorKind::BadResponse,
+                        format!(
+                            "PX sent a full page of {path} (page {}) without a scrollId, so the rest \
+                             cannot be read; stopped rather than keep an incomplete list.",
+                            pages + 1
+                        ),
+                        Some(HINT_RETRY),
+                    ));
+                }
+                Ok(Some(((items, total), (next.map(str::to_string), pages + 1, short))))
             }
         })
     }
@@ -311,7 +323,8 @@ pub async fn detect_region(
     Err(e)
 }
 
-/// Judges a PX reply: 401 bad key, 403 missing permission, 429, HTML and 404 as wrong region.
+/// Judges a PX reply: 401 bad key, 403 missing permission, 429 and 5xx (even as an HTML page)
+/// transient, other HTML and 404 as wrong region.
 pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
     let fail = |kind, message: String, hint: &str| {
         let mut e = ApiError::new(kind, message, Some(hint));
@@ -327,6 +340,11 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
             format!("{host} answered with a redirect; not followed."),
             HINT_DOMAIN,
         )),
+        // A gateway's error page (HTML 502/503) or rate-limit page is about the server, not the address.
+        429 => Err(fail(ErrorKind::RateLimited, "PX's API rate limit was reached.".into(), HINT_RETRY)),
+        s if s >= 500 => {
+            Err(fail(ErrorKind::ServerError, format!("PX had a server error (HTTP {s})."), HINT_RETRY))
+        }
         _ if html => Err(fail(
             ErrorKind::WrongInstance,
             format!("{host} answered with a web page, not the PX API."),
@@ -347,10 +365,6 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
             format!("{host} has no such PX endpoint (HTTP 404)."),
             HINT_DOMAIN,
         )),
-        429 => Err(fail(ErrorKind::RateLimited, "PX's API rate limit was reached.".into(), HINT_RETRY)),
-        s if s >= 500 => {
-            Err(fail(ErrorKind::ServerError, format!("PX had a server error (HTTP {s})."), HINT_RETRY))
-        }
         s if s >= 400 => {
             let msg = serde_json::from_slice::<Value>(&reply.body)
                 .ok()

@@ -67,6 +67,23 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         retry_after: reply.retry_after,
     };
     let none = Envelope::default();
+    let rate_limited = |env: &Envelope| {
+        fail(ErrorKind::RateLimited, "Gainsight's API rate limit was reached.".into(), HINT_RETRY, env)
+    };
+    let unauthorized = |env: &Envelope| {
+        fail(ErrorKind::InvalidKey, format!("{host} rejected the key (unauthorized)."), HINT_KEY, env)
+    };
+    let forbidden = |env: &Envelope| {
+        fail(ErrorKind::Forbidden, "The key is not allowed to read this data.".into(), HINT_KEY, env)
+    };
+    let server_error = |env: &Envelope| {
+        fail(
+            ErrorKind::ServerError,
+            format!("Gainsight had a server error (HTTP {}).", reply.status),
+            HINT_RETRY,
+            env,
+        )
+    };
     if (300..400).contains(&reply.status) {
         let to = reply.location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default();
         return Err(fail(
@@ -79,24 +96,26 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         ));
     }
     if looks_like_html(reply) {
-        return Err(fail(
-            ErrorKind::WrongInstance,
-            format!("{host} answered with a web page (HTTP {}), not the Gainsight API.", reply.status),
-            HINT_DOMAIN,
-            &none,
-        ));
+        return Err(match reply.status {
+            // A gateway's or load balancer's error page in front of the API: transient, not a
+            // sign of the wrong address.
+            s if s >= 500 => server_error(&none),
+            429 => rate_limited(&none),
+            s => fail(
+                ErrorKind::WrongInstance,
+                format!("{host} answered with a web page (HTTP {s}), not the Gainsight API."),
+                HINT_DOMAIN,
+                &none,
+            ),
+        });
     }
     let env: Envelope = match serde_json::from_slice(&reply.body) {
         Ok(env) => env,
         Err(_) if reply.status == 429 => none,
-        Err(_) if reply.status >= 500 => {
-            return Err(fail(
-                ErrorKind::ServerError,
-                format!("Gainsight had a server error (HTTP {}).", reply.status),
-                HINT_RETRY,
-                &none,
-            ));
-        }
+        // Without a readable envelope (a proxy's plain-text reply), the status still says it.
+        Err(_) if reply.status >= 500 => return Err(server_error(&none)),
+        Err(_) if reply.status == 401 => return Err(unauthorized(&none)),
+        Err(_) if reply.status == 403 => return Err(forbidden(&none)),
         Err(_) if reply.status == 404 => {
             return Err(fail(
                 ErrorKind::WrongInstance,
@@ -116,45 +135,34 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
     };
     let code = env.error_code.as_deref();
     let desc = env.error_desc.as_deref();
-    if reply.status == 429 || code == Some("GS_APIG_2404") {
-        return Err(fail(
-            ErrorKind::RateLimited,
-            "Gainsight's API rate limit was reached.".into(),
-            HINT_RETRY,
-            &env,
-        ));
+    // Gainsight's error code says more than the status (an allow-list refusal can come with a 401
+    // or 403), so known codes are judged first.
+    match code {
+        Some("GS_APIG_2404") => return Err(rate_limited(&env)),
+        Some("GS_APIG_2402") => {
+            return Err(fail(
+                ErrorKind::IpNotAllowed,
+                "This computer's IP address is not on the org's allow-list.".into(),
+                HINT_IP,
+                &env,
+            ));
+        }
+        Some("GS_APIG_2401") => return Err(unauthorized(&env)),
+        Some("GSOBJ_1024") => {
+            return Err(fail(
+                ErrorKind::InvalidKey,
+                format!("{host} did not accept the authorization header."),
+                HINT_KEY,
+                &env,
+            ));
+        }
+        _ => {}
     }
-    if reply.status == 401 || code == Some("GS_APIG_2401") {
-        return Err(fail(
-            ErrorKind::InvalidKey,
-            format!("{host} rejected the key (unauthorized)."),
-            HINT_KEY,
-            &env,
-        ));
-    }
-    if code == Some("GSOBJ_1024") {
-        return Err(fail(
-            ErrorKind::InvalidKey,
-            format!("{host} did not accept the authorization header."),
-            HINT_KEY,
-            &env,
-        ));
-    }
-    if code == Some("GS_APIG_2402") {
-        return Err(fail(
-            ErrorKind::IpNotAllowed,
-            "This computer's IP address is not on the org's allow-list.".into(),
-            HINT_IP,
-            &env,
-        ));
-    }
-    if reply.status == 403 {
-        return Err(fail(
-            ErrorKind::Forbidden,
-            "The key is not allowed to read this data.".into(),
-            HINT_KEY,
-            &env,
-        ));
+    match reply.status {
+        429 => return Err(rate_limited(&env)),
+        401 => return Err(unauthorized(&env)),
+        403 => return Err(forbidden(&env)),
+        _ => {}
     }
     if is_empty_result(code, desc) {
         return Ok(CsData { data: Value::Array(Vec::new()), request_id: env.request_id });
@@ -168,12 +176,7 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         ));
     }
     if reply.status >= 500 || code == Some("GSOBJ_1003") {
-        return Err(fail(
-            ErrorKind::ServerError,
-            format!("Gainsight had a server error (HTTP {}).", reply.status),
-            HINT_RETRY,
-            &env,
-        ));
+        return Err(server_error(&env));
     }
     if reply.status >= 400 || env.result == Some(false) {
         // errorDesc can echo record values, so only the code goes into the message.

@@ -19,6 +19,7 @@ use crate::gainsight::{CsClient, normalize_instance_url};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use plan::{Deletes, Fetch, StreamKind, StreamPlan, StreamState};
+use rusqlite::TransactionBehavior::Immediate;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
@@ -64,6 +65,8 @@ pub struct SyncSummary {
     pub started_at: String,
     pub finished_at: String,
     pub error: Option<ErrorPayload>,
+    /// What the admin should know about a run that still went through (a stream skipped, say).
+    pub notices: Vec<String>,
 }
 
 pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
@@ -74,6 +77,7 @@ struct RunResult {
     deleted: u64,
     calls: u64,
     error: Option<Error>,
+    notices: Vec<String>,
 }
 
 fn parse_state(c: &book::Cursor) -> StreamState {
@@ -114,7 +118,11 @@ impl Outpost {
 
         let now = Utc::now();
         let started_at = iso(now);
-        let (plan, mut names, mapped, run_id) = {
+        if let Some(bad) = opts.objects.iter().flatten().find(|g| !plan::GROUPS.contains(&g.as_str())) {
+            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
+                .with_hint("Use companies, ctas, health_scores or usage."));
+        }
+        let (mut plan, mut names, mapped, run_id) = {
             let db = self.db()?;
             book::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
@@ -123,7 +131,8 @@ impl Outpost {
                 .into_iter()
                 .map(|k| Ok((k, parse_state(&book::get_cursor(&db, &card.id, k.name())?))))
                 .collect::<Result<_>>()?;
-            let plan = plan::plan(&groups, &states, now, opts.full);
+            let deletes_done = parse_state(&book::get_cursor(&db, &card.id, plan::DELETES)?).last_ok_start;
+            let plan = plan::plan(&groups, &states, deletes_done, now, opts.full);
             let names = ObjectNames { fact: s.fact_object, history: s.history_object, usage: s.usage_object };
             let mapped: Vec<String> =
                 settings::mappings(&db, &card.id, "company")?.into_iter().map(|m| m.field_name).collect();
@@ -132,19 +141,35 @@ impl Outpost {
             (plan, names, mapped, run_id)
         };
 
-        // A full read of the scorecard objects (the first, or after a long gap) checks their names
-        // against the org's object list first: one call, and the org's own names are saved.
-        let full_scores = plan.streams.iter().any(|s| {
-            matches!(s.kind, StreamKind::MeasureScores | StreamKind::ScoreHistory) && s.fetch == Fetch::Full
-        });
-        if full_scores && let Some(listed) = discover::listed_objects(&client).await {
+        // A full read of the org-specific objects (scorecard fact and history, the usage object)
+        // checks their names against the org's object list first: one call. The org's own
+        // scorecard objects are found and saved; a usage object the org lacks is skipped, said so.
+        let mut notices = Vec::new();
+        let full = |kinds: &[StreamKind]| {
+            plan.streams.iter().any(|s| kinds.contains(&s.kind) && s.fetch == Fetch::Full)
+        };
+        let (full_scores, full_usage) =
+            (full(&[StreamKind::MeasureScores, StreamKind::ScoreHistory]), full(&[StreamKind::Usage]));
+        if (full_scores || full_usage)
+            && let Some(listed) = discover::listed_objects(&client).await
+        {
             let (fact, history) = discover::choose(&listed, &names.fact, &names.history);
-            if (fact.as_str(), history.as_str()) != (names.fact.as_str(), names.history.as_str()) {
+            if full_scores
+                && (fact.as_str(), history.as_str()) != (names.fact.as_str(), names.history.as_str())
+            {
                 let db = self.db()?;
                 let mut s = settings::get(&db, &card.id)?;
                 (s.fact_object, s.history_object) = (fact.clone(), history.clone());
                 settings::put(&db, &card.id, &s)?;
                 (names.fact, names.history) = (fact, history);
+            }
+            if full_usage && !listed.iter().any(|n| n.eq_ignore_ascii_case(&names.usage)) {
+                plan.streams.retain(|s| s.kind != StreamKind::Usage);
+                notices.push(format!(
+                    "Usage was not synced: this org has no object named {}. Choose its usage object in the sync \
+                     settings, or turn Usage off.",
+                    names.usage
+                ));
             }
         }
 
@@ -187,12 +212,17 @@ impl Outpost {
         if error.is_none() && !opts.cancel.load(Ordering::SeqCst) {
             let with_ctas = plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
             match run.deletes(&plan.deletes, with_ctas).await {
-                Ok(n) => deleted = n,
+                Ok(n) => {
+                    deleted = n;
+                    // Only now are deletes done up to this run's start: a run that fails or is
+                    // cancelled before this point leaves them to the next run.
+                    book::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
+                }
                 Err(e) => error = Some(e),
             }
         }
 
-        let end = RunResult { counts, deleted, calls: client.calls(), error };
+        let end = RunResult { counts, deleted, calls: client.calls(), error, notices };
         self.finish(&card, run_id, now, started_at, &opts, end)
     }
 
@@ -230,9 +260,15 @@ impl Outpost {
                     error_message: error.as_ref().map(|e| e.message.as_str()),
                 },
             )?;
-            match &error {
-                Some(e) if e.kind == ErrorKind::InvalidKey => {
+            // A rejected key needs the admin; a good run proves the connection; anything else
+            // (cancelled, offline, a server error) says nothing new about it: the status it had stays.
+            match (&error, outcome) {
+                (Some(e), _) if e.kind == ErrorKind::InvalidKey => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", Some("key rejected"))?
+                }
+                (_, "ok") => conn_rows::set_status(&db, &card.id, "connected", None)?,
+                _ if card.status == crate::connections::ConnectionStatus::NeedsAttention => {
+                    conn_rows::set_status(&db, &card.id, "needs_attention", card.status_reason.as_deref())?
                 }
                 _ => conn_rows::set_status(&db, &card.id, "connected", None)?,
             }
@@ -254,6 +290,7 @@ impl Outpost {
             started_at,
             finished_at,
             error: error.map(|e| e.payload()),
+            notices: end.notices,
         })
     }
 
@@ -272,7 +309,8 @@ impl Outpost {
             let db = self.db()?;
             book::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
-            let first = !crate::db::px::has_accounts(&db, &card.id)?;
+            // Until the accounts have been read through once, every account is new: none is logged.
+            let first = book::get_cursor(&db, &card.id, "px_accounts")?.last_ok_start.is_none();
             let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
             conn_rows::set_status(&db, &card.id, "syncing", None)?;
             (run_id, s.backfill_days, first)
@@ -288,23 +326,53 @@ impl Outpost {
             now: &started_at,
             first,
         };
-        let (counts, error) = px::collect(run.run_all().await);
-        let end =
-            RunResult { counts: counts.into_iter().collect(), deleted: 0, calls: client.calls(), error };
+        let results = run.run_all().await;
+        for (stream, r) in &results {
+            if r.is_ok() {
+                book::complete_cursor(&*self.db()?, &card.id, stream, &started_at)?;
+            }
+        }
+        let (counts, error) = px::collect(results);
+        let end = RunResult {
+            counts: counts.into_iter().collect(),
+            deleted: 0,
+            calls: client.calls(),
+            error,
+            notices: Vec::new(),
+        };
         self.finish(card, run_id, now, started_at, opts, end)
     }
 
     fn sync_lock(&self, id: &str, name: &str) -> Result<std::fs::File> {
+        self.try_sync_lock(id)?.ok_or_else(|| {
+            Error::new(ErrorKind::Conflict, format!("A sync of {name} is already running."))
+                .with_hint("Wait for it to finish; its progress shows in the app or the other terminal.")
+        })
+    }
+
+    /// The lock file a sync of connection `id` holds while it runs (`locks/sync-{id}.lock`), locked
+    /// for the caller; `None` while a sync, in this process or another, holds it.
+    pub(crate) fn try_sync_lock(&self, id: &str) -> Result<Option<std::fs::File>> {
         let dir = self.data_dir().join("locks");
         std::fs::create_dir_all(&dir)
             .map_err(|e| Error::new(ErrorKind::Database, format!("lock folder: {e}")))?;
         let file = std::fs::File::create(dir.join(format!("sync-{id}.lock")))
             .map_err(|e| Error::new(ErrorKind::Database, format!("lock file: {e}")))?;
-        match file.try_lock() {
-            Ok(()) => Ok(file),
-            Err(_) => Err(Error::new(ErrorKind::Conflict, format!("A sync of {name} is already running."))
-                .with_hint("Wait for it to finish; its progress shows in the app or the other terminal.")),
+        Ok(file.try_lock().is_ok().then_some(file))
+    }
+
+    /// A connection left "syncing" by a process that was killed or crashed: nobody holds its sync
+    /// lock, so its run is recorded as interrupted and the card goes back to Connected. Returns
+    /// whether it settled anything.
+    pub(crate) fn settle_stale_sync(&self, id: &str, status: &str) -> Result<bool> {
+        if status != "syncing" {
+            return Ok(false);
         }
+        let Some(_lock) = self.try_sync_lock(id)? else { return Ok(false) };
+        let db = self.db()?;
+        book::mark_interrupted(&db, id)?;
+        conn_rows::set_status(&db, id, "connected", None)?;
+        Ok(true)
     }
 }
 
@@ -337,8 +405,9 @@ impl Run<'_> {
         if let Some(size) = self.opts.page_size {
             spec.page_size = size.clamp(1, crate::gainsight::paging::MAX_QUERY_LIMIT);
         }
-        let first = p.fetch == Fetch::Full
-            && book::get_cursor(&*self.app.db()?, self.cid, p.kind.name())?.modified_to.is_none();
+        // Until a stream has been read through once (a first sync, even one resumed after a kill),
+        // every row is new: nothing goes to the change log.
+        let first = book::get_cursor(&*self.app.db()?, self.cid, p.kind.name())?.last_ok_start.is_none();
         if let Fetch::Since(t) = p.fetch {
             spec.filter = Some(json!({"conditions": [
                 {"name": spec.order_field, "alias": "A", "value": [iso(t)], "operator": "GTE"}], "expression": "A"}));
@@ -368,7 +437,7 @@ impl Run<'_> {
             };
             let applied = {
                 let mut db = self.app.db()?;
-                let tx = db.transaction().map_err(crate::db::db_err)?;
+                let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
                 let applied = streams::apply(&tx, p.kind, &ctx, &page, &self.mapped)?;
                 if let Some(t) = applied.modified_to {
                     book::advance_cursor(&tx, self.cid, p.kind.name(), &iso(t))?;
@@ -449,10 +518,24 @@ impl Run<'_> {
         Ok(ids)
     }
 
+    /// The cache table of a scorecard or usage object named in the delete log (names vary by org).
+    fn table_of(&self, object: &str) -> Option<&'static str> {
+        let is = |name: &str| object.eq_ignore_ascii_case(name);
+        if is(&self.names.fact) {
+            Some("measure_scores")
+        } else if is(&self.names.history) {
+            Some("score_history")
+        } else if is(&self.names.usage) {
+            Some("usage_weekly")
+        } else {
+            None
+        }
+    }
+
     /// Deletes `(object, gsid)` pairs in one transaction and logs removed companies.
     fn remove(&self, gone: &[(String, String)]) -> Result<u64> {
         let mut db = self.app.db()?;
-        let tx = db.transaction().map_err(crate::db::db_err)?;
+        let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
         let mut n = 0;
         for (object, id) in gone {
             if object == "company" {
@@ -473,6 +556,13 @@ impl Run<'_> {
                 }
             } else if object == "call_to_action" && ctas::delete(&tx, self.cid, id)? {
                 n += 1;
+            } else if let Some(table) = self.table_of(object) {
+                n += tx
+                    .execute(
+                        &format!("DELETE FROM {table} WHERE connection_id = ?1 AND gsid = ?2"),
+                        [self.cid, id],
+                    )
+                    .map_err(crate::db::db_err)? as u64;
             }
         }
         tx.commit().map_err(crate::db::db_err)?;

@@ -101,9 +101,15 @@ pub struct StreamState {
     pub last_ok_start: Option<DateTime<Utc>>,
 }
 
+/// The cursor name under which the deletes step records the start of its last successful run:
+/// deletes are read from the log from there, so a run that failed or was cancelled before its
+/// deletes leaves them for the next run instead of skipping them.
+pub const DELETES: &str = "deletes";
+
 pub fn plan(
     groups: &[String],
     states: &BTreeMap<StreamKind, StreamState>,
+    deletes_done: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     full: bool,
 ) -> SyncPlan {
@@ -120,13 +126,13 @@ pub fn plan(
             StreamPlan { kind, fetch }
         })
         .collect();
-    let companies = states.get(&StreamKind::Companies).cloned().unwrap_or_default();
-    let deletes = match (full, companies.last_ok_start, companies.modified_to) {
-        (true, _, None) | (false, None, None) => Deletes::None,
-        (true, _, Some(_)) => Deletes::Reconcile,
-        (false, None, Some(_)) => Deletes::Reconcile,
-        (false, Some(last), _) if now - last >= Duration::days(DELETE_LOG_DAYS) => Deletes::Reconcile,
-        (false, Some(last), _) => Deletes::Log { since: last - OVERLAP },
+    let cached = states.get(&StreamKind::Companies).is_some_and(|s| s.modified_to.is_some());
+    let deletes = match (cached, full, deletes_done) {
+        // Nothing cached yet: nothing can be stale.
+        (false, _, _) => Deletes::None,
+        (true, true, _) | (true, false, None) => Deletes::Reconcile,
+        (true, false, Some(last)) if now - last >= Duration::days(DELETE_LOG_DAYS) => Deletes::Reconcile,
+        (true, false, Some(last)) => Deletes::Log { since: last - OVERLAP },
     };
     SyncPlan { streams, deletes }
 }
@@ -154,6 +160,7 @@ mod tests {
             name: &'static str,
             groups: Vec<String>,
             companies: StreamState,
+            deletes_done: Option<u32>,
             now: u32,
             full: bool,
             fetch: Fetch,
@@ -164,6 +171,7 @@ mod tests {
                 name: "first sync",
                 groups: all(),
                 companies: state(None, None),
+                deletes_done: None,
                 now: 20,
                 full: false,
                 fetch: Fetch::Full,
@@ -173,6 +181,7 @@ mod tests {
                 name: "incremental next day",
                 groups: all(),
                 companies: state(Some(19), Some(19)),
+                deletes_done: Some(19),
                 now: 20,
                 full: false,
                 fetch: Fetch::Since(t(19) - OVERLAP),
@@ -182,6 +191,7 @@ mod tests {
                 name: "13-day gap still uses the log",
                 groups: all(),
                 companies: state(Some(7), Some(7)),
+                deletes_done: Some(7),
                 now: 20,
                 full: false,
                 fetch: Fetch::Since(t(7) - OVERLAP),
@@ -191,6 +201,7 @@ mod tests {
                 name: "14-day gap reconciles",
                 groups: all(),
                 companies: state(Some(6), Some(6)),
+                deletes_done: Some(6),
                 now: 20,
                 full: false,
                 fetch: Fetch::Since(t(6) - OVERLAP),
@@ -200,15 +211,37 @@ mod tests {
                 name: "interrupted first sync resumes and reconciles",
                 groups: all(),
                 companies: state(Some(3), None),
+                deletes_done: None,
                 now: 20,
                 full: false,
                 fetch: Fetch::Since(t(3) - OVERLAP),
                 deletes: Deletes::Reconcile,
             },
             Case {
+                name: "deletes left undone by a failed run are read from where they were last done",
+                groups: all(),
+                companies: state(Some(19), Some(19)),
+                deletes_done: Some(12),
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(19) - OVERLAP),
+                deletes: Deletes::Log { since: t(12) - OVERLAP },
+            },
+            Case {
+                name: "an older database without a deletes cursor reconciles once",
+                groups: all(),
+                companies: state(Some(19), Some(19)),
+                deletes_done: None,
+                now: 20,
+                full: false,
+                fetch: Fetch::Since(t(19) - OVERLAP),
+                deletes: Deletes::Reconcile,
+            },
+            Case {
                 name: "--full re-reads and reconciles",
                 groups: all(),
                 companies: state(Some(19), Some(19)),
+                deletes_done: Some(19),
                 now: 20,
                 full: true,
                 fetch: Fetch::Full,
@@ -218,7 +251,7 @@ mod tests {
         for c in cases {
             let mut states = BTreeMap::new();
             states.insert(StreamKind::Companies, c.companies.clone());
-            let p = plan(&c.groups, &states, t(c.now), c.full);
+            let p = plan(&c.groups, &states, c.deletes_done.map(t), t(c.now), c.full);
             let companies =
                 p.streams.iter().find(|s| s.kind == StreamKind::Companies).expect("companies always planned");
             assert_eq!(companies.fetch, c.fetch, "{}", c.name);
@@ -228,10 +261,10 @@ mod tests {
 
     #[test]
     fn groups_choose_streams_and_companies_are_always_in() {
-        let p = plan(&["ctas".to_string()], &BTreeMap::new(), t(20), false);
+        let p = plan(&["ctas".to_string()], &BTreeMap::new(), None, t(20), false);
         let kinds: Vec<StreamKind> = p.streams.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, vec![StreamKind::Companies, StreamKind::Ctas]);
-        let p = plan(&all(), &BTreeMap::new(), t(20), false);
+        let p = plan(&all(), &BTreeMap::new(), None, t(20), false);
         assert_eq!(p.streams.len(), StreamKind::ALL.len());
     }
 
@@ -239,7 +272,7 @@ mod tests {
     fn reference_data_is_always_read_whole() {
         let mut states = BTreeMap::new();
         states.insert(StreamKind::ScoreBands, state(Some(19), Some(19)));
-        let p = plan(&all(), &states, t(20), false);
+        let p = plan(&all(), &states, None, t(20), false);
         let bands = p.streams.iter().find(|s| s.kind == StreamKind::ScoreBands).expect("bands");
         assert_eq!(bands.fetch, Fetch::Full);
     }

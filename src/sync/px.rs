@@ -14,6 +14,7 @@ use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
 use chrono::{NaiveDate, Utc};
 use futures_util::StreamExt;
+use rusqlite::TransactionBehavior::Immediate;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
@@ -92,12 +93,20 @@ impl PxRun<'_> {
         }
         {
             let mut db = self.app.db()?;
-            let tx = db.transaction().map_err(crate::db::db_err)?;
+            let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             let removed = rows::delete_unseen(&tx, table, self.cid, &seen)?;
             written += removed.len() as u64;
-            if table == "px_accounts" && !self.first {
+            if table == "px_accounts" {
                 for r in &removed {
-                    self.change(&tx, "px_account_removed", r.gs_id.as_deref(), r.name.as_deref(), None)?;
+                    // Its usage goes with it: later syncs re-read only recent days.
+                    tx.execute(
+                        "DELETE FROM px_feature_usage WHERE connection_id = ?1 AND account_id = ?2",
+                        [self.cid, r.id.as_str()],
+                    )
+                    .map_err(crate::db::db_err)?;
+                    if !self.first {
+                        self.change(&tx, "px_account_removed", r.gs_id.as_deref(), r.name.as_deref(), None)?;
+                    }
                 }
             }
             tx.commit().map_err(crate::db::db_err)?;
@@ -108,7 +117,7 @@ impl PxRun<'_> {
 
     fn apply(&self, table: &str, page: &[Record], seen: &mut HashSet<String>) -> Result<u64> {
         let mut db = self.app.db()?;
-        let tx = db.transaction().map_err(crate::db::db_err)?;
+        let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
         let mut written = 0;
         for r in page {
             let id_key = if table == "px_users" { "aptrinsicId" } else { "id" };
@@ -243,7 +252,7 @@ impl PxRun<'_> {
                 counts.into_iter().map(|((a, f), (n, users))| (a, f, n, users.len() as i64)).collect();
             let label = day.format("%Y-%m-%d").to_string();
             let mut db = self.app.db()?;
-            let tx = db.transaction().map_err(crate::db::db_err)?;
+            let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             rows::replace_usage_day(&tx, self.cid, &label, &day_rows)?;
             book::advance_cursor(&tx, self.cid, STREAM, &format!("{label}T00:00:00.000Z"))?;
             tx.commit().map_err(crate::db::db_err)?;

@@ -64,6 +64,8 @@ const BANDS: &[&str] = &["Gsid", "Name", "Score", "Color"];
 const FACT: &[&str] = &[
     "Gsid",
     "CompanyId",
+    "ScorecardId",
+    "ScorecardId__gr.Name",
     "MeasureId",
     "MeasureId__gr.Name",
     "CurScoreId__gr.Score",
@@ -180,14 +182,20 @@ pub fn apply(
             StreamKind::MeasureScores => {
                 let measure = text(r, "MeasureId").unwrap_or_default();
                 let measure_name = text(r, "MeasureId__gr.Name");
+                // The API documents no flag for the overall measure: its name says it.
                 let is_overall =
                     measure_name.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("overall"));
+                let scorecard = text(r, "ScorecardId");
+                if let Some(id) = &scorecard {
+                    let name = text(r, "ScorecardId__gr.Name").unwrap_or_default();
+                    scores::upsert_scorecard(tx, ctx.cid, id, &name)?;
+                }
                 scores::upsert_measure(
                     tx,
                     ctx.cid,
                     &MeasureRow {
                         gsid: measure.clone(),
-                        scorecard: None,
+                        scorecard,
                         name: measure_name.clone().unwrap_or_default(),
                         is_overall,
                     },

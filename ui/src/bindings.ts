@@ -163,7 +163,11 @@ export type SyncSummary = { run_id: number, connection_id: string, connection: s
 /**
  * ok, failed or cancelled.
  */
-outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, error: ErrorPayload | null, };
+outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, error: ErrorPayload | null, 
+/**
+ * What the admin should know about a run that still went through (a stream skipped, say).
+ */
+notices: Array<string>, };
 
 export type SyncRun = { id: number, connection_id: string, started_at: string, finished_at: string | null, 
 /**
@@ -209,3 +213,24 @@ fact_object: string, history_object: string, usage_object: string,
 cs_calls_per_minute: number, };
 
 export type FieldMapping = { object: string, field_name: string, label: string, data_type: string, };
+
+export type MappingSaved = { 
+/**
+ * The fields now mapped, in label order.
+ */
+mapped: Array<FieldMapping>, 
+/**
+ * API names mapped now that were not before.
+ */
+added: Array<string>, 
+/**
+ * The next sync reads every company again to fetch the added fields. False when nothing was
+ * added, or when no sync has read companies yet (the first one reads them all anyway).
+ */
+reread_all: boolean, };
+
+export type ScoreBand = { name: string, color: string | null, 
+/**
+ * The lowest score in the band; none when only accounts name it (health scores not synced).
+ */
+min_score: number | null, };

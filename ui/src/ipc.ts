@@ -13,6 +13,9 @@ import type {
   CtaQuery,
   DemoOrg,
   ErrorPayload,
+  FieldMapping,
+  MappingSaved,
+  ScoreBand,
   StreamProgress,
   SyncRun,
   SyncSettings,
@@ -48,9 +51,18 @@ export const ipc = {
   cancelSync: (id: string) => invoke<boolean>("cancel_sync", { id }),
   getSyncSettings: (id: string) => invoke<SyncSettings>("get_sync_settings", { id }),
   setSyncSettings: (id: string, settings: SyncSettings) => invoke<SyncSettings>("set_sync_settings", { id, settings }),
+  /** The mapped custom fields of a connection's object, from the cache (works offline). */
+  getFieldMappings: (id: string, object: string) => invoke<FieldMapping[]>("get_field_mappings", { id, object }),
+  /** The fields Gainsight offers for an object: one describe call, custom (`__gc`) fields first. */
+  mappableFields: (id: string, object: string) => invoke<FieldMapping[]>("mappable_fields", { id, object }),
+  setFieldMappings: (id: string, object: string, fields: FieldMapping[]) =>
+    invoke<MappingSaved>("set_field_mappings", { id, object, fields }),
 
   listAccounts: (query: AccountQuery) => invoke<AccountSummary[]>("list_accounts", { query }),
   getAccount: (id: string) => invoke<AccountDetail>("get_account", { id }),
+  listBands: () => invoke<ScoreBand[]>("list_bands"),
+  /** The mapped custom company fields of all CS connections, once each: the accounts list's extra columns. */
+  listCustomColumns: () => invoke<FieldMapping[]>("list_custom_columns"),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
   listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),

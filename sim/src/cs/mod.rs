@@ -4,7 +4,7 @@
 mod cockpit;
 mod meta;
 
-use crate::config::{EmptyStyle, RowsStyle};
+use crate::config::{EmptyStyle, RowsStyle, TokenBody};
 use crate::envelope;
 use crate::query::{self, QueryBody};
 use crate::state::SimState;
@@ -57,8 +57,10 @@ pub(crate) fn check_auth(state: &SimState, headers: &HeaderMap, rid: &str) -> Op
     Some(envelope::error(401, rid.to_string(), "GS_APIG_2401", "Unauthorized"))
 }
 
-/// `POST /v1/users/m2m/oauth/token`: Basic client id and secret → a bearer token.
-async fn token(State(state): State<Shared>, headers: HeaderMap) -> Response {
+/// `POST /v1/users/m2m/oauth/token`: Basic client id and secret → a bearer token. The body is
+/// `grant_type=client_credentials` or empty, as [`crate::config::M2mStyle`] allows; the reply is
+/// bare or in the CS envelope.
+async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
     let creds = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -71,14 +73,29 @@ async fn token(State(state): State<Shared>, headers: HeaderMap) -> Response {
         state.count(|c| c.unauthorized += 1);
         return envelope::error(401, state.next_request_id(), "GS_APIG_2401", "Unauthorized");
     }
-    let token = state.issue_token();
-    (
-        StatusCode::OK,
-        axum::Json(
-            json!({"access_token": token, "token_type": "Bearer", "expires_in": state.config.token_ttl_secs}),
-        ),
-    )
-        .into_response()
+    let style = state.config.m2m;
+    let text = String::from_utf8_lossy(&body);
+    let grant = text.split('&').find_map(|pair| pair.trim().strip_prefix("grant_type="));
+    let refusal = match (text.trim().is_empty(), grant) {
+        (true, _) if style.body == TokenBody::FormOnly => Some(("invalid_request", "grant_type is required")),
+        (true, _) => None,
+        (false, _) if style.body == TokenBody::NoneOnly => {
+            Some(("invalid_request", "a request body is not accepted"))
+        }
+        (false, Some("client_credentials")) => None,
+        (false, Some(_)) => Some(("unsupported_grant_type", "only client_credentials is supported")),
+        (false, None) => Some(("invalid_request", "grant_type is required")),
+    };
+    if let Some((error, description)) = refusal {
+        let body = json!({"error": error, "error_description": description});
+        return (StatusCode::BAD_REQUEST, axum::Json(body)).into_response();
+    }
+    let token = json!({"access_token": state.issue_token(), "token_type": "Bearer",
+        "expires_in": state.config.token_ttl_secs});
+    if style.wrapped {
+        return envelope::ok(state.next_request_id(), token);
+    }
+    (StatusCode::OK, axum::Json(token)).into_response()
 }
 
 fn decode_base64(s: &str) -> Option<Vec<u8>> {

@@ -9,7 +9,7 @@ pub use activity::USAGE_OBJECT;
 pub use scores::{FACT_OBJECT, HISTORY_OBJECT, HISTORY_WEEKS, MEASURES};
 
 use crate::rng::Rng;
-use crate::schema::{DataType as T, Object, Row, Store, field, lookup, picklist};
+use crate::schema::{DataType as T, Object, Row, Store, field, lookup, multi_picklist, picklist};
 use crate::time::DAY_MS;
 use serde_json::{Value, json};
 
@@ -84,6 +84,7 @@ const INDUSTRIES: &[&str] = &[
 ];
 const REGIONS: &[&str] = &["North America", "EMEA", "APAC", "LATAM"];
 const SEGMENTS: &[&str] = &["Enterprise", "Mid-Market", "SMB"];
+const PRODUCTS: &[&str] = &["Analytics", "Automation", "Mobile", "Integrations", "Premium Support"];
 const MANAGED_AS: &[&str] =
     &["Customer", "Customer", "Customer", "Customer", "Ex-customer", "Partner", "Prospect"];
 
@@ -107,6 +108,7 @@ pub fn generate(spec: &DataSpec) -> Store {
             field("FirstName", "First Name", T::String),
             field("LastName", "Last Name", T::String),
             field("Email", "Email", T::Email),
+            lookup("Manager", "Manager", "GsUser"),
             field("ModifiedDate", "Modified Date", T::DateTime),
         ],
     );
@@ -117,8 +119,14 @@ pub fn generate(spec: &DataSpec) -> Store {
         users.push(row(json!({
             "Gsid": gsid, "Name": format!("{first} {last}"), "FirstName": first, "LastName": last,
             "Email": format!("{}.{}@example.com", first.to_lowercase(), last.to_lowercase()),
+            "Manager": null,
             "ModifiedDate": now - 400 * DAY_MS,
         })));
+    }
+    // The first user leads the CS team and manages the others (a lookup chain for `__gr` depth).
+    let head = users.rows.first().and_then(|r| r.get("Gsid")).cloned().unwrap_or(Value::Null);
+    for r in users.rows.iter_mut().skip(1) {
+        r.insert("Manager".into(), head.clone());
     }
 
     let mut picklists = Object::new(
@@ -148,6 +156,7 @@ pub fn generate(spec: &DataSpec) -> Store {
     let stages =
         category("Company Stage", &["New Customer", "Kick Off", "Launched", "Adopting", "Will Churn"]);
     let statuses = category("Company Status", &["Active", "Inactive", "Churn"]);
+    let products = category("Company Products", PRODUCTS);
 
     let mut scheme = Object::new(
         "scoring_scheme_definition",
@@ -204,9 +213,12 @@ pub fn generate(spec: &DataSpec) -> Store {
             field("Segment__gc", "Segment", T::String),
             field("NpsScore__gc", "NPS Score", T::Number),
             field("OnboardingComplete__gc", "Onboarding Complete", T::Boolean),
+            multi_picklist("Products__gc", "Products", "Company Products"),
         ],
     );
     let mut rng = root.fork("company");
+    // A stream of its own, so the multi-select field leaves every other company value as it was.
+    let mut product_rng = root.fork("company-products");
     for i in 0..spec.companies {
         let name = format!("{} {} {}", rng.pick(NAME_A), rng.pick(NAME_B), rng.pick(SUFFIX));
         // Names repeat in large orgs, as they do in real ones; a numeric tail keeps them tellable apart.
@@ -218,6 +230,8 @@ pub fn generate(spec: &DataSpec) -> Store {
         let score = (rng.range(15, 100) + rng.range(0, 30)).min(100);
         let sfdc = format!("001{}", &rng.gsid("")[..15]);
         let csm = users.rows[rng.range(0, users.rows.len() as i64) as usize]["Gsid"].clone();
+        let owned: Vec<&str> =
+            products.iter().filter(|_| product_rng.chance(0.35)).map(String::as_str).collect();
         companies.push(row(json!({
             "Gsid": rng.gsid("1P02"),
             "Name": name,
@@ -239,6 +253,7 @@ pub fn generate(spec: &DataSpec) -> Store {
             "Segment__gc": SEGMENTS[if employees > 5000 { 0 } else if employees > 500 { 1 } else { 2 }],
             "NpsScore__gc": rng.range(-40, 90),
             "OnboardingComplete__gc": rng.chance(0.8),
+            "Products__gc": if owned.is_empty() { Value::Null } else { Value::from(owned.join(";")) },
         })));
     }
 

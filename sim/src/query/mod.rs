@@ -73,25 +73,92 @@ pub fn check_path(store: &Store, object: &Object, path: &str) -> Result<DataType
 
 /// The value at `path` for one row, following lookups; null where a lookup does not resolve.
 pub fn resolve(store: &Store, object: &Object, row: &Row, path: &str) -> Value {
-    let (mut current, mut row) = (object, row);
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let Some(field) = current.field(part.strip_suffix("__gr").unwrap_or(part)) else {
-            return Value::Null;
-        };
-        let value = row.get(field.name).cloned().unwrap_or(Value::Null);
-        if parts.peek().is_none() {
-            return value;
+    Lookup::new(store, object, path).follow(row).clone()
+}
+
+static NULL: Value = Value::Null;
+
+/// A dotted path resolved against the schema once: for each step, the field to read and, for a
+/// `__gr` step, the object its id points into. Following it per row costs no schema lookups.
+struct Lookup<'a> {
+    steps: Vec<(&'static str, Option<&'a Object>)>,
+}
+
+impl<'a> Lookup<'a> {
+    fn new(store: &'a Store, object: &'a Object, path: &str) -> Lookup<'a> {
+        let mut steps = Vec::new();
+        let mut current = Some(object);
+        for part in path.split('.') {
+            let Some(field) = current.and_then(|o| o.field(part.strip_suffix("__gr").unwrap_or(part))) else {
+                // An unknown field resolves to null on every row.
+                return Lookup { steps: Vec::new() };
+            };
+            current = field.target.and_then(|t| store.object(t));
+            steps.push((field.name, current));
         }
-        let (Some(target), Some(id)) = (field.target.and_then(|t| store.object(t)), value.as_str()) else {
-            return Value::Null;
-        };
-        match target.get(id) {
-            Some(next) => (current, row) = (target, next),
-            None => return Value::Null,
-        }
+        Lookup { steps }
     }
-    Value::Null
+
+    fn follow<'r>(&self, mut row: &'r Row) -> &'r Value
+    where
+        'a: 'r,
+    {
+        let last = self.steps.len().saturating_sub(1);
+        for (i, (name, target)) in self.steps.iter().enumerate() {
+            let value = row.get(*name).unwrap_or(&NULL);
+            if i == last {
+                return value;
+            }
+            match (target, value.as_str()) {
+                (Some(t), Some(id)) => match t.get(id) {
+                    Some(next) => row = next,
+                    None => return &NULL,
+                },
+                _ => return &NULL,
+            }
+        }
+        &NULL
+    }
+}
+
+/// Orders `rows` by `order` (path, descending?) far enough that `rows[..keep]` is the sorted head,
+/// with ties kept in their original order, exactly as a full stable sort would leave them.
+///
+/// Each row's keys are resolved once (decorate, sort, undecorate) rather than on every
+/// comparison, and only the head a page needs is sorted after an O(n) selection.
+fn sort_rows<'a>(
+    store: &'a Store,
+    object: &'a Object,
+    rows: &mut Vec<&'a Row>,
+    order: &[(String, bool)],
+    keep: usize,
+) {
+    let width = order.len();
+    let lookups: Vec<Lookup> = order.iter().map(|(path, _)| Lookup::new(store, object, path)).collect();
+    let keys: Vec<&Value> = rows.iter().flat_map(|r| lookups.iter().map(move |l| l.follow(r))).collect();
+    let cmp = |a: &usize, b: &usize| {
+        let (ka, kb) = (&keys[a * width..(a + 1) * width], &keys[b * width..(b + 1) * width]);
+        for ((x, y), (_, desc)) in ka.iter().zip(kb).zip(order) {
+            let ord = cmp_values(x, y);
+            if ord != Ordering::Equal {
+                return if *desc { ord.reverse() } else { ord };
+            }
+        }
+        // The original position breaks ties: a total order, so unstable selection stays stable.
+        a.cmp(b)
+    };
+    let mut index: Vec<usize> = (0..rows.len()).collect();
+    let keep = keep.min(index.len());
+    if keep == 0 {
+        rows.clear();
+        return;
+    }
+    if keep < index.len() {
+        index.select_nth_unstable_by(keep - 1, cmp);
+        index.truncate(keep);
+    }
+    index.sort_unstable_by(cmp);
+    *rows = index.into_iter().map(|i| rows[i]).collect();
 }
 
 /// Runs a query and returns the page of matching rows (projected to `select`) and the total match count.
@@ -124,19 +191,12 @@ pub fn run(
     };
 
     let mut matched: Vec<&Row> =
-        object.rows.iter().filter(|r| filter.as_ref().is_none_or(|f| f.eval(store, object, r))).collect();
-    if !order.is_empty() {
-        matched.sort_by(|a, b| {
-            for (path, desc) in &order {
-                let ord = cmp_values(&resolve(store, object, a, path), &resolve(store, object, b, path));
-                if ord != Ordering::Equal {
-                    return if *desc { ord.reverse() } else { ord };
-                }
-            }
-            Ordering::Equal
-        });
-    }
+        object.rows.iter().filter(|r| filter.as_ref().is_none_or(|f| f.eval(r))).collect();
     let total = matched.len();
+    if !order.is_empty() {
+        sort_rows(store, object, &mut matched, &order, offset.saturating_add(limit as usize));
+    }
+    let selects: Vec<Lookup> = body.select.iter().map(|p| Lookup::new(store, object, p)).collect();
     let page = matched
         .into_iter()
         .skip(offset)
@@ -144,8 +204,9 @@ pub fn run(
         .map(|r| {
             body.select
                 .iter()
+                .zip(&selects)
                 .zip(&select_types)
-                .map(|(p, t)| (p.clone(), dates.render(resolve(store, object, r, p), *t)))
+                .map(|((p, l), t)| (p.clone(), dates.render(l.follow(r).clone(), *t)))
                 .collect()
         })
         .collect();
@@ -189,8 +250,8 @@ fn cmp_values(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-struct Compiled {
-    path: String,
+struct Compiled<'a> {
+    lookup: Lookup<'a>,
     op: Op,
     values: Vec<Value>,
 }
@@ -205,6 +266,10 @@ enum Op {
     Gte,
     Btw,
     In,
+    /// Multi-value fields: any of the values is among the field's items.
+    Includes,
+    /// Multi-value fields: none of the values is among the field's items (an empty field qualifies).
+    Excludes,
     Contains,
     StartsWith,
     EndsWith,
@@ -218,13 +283,13 @@ enum Expr {
     Or(Box<Expr>, Box<Expr>),
 }
 
-struct Filter {
-    conditions: Vec<Compiled>,
+struct Filter<'a> {
+    conditions: Vec<Compiled<'a>>,
     expr: Option<Expr>,
 }
 
-impl Filter {
-    fn compile(store: &Store, object: &Object, w: &Where) -> Result<Filter, QueryError> {
+impl<'a> Filter<'a> {
+    fn compile(store: &'a Store, object: &'a Object, w: &Where) -> Result<Filter<'a>, QueryError> {
         let mut conditions = Vec::new();
         for c in &w.conditions {
             let dtype = check_path(store, object, &c.name)?;
@@ -236,7 +301,9 @@ impl Filter {
                 "LTE" => Op::Lte,
                 "GTE" => Op::Gte,
                 "BTW" => Op::Btw,
-                "IN" | "INCLUDES" => Op::In,
+                "IN" => Op::In,
+                "INCLUDES" => Op::Includes,
+                "EXCLUDES" => Op::Excludes,
                 "CONTAINS" => Op::Contains,
                 "STARTS_WITH" => Op::StartsWith,
                 "ENDS_WITH" => Op::EndsWith,
@@ -262,7 +329,7 @@ impl Filter {
                     _ => Ok(v.clone()),
                 })
                 .collect::<Result<_, _>>()?;
-            conditions.push(Compiled { path: c.name.clone(), op, values });
+            conditions.push(Compiled { lookup: Lookup::new(store, object, &c.name), op, values });
         }
         let expr = match w.expression.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(text) => Some(parse_expression(text, &w.conditions)?),
@@ -271,10 +338,10 @@ impl Filter {
         Ok(Filter { conditions, expr })
     }
 
-    fn eval(&self, store: &Store, object: &Object, row: &Row) -> bool {
+    fn eval(&self, row: &Row) -> bool {
         let leaf = |i: usize| {
             let c = &self.conditions[i];
-            matches_condition(&resolve(store, object, row, &c.path), c.op, &c.values)
+            matches_condition(c.lookup.follow(row), c.op, &c.values)
         };
         match &self.expr {
             Some(e) => eval_expr(e, &leaf),
@@ -296,10 +363,12 @@ fn matches_condition(v: &Value, op: Op, values: &[Value]) -> bool {
         Value::String(s) => s.to_lowercase(),
         other => other.to_string(),
     };
-    let eq = |x: &Value| cmp_values(v, x) == Ordering::Equal || (!v.is_null() && text(v) == text(x));
+    let eq = |x: &Value| same(v, x);
     match op {
         Op::IsNull => v.is_null(),
         Op::IsNotNull => !v.is_null(),
+        Op::Includes => items(v).iter().any(|item| values.iter().any(|x| same(item, x))),
+        Op::Excludes => !items(v).iter().any(|item| values.iter().any(|x| same(item, x))),
         _ if v.is_null() => op == Op::Ne,
         Op::Eq => eq(&values[0]),
         Op::Ne => !eq(&values[0]),
@@ -315,6 +384,26 @@ fn matches_condition(v: &Value, op: Op, values: &[Value]) -> bool {
         Op::StartsWith => text(v).starts_with(&text(&values[0])),
         Op::EndsWith => text(v).ends_with(&text(&values[0])),
     }
+}
+
+/// The items of a multi-value field: a multi-select dropdown stores its picklist item GSIDs joined
+/// by `;`; a JSON list is taken as is; any other value is one item, null none.
+fn items(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Null => Vec::new(),
+        Value::String(s) => s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(Value::from).collect(),
+        Value::Array(list) => list.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// Equality as `EQ` judges it: by value, and text case-insensitively.
+fn same(a: &Value, b: &Value) -> bool {
+    let text = |x: &Value| match x {
+        Value::String(s) => s.to_lowercase(),
+        other => other.to_string(),
+    };
+    cmp_values(a, b) == Ordering::Equal || (!a.is_null() && text(a) == text(b))
 }
 
 /// `A AND (B OR C)`: AND binds tighter than OR; aliases refer to conditions.

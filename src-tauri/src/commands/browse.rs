@@ -1,12 +1,25 @@
 use super::{CmdResult, to_payload};
 use crate::state::AppState;
-use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery};
+use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
+use outpost::db::settings::FieldMapping;
 use outpost::db::sync::{Change, SyncRun};
 use tauri::State;
 
 #[tauri::command]
 pub fn list_accounts(state: State<'_, AppState>, query: AccountQuery) -> CmdResult<Vec<AccountSummary>> {
     state.core.accounts(&query).map_err(to_payload)
+}
+
+/// The health bands in the cache, lowest first, for the band filter.
+#[tauri::command]
+pub fn list_bands(state: State<'_, AppState>) -> CmdResult<Vec<ScoreBand>> {
+    state.core.bands().map_err(to_payload)
+}
+
+/// The mapped custom company fields of all CS connections: the accounts list's extra columns.
+#[tauri::command]
+pub fn list_custom_columns(state: State<'_, AppState>) -> CmdResult<Vec<FieldMapping>> {
+    state.core.custom_columns().map_err(to_payload)
 }
 
 #[tauri::command]

@@ -174,6 +174,16 @@ pub fn in_card(kind: &str, id: &str) -> String {
     format!("[data-testid='connected-card'][data-kind='{kind}'] {}", testid(id))
 }
 
+/// The CSS selector of the first Connected card of a product (`cs` or `px`).
+pub fn card_of(kind: &str) -> String {
+    format!("[data-testid='connected-card'][data-kind='{kind}']")
+}
+
+/// How many elements match `css` now, without waiting: for what must not be shown.
+pub async fn count_css(c: &Client, css: &str) -> usize {
+    c.find_all(Locator::Css(css)).await.unwrap_or_else(|e| panic!("find {css}: {e}")).len()
+}
+
 pub async fn find_css(c: &Client, css: &str) -> fantoccini::elements::Element {
     c.wait()
         .at_most(WAIT)
@@ -237,4 +247,26 @@ pub async fn scroll_to(c: &Client, css: &str) {
     c.execute("document.querySelector(arguments[0])?.scrollIntoView(true)", vec![json!(css)])
         .await
         .unwrap_or_else(|e| panic!("scroll to {css}: {e}"));
+}
+
+/// The trimmed text of every element matching `css` now, in document order (read in one step, so a
+/// list that re-renders meanwhile is never half old, half new).
+pub async fn texts_css(c: &Client, css: &str) -> Vec<String> {
+    let got = c
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.textContent.trim())",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("texts of {css}: {e}"));
+    serde_json::from_value(got).unwrap_or_else(|e| panic!("texts of {css}: {e}"))
+}
+
+/// Picks the option with this value in the `<select>` at `css`, as the admin would.
+pub async fn select_css(c: &Client, css: &str, value: &str) {
+    find_css(c, css)
+        .await
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
 }

@@ -75,3 +75,37 @@ fn both_row_shapes_and_both_empty_styles() {
             .expect("No data found is an empty page");
     assert!(d.records().is_empty());
 }
+
+#[test]
+fn error_codes_win_over_the_status_and_bodies_without_json_are_judged_by_status() {
+    let env =
+        |code: &str| format!(r#"{{"result":false,"errorCode":"{code}","errorDesc":"x","requestId":"r1"}}"#);
+    assert_eq!(kind(reply(401, &env("GS_APIG_2402"))), ErrorKind::IpNotAllowed, "allow-list, not the key");
+    assert_eq!(kind(reply(403, &env("GS_APIG_2402"))), ErrorKind::IpNotAllowed);
+    assert_eq!(kind(reply(401, &env("GS_APIG_2404"))), ErrorKind::RateLimited);
+    assert_eq!(kind(reply(403, &env("GS_APIG_2401"))), ErrorKind::InvalidKey);
+
+    let plain = |status: u16, body: &str| {
+        let mut r = reply(status, body);
+        r.content_type = Some("text/plain".into());
+        kind(r)
+    };
+    assert_eq!(plain(401, "Unauthorized"), ErrorKind::InvalidKey);
+    assert_eq!(plain(401, ""), ErrorKind::InvalidKey);
+    assert_eq!(plain(403, "Forbidden"), ErrorKind::Forbidden);
+    assert_eq!(plain(502, "Bad Gateway"), ErrorKind::ServerError);
+    assert_eq!(plain(200, "OK"), ErrorKind::BadResponse);
+
+    let html = |status: u16| {
+        let mut r = reply(status, "<html><body><h1>Bad Gateway</h1></body></html>");
+        r.content_type = Some("text/html".into());
+        kind(r)
+    };
+    for status in [500, 502, 503, 504] {
+        assert_eq!(html(status), ErrorKind::ServerError, "a gateway's HTML {status} is transient");
+    }
+    assert_eq!(html(429), ErrorKind::RateLimited);
+    for status in [200, 401, 404] {
+        assert_eq!(html(status), ErrorKind::WrongInstance, "an HTML {status} means the wrong address");
+    }
+}
