@@ -3,7 +3,7 @@
 
 use futures_util::TryStreamExt;
 use gainsight_sim::SimConfig;
-use outpost::gainsight::budget::FixedWindow;
+use outpost::gainsight::budget::CallWindow;
 use outpost::gainsight::http::Timeouts;
 use outpost::gainsight::paging::{QuerySpec, query_pages};
 use outpost::gainsight::{CsAuth, CsClient, normalize_instance_url};
@@ -78,7 +78,7 @@ async fn main() {
         Timeouts::default(),
     )
     .expect("client")
-    .with_budget(Arc::new(FixedWindow::new(10_000, Duration::from_secs(60))));
+    .with_budget(Arc::new(CallWindow::new(10_000, Duration::from_secs(60))));
     // Interleaved, best of three each, so warm-up and noise hit both sides alike.
     let (mut raw_best, mut ours_best, mut rows) = (Duration::MAX, Duration::MAX, 0);
     for _ in 0..3 {

@@ -2,7 +2,7 @@
 
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::budget::{DEFAULT_CS_CALLS_PER_MINUTE, FixedWindow};
+use crate::gainsight::budget::{DEFAULT_CS_CALLS_PER_MINUTE, CallWindow};
 use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;
@@ -21,7 +21,7 @@ pub struct Outpost {
     db: Mutex<Connection>,
     pub(crate) vault: Vault,
     /// One CS call budget per connection, shared by every sync of it in this process.
-    budgets: Mutex<HashMap<String, Arc<FixedWindow>>>,
+    budgets: Mutex<HashMap<String, Arc<CallWindow>>>,
     /// Where PX regions live; tests point them at the simulator.
     pub(crate) px_endpoints: PxEndpoints,
 }
@@ -72,7 +72,7 @@ impl Outpost {
 
     /// The connection's CS call budget, shared by everything this process does with it; replaced
     /// when the admin changes the per-minute share.
-    pub(crate) fn cs_budget(&self, connection_id: &str, per_minute: i64) -> Arc<FixedWindow> {
+    pub(crate) fn cs_budget(&self, connection_id: &str, per_minute: i64) -> Arc<CallWindow> {
         let per_minute = u32::try_from(per_minute).unwrap_or(DEFAULT_CS_CALLS_PER_MINUTE);
         let mut budgets = match self.budgets.lock() {
             Ok(b) => b,
@@ -80,9 +80,9 @@ impl Outpost {
         };
         let entry = budgets
             .entry(connection_id.to_string())
-            .or_insert_with(|| Arc::new(FixedWindow::per_minute(per_minute)));
+            .or_insert_with(|| Arc::new(CallWindow::per_minute(per_minute)));
         if entry.limit() != per_minute {
-            *entry = Arc::new(FixedWindow::per_minute(per_minute));
+            *entry = Arc::new(CallWindow::per_minute(per_minute));
         }
         entry.clone()
     }

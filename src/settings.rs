@@ -148,7 +148,23 @@ impl Outpost {
             Default::default(),
         )?
         .with_budget(self.cs_budget(&card.id, settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute));
-        let data = client.meta(&format!("/v1/meta/services/objects/{object}/describe?idd=true")).await?;
+        let data = match client.meta(&format!("/v1/meta/services/objects/{object}/describe?idd=true")).await {
+            Ok(data) => {
+                // The key works again (updated in Gainsight's favour, say): the card says so.
+                if card.status == crate::connections::ConnectionStatus::NeedsAttention {
+                    crate::db::connections::set_status(&*self.db()?, &card.id, "connected", None)?;
+                }
+                data
+            }
+            Err(e) => {
+                // A rejected key is news for the card, whichever call found it.
+                if e.kind == ErrorKind::InvalidKey {
+                    let reason = Some(crate::connections::KEY_REJECTED);
+                    crate::db::connections::set_status(&*self.db()?, &card.id, "needs_attention", reason)?;
+                }
+                return Err(e.into());
+            }
+        };
         let fields = data
             .records()
             .first()

@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use gainsight_sim::faults::{Fault, FaultRule};
 use gainsight_sim::{EmptyStyle, M2mStyle, RateLimitStyle, RowsStyle, SimConfig, TokenBody};
 use outpost::ErrorKind;
-use outpost::gainsight::budget::FixedWindow;
+use outpost::gainsight::budget::CallWindow;
 use outpost::gainsight::http::Timeouts;
 use outpost::gainsight::paging::{QuerySpec, cockpit_pages, query_pages};
 use outpost::gainsight::retry::RetryPolicy;
@@ -29,7 +29,7 @@ fn client(sim: &gainsight_sim::RunningSim, auth: CsAuth) -> CsClient {
     CsClient::new(url, auth, Timeouts::default())
         .expect("client")
         .with_retry(fast_retry())
-        .with_budget(Arc::new(FixedWindow::new(1000, Duration::from_secs(1))))
+        .with_budget(Arc::new(CallWindow::new(1000, Duration::from_secs(1))))
 }
 
 fn key() -> CsAuth {
@@ -76,7 +76,7 @@ async fn a_respected_budget_never_meets_a_429() {
     let sim = gainsight_sim::start(SimConfig { rate_limit_per_window: 4, window_secs: 1, ..config(30) })
         .await
         .expect("sim");
-    let c = client(&sim, key()).with_budget(Arc::new(FixedWindow::new(3, Duration::from_secs(1))));
+    let c = client(&sim, key()).with_budget(Arc::new(CallWindow::new(3, Duration::from_secs(1))));
     let spec = QuerySpec { page_size: 4, ..QuerySpec::new("company", &["Gsid"]) };
     assert_eq!(all_rows(&c, spec).await.expect("rows").len(), 30);
     let counters = sim.counters();
@@ -91,7 +91,7 @@ async fn transient_faults_are_retried_and_a_429_waits() {
     let style = RateLimitStyle { gs_2404_body: true, retry_after: true };
     let sim = gainsight_sim::start(SimConfig { rate_limit_style: style, ..config(12) }).await.expect("sim");
     // A budget window of 100 ms: only the 429's `Retry-After: 1` can make the client wait a second.
-    let c = client(&sim, key()).with_budget(Arc::new(FixedWindow::new(1000, Duration::from_millis(100))));
+    let c = client(&sim, key()).with_budget(Arc::new(CallWindow::new(1000, Duration::from_millis(100))));
     let on = |fault, count| FaultRule {
         endpoint: "/v1/data/objects/query/company".into(),
         fault,

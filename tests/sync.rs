@@ -645,3 +645,22 @@ async fn scorecard_and_usage_rows_deleted_on_their_own_leave_the_cache() {
     }
     assert_equals_truth(&sim, dir.path()).await;
 }
+
+/// Describing fields for the mapping screen is a call with the key like any other: a rejected key
+/// marks the card, and a call that works again clears it.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_field_list_notices_a_rejected_key_too() {
+    use outpost::connections::ConnectionStatus;
+    let sim = start(5, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    sim.rotate_cs_key("regenerated");
+    let e = app.mappable_fields(CS, "company").await.expect_err("rejected");
+    assert_eq!(e.kind, outpost::ErrorKind::InvalidKey);
+    let card = app.connection(CS).expect("card");
+    assert_eq!(card.status, ConnectionStatus::NeedsAttention);
+    assert_eq!(card.status_reason.as_deref(), Some(outpost::connections::KEY_REJECTED));
+    sim.rotate_cs_key(gainsight_sim::DEMO_ACCESS_KEY);
+    assert!(!app.mappable_fields(CS, "company").await.expect("works again").is_empty());
+    assert_eq!(app.connection(CS).expect("card").status, ConnectionStatus::Connected);
+}

@@ -15,6 +15,7 @@ mod prepare;
 
 pub use card::{ConnectionCard, ConnectionStatus, cs_auth};
 pub use input::{ConnectInput, ConnectKind, CsAuthInput, CsConnectInput, PxTarget};
+pub use lifecycle::KEY_REJECTED;
 
 use crate::error::ErrorPayload;
 use crate::gainsight::px::{PxRegion, PxSubscription};

@@ -1,7 +1,7 @@
 //! The Gainsight CS (NXT) client: Access Key or M2M OAuth, a shared call budget, retries, and the
 //! query, discovery and cockpit calls.
 
-use super::budget::{DEFAULT_CS_CALLS_PER_MINUTE, FixedWindow};
+use super::budget::{DEFAULT_CS_CALLS_PER_MINUTE, CallWindow};
 use super::error::{ApiError, HINT_KEY};
 use super::http::{self, Timeouts};
 use super::instance::InstanceUrl;
@@ -45,7 +45,7 @@ pub struct CsClient {
     token: Mutex<Option<(Secret, Instant)>>,
     /// The token request goes without a body: set once the documented form body was refused.
     token_without_body: AtomicBool,
-    budget: Arc<FixedWindow>,
+    budget: Arc<CallWindow>,
     retry: RetryPolicy,
     calls: AtomicU64,
 }
@@ -72,14 +72,14 @@ impl CsClient {
             auth,
             token: Mutex::new(None),
             token_without_body: AtomicBool::new(false),
-            budget: Arc::new(FixedWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
+            budget: Arc::new(CallWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
             retry: RetryPolicy::default(),
             calls: AtomicU64::new(0),
         })
     }
 
     /// Shares a call budget (one per connection, across all its streams).
-    pub fn with_budget(mut self, budget: Arc<FixedWindow>) -> Self {
+    pub fn with_budget(mut self, budget: Arc<CallWindow>) -> Self {
         self.budget = budget;
         self
     }
