@@ -2,7 +2,7 @@
 
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::budget::{DEFAULT_CS_CALLS_PER_MINUTE, CallWindow};
+use crate::gainsight::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
 use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;

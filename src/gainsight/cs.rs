@@ -1,7 +1,7 @@
 //! The Gainsight CS (NXT) client: Access Key or M2M OAuth, a shared call budget, retries, and the
 //! query, discovery and cockpit calls.
 
-use super::budget::{DEFAULT_CS_CALLS_PER_MINUTE, CallWindow};
+use super::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
 use super::error::{ApiError, HINT_KEY};
 use super::http::{self, Timeouts};
 use super::instance::InstanceUrl;
