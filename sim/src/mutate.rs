@@ -12,14 +12,7 @@ fn pick(store: &Store, object: &str, count: usize, salt: u64) -> Vec<String> {
     let mut ids: Vec<String> =
         o.rows.iter().filter_map(|r| r.get("Gsid").and_then(Value::as_str).map(str::to_string)).collect();
     ids.sort();
-    let mut rng = Rng::new(salt);
-    let n = count.min(ids.len());
-    for i in 0..n {
-        let j = rng.range(i as i64, ids.len() as i64) as usize;
-        ids.swap(i, j);
-    }
-    ids.truncate(n);
-    ids
+    Rng::new(salt).sample(ids, count)
 }
 
 fn scheme_id_for(store: &Store, score: i64) -> Option<String> {

@@ -34,6 +34,17 @@ impl Rng {
         lo + (self.next_u64() % span) as i64
     }
 
+    /// Keeps `count` items of `items` chosen at random (a partial Fisher–Yates shuffle).
+    pub fn sample<T>(&mut self, mut items: Vec<T>, count: usize) -> Vec<T> {
+        let n = count.min(items.len());
+        for i in 0..n {
+            let j = self.range(i as i64, items.len() as i64) as usize;
+            items.swap(i, j);
+        }
+        items.truncate(n);
+        items
+    }
+
     pub fn chance(&mut self, p: f64) -> bool {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }

@@ -96,15 +96,8 @@ impl PxData {
 
     /// `count` distinct listed accounts, picked deterministically for `salt`.
     fn pick_accounts(&self, count: usize, salt: u64) -> Vec<usize> {
-        let mut live: Vec<usize> = (0..self.accounts.len()).filter(|&i| !self.accounts[i].removed).collect();
-        let mut rng = Rng::new(salt);
-        let n = count.min(live.len());
-        for i in 0..n {
-            let j = rng.range(i as i64, live.len() as i64) as usize;
-            live.swap(i, j);
-        }
-        live.truncate(n);
-        live
+        let live: Vec<usize> = (0..self.accounts.len()).filter(|&i| !self.accounts[i].removed).collect();
+        Rng::new(salt).sample(live, count)
     }
 
     /// Moves the health score of `count` accounts by 30 points (down when healthy, up when not) at
