@@ -70,7 +70,26 @@ impl Outpost {
         if !(1..=190).contains(&s.backfill_days) {
             return Err(Error::new(ErrorKind::InvalidInput, "The backfill period must be 1 to 190 days."));
         }
-        settings::put(&*self.db()?, &card.id, s)?;
+        {
+            // Another object under a stream: the cached rows and the cursor belong to the old one,
+            // so they go, and the next sync reads the new object whole.
+            let mut db = self.db()?;
+            let tx = db.transaction().map_err(db_err)?;
+            let old = settings::get(&tx, &card.id)?;
+            for (before, after, stream, table) in [
+                (&old.fact_object, &s.fact_object, StreamKind::MeasureScores, "measure_scores"),
+                (&old.history_object, &s.history_object, StreamKind::ScoreHistory, "score_history"),
+                (&old.usage_object, &s.usage_object, StreamKind::Usage, "usage_weekly"),
+            ] {
+                if !before.eq_ignore_ascii_case(after) {
+                    book::reset_cursor(&tx, &card.id, stream.name())?;
+                    tx.execute(&format!("DELETE FROM {table} WHERE connection_id = ?1"), [&card.id])
+                        .map_err(db_err)?;
+                }
+            }
+            settings::put(&tx, &card.id, s)?;
+            tx.commit().map_err(db_err)?;
+        }
         let last = self
             .sync_history(Some(&card.id), 1)?
             .first()

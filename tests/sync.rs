@@ -601,9 +601,15 @@ async fn a_usage_object_the_org_lacks_is_skipped_with_a_notice() {
     let sim = start(10, 0).await;
     let dir = tempfile::tempdir().expect("dir");
     let app = connect(dir.path(), &sim).await;
+    assert_eq!(app.sync(CS, SyncOptions::default(), &quiet).await.expect("first").outcome, "ok");
+    let usage_rows = || rows(dir.path(), "SELECT gsid FROM usage_weekly").len();
+    assert!(usage_rows() > 0);
+
+    // Another usage object: the old one's rows and cursor go with the change.
     let mut settings = app.sync_settings(CS).expect("settings");
     settings.usage_object = "adoption_weekly__gc".into();
     app.set_sync_settings(CS, &settings).expect("settings");
+    assert_eq!(usage_rows(), 0, "rows of the previous usage object are not this one's");
     let s = app.sync(CS, SyncOptions::default(), &quiet).await.expect("sync");
     assert_eq!(s.outcome, "ok", "{:?}", s.error);
     assert!(!s.counts.contains_key("usage"), "no usage stream ran: {:?}", s.counts);
@@ -611,11 +617,13 @@ async fn a_usage_object_the_org_lacks_is_skipped_with_a_notice() {
     assert!(s.notices[0].contains("adoption_weekly__gc"), "{}", s.notices[0]);
     assert!(s.counts.contains_key("companies") && s.counts.contains_key("ctas"));
 
+    // Back to the org's object: read whole again, although companies are read incrementally.
     settings.usage_object = "product_usage__gc".into();
     app.set_sync_settings(CS, &settings).expect("settings");
     let s = app.sync(CS, SyncOptions::default(), &quiet).await.expect("sync");
     assert!(s.notices.is_empty(), "{:?}", s.notices);
     assert!(s.counts.get("usage").is_some_and(|n| *n > 0), "the org's usage object is read: {:?}", s.counts);
+    assert_equals_truth(&sim, dir.path()).await;
 }
 
 /// Scorecard and usage rows deleted on their own in Gainsight (not with their company) reach the

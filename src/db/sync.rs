@@ -152,6 +152,13 @@ pub fn rewind_cursor(conn: &Connection, cid: &str, stream: &str, to: &str) -> Re
     Ok(())
 }
 
+/// Forgets where one stream stands: the next sync reads it whole.
+pub fn reset_cursor(conn: &Connection, cid: &str, stream: &str) -> Result<()> {
+    conn.execute("DELETE FROM sync_cursors WHERE connection_id = ?1 AND stream = ?2", params![cid, stream])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 pub fn reset_cursors(conn: &Connection, cid: &str) -> Result<()> {
     conn.execute("UPDATE sync_cursors SET modified_to = NULL WHERE connection_id = ?1", [cid])
         .map_err(db_err)?;
