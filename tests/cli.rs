@@ -12,9 +12,16 @@ fn outpost(data: &std::path::Path, args: &[&str], stdin: &str, env: &[(&str, &st
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child =
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run");
-    child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+    let child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run");
+    feed(child, stdin)
+}
+
+/// Writes `stdin` to the child and waits for it. A command that refuses its arguments exits
+/// without reading stdin: the pipe is closed by then, which is no failure of the test.
+fn feed(mut child: std::process::Child, stdin: &str) -> Output {
+    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+    }
     child.wait_with_output().expect("wait")
 }
 
@@ -705,7 +712,7 @@ async fn quiet_prints_only_errors_and_the_data_dir_can_come_from_the_environment
     let d = data.path().join("from-env");
     let url = sim.base_url();
     let run = |args: &[&str], stdin: &str| {
-        let mut child = bin()
+        let child = bin()
             .args(args)
             .env("OUTPOST_DATA_DIR", &d)
             .stdin(Stdio::piped())
@@ -713,8 +720,7 @@ async fn quiet_prints_only_errors_and_the_data_dir_can_come_from_the_environment
             .stderr(Stdio::piped())
             .spawn()
             .expect("run");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin");
-        child.wait_with_output().expect("wait")
+        feed(child, stdin)
     };
     let key = gainsight_sim::DEMO_ACCESS_KEY;
     let out = run(&["--quiet", "connect", "cs", "--name", "Sim", "--url", &url, "--access-key-stdin"], key);
