@@ -2,7 +2,6 @@
 //! can map (from CS describe).
 
 use crate::app::Outpost;
-use crate::connections::ConnectionStatus;
 use crate::db::db_err;
 use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
 use crate::db::sync as book;
@@ -57,7 +56,7 @@ impl Outpost {
         }
         // Object names go into request paths: API names only (letters, digits, underscores).
         for name in [&s.fact_object, &s.history_object, &s.usage_object] {
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !is_api_name(name) {
                 return Err(Error::new(
                     ErrorKind::InvalidInput,
                     format!("\"{name}\" is not an object's API name."),
@@ -73,19 +72,30 @@ impl Outpost {
         {
             // Another object under a stream: the cached rows and the cursor belong to the old one,
             // so they go, and the next sync reads the new object whole.
-            let mut db = self.db()?;
-            let tx = db.transaction().map_err(db_err)?;
-            let old = settings::get(&tx, &card.id)?;
-            for (before, after, stream, table) in [
+            let old = settings::get(&*self.db()?, &card.id)?;
+            let moved: Vec<(StreamKind, &str)> = [
                 (&old.fact_object, &s.fact_object, StreamKind::MeasureScores, "measure_scores"),
                 (&old.history_object, &s.history_object, StreamKind::ScoreHistory, "score_history"),
                 (&old.usage_object, &s.usage_object, StreamKind::Usage, "usage_weekly"),
-            ] {
-                if !before.eq_ignore_ascii_case(after) {
-                    book::reset_cursor(&tx, &card.id, stream.name())?;
-                    tx.execute(&format!("DELETE FROM {table} WHERE connection_id = ?1"), [&card.id])
-                        .map_err(db_err)?;
-                }
+            ]
+            .into_iter()
+            .filter(|(before, after, ..)| !before.eq_ignore_ascii_case(after))
+            .map(|(.., stream, table)| (stream, table))
+            .collect();
+            // Not while a sync writes those tables.
+            let _no_sync = match moved.is_empty() {
+                true => None,
+                false => Some(self.try_sync_lock(&card.id)?.ok_or_else(|| {
+                    Error::new(ErrorKind::Conflict, format!("A sync of {} is running.", card.name))
+                        .with_hint("Change the objects when it has finished.")
+                })?),
+            };
+            let mut db = self.db()?;
+            let tx = db.transaction().map_err(db_err)?;
+            for (stream, table) in moved {
+                book::reset_cursor(&tx, &card.id, stream.name())?;
+                tx.execute(&format!("DELETE FROM {table} WHERE connection_id = ?1"), [&card.id])
+                    .map_err(db_err)?;
             }
             settings::put(&tx, &card.id, s)?;
             tx.commit().map_err(db_err)?;
@@ -123,13 +133,12 @@ impl Outpost {
             )
             .with_hint("Custom fields are mapped on CS connections."));
         }
-        if card.status == ConnectionStatus::Syncing {
-            return Err(Error::new(ErrorKind::Conflict, format!("A sync of {} is running.", card.name))
-                .with_hint("Save the mapping when it has finished: a running sync reads the fields mapped when it started."));
-        }
-        if let Some(bad) =
-            fields.iter().find(|f| f.field_name.is_empty() || f.field_name.contains(['"', '\'', ';', ' ']))
-        {
+        // Held while saving, so no sync (here or in another process) starts or runs meanwhile.
+        let _no_sync = self.try_sync_lock(&card.id)?.ok_or_else(|| {
+            Error::new(ErrorKind::Conflict, format!("A sync of {} is running.", card.name))
+                .with_hint("Save the mapping when it has finished: a running sync reads the fields mapped when it started.")
+        })?;
+        if let Some(bad) = fields.iter().find(|f| !is_api_name(&f.field_name)) {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
                 format!("\"{}\" is not a field name.", bad.field_name),
@@ -206,4 +215,9 @@ impl Outpost {
         out.sort_by_key(|f| (!f.field_name.ends_with("__gc"), f.label.to_lowercase()));
         Ok(out)
     }
+}
+
+/// A Gainsight API name: letters, digits and underscores (`Region__gc`, `company_scorecard_fact`).
+fn is_api_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -672,3 +672,34 @@ async fn the_field_list_notices_a_rejected_key_too() {
     assert!(!app.mappable_fields(CS, "company").await.expect("works again").is_empty());
     assert_eq!(app.connection(CS).expect("card").status, ConnectionStatus::Connected);
 }
+
+/// While a sync runs, what would pull the ground from under it waits: mapping fields (the sync
+/// reads the fields mapped when it started) and changing an object (its rows are dropped); a
+/// change of schedule goes through.
+#[tokio::test(flavor = "multi_thread")]
+async fn mappings_and_object_changes_wait_for_a_running_sync() {
+    let sim = start(12, 80).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = Arc::new(connect(dir.path(), &sim).await);
+    let offered = app.mappable_fields(CS, "company").await.expect("describe");
+    let region = offered.iter().find(|f| f.field_name == "Region__gc").expect("Region__gc").clone();
+    let started = Arc::new(tokio::sync::Notify::new());
+    let (a, s) = (app.clone(), started.clone());
+    let running = tokio::spawn(async move {
+        let signal = move |_: &StreamProgress| s.notify_one();
+        a.sync(CS, SyncOptions { page_size: Some(50), ..Default::default() }, &signal).await
+    });
+    started.notified().await;
+    let e = app.set_field_mappings(CS, "company", std::slice::from_ref(&region)).expect_err("waits");
+    assert_eq!(e.kind, outpost::ErrorKind::Conflict, "{e:?}");
+    let mut settings = app.sync_settings(CS).expect("settings");
+    settings.usage_object = "adoption__gc".into();
+    let e = app.set_sync_settings(CS, &settings).expect_err("waits");
+    assert_eq!(e.kind, outpost::ErrorKind::Conflict, "{e:?}");
+    let mut schedule = app.sync_settings(CS).expect("settings");
+    schedule.frequency = "1h".into();
+    app.set_sync_settings(CS, &schedule).expect("a schedule change does not touch the cache");
+    assert_eq!(running.await.expect("join").expect("sync").outcome, "ok");
+    app.set_field_mappings(CS, "company", &[region]).expect("after the sync");
+    app.set_sync_settings(CS, &settings).expect("after the sync");
+}
