@@ -11,11 +11,14 @@ use crate::db::browse::{
 };
 use crate::db::companies::CompanyRow;
 use crate::db::ctas::CtaRow;
+use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
 use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::db::sync::{Change, SyncRun};
+use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};
 use crate::settings::MappingSaved;
+use crate::sync::roles::{Matched, RoleMatch};
 use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 
@@ -49,7 +52,15 @@ pub fn typescript() -> String {
         CtaQuery::decl(&cfg),
         CtaListItem::decl(&cfg),
         StreamProgress::decl(&cfg),
+        StreamResult::decl(&cfg),
+        StreamOutcome::decl(&cfg),
         SyncSummary::decl(&cfg),
+        Matched::decl(&cfg),
+        RoleMatch::decl(&cfg),
+        StreamStatus::decl(&cfg),
+        StreamReport::decl(&cfg),
+        OrgReport::decl(&cfg),
+        UsageCandidate::decl(&cfg),
         SyncRun::decl(&cfg),
         Change::decl(&cfg),
         SyncSettings::decl(&cfg),

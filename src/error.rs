@@ -1,10 +1,10 @@
 //! The error kinds every layer shares. The UI and the CLI branch on [`ErrorKind`], never on text;
 //! each module keeps its own error type and maps into a kind at the boundary.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub enum ErrorKind {
     /// Something the admin typed is not acceptable (URL, key, name).
     InvalidInput,
@@ -79,6 +79,11 @@ impl ErrorKind {
         ErrorKind::Database,
     ];
 
+    /// The kind a stored name stands for (`Internal` for a name this version does not know).
+    pub fn parse(name: &str) -> ErrorKind {
+        ErrorKind::ALL.into_iter().find(|k| k.name() == name).unwrap_or(ErrorKind::Internal)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ErrorKind::InvalidInput => "InvalidInput",
@@ -103,7 +108,7 @@ impl ErrorKind {
 }
 
 /// What crosses to the UI and what the CLI prints: `error[kind]: message (hint)`.
-#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, TS, PartialEq)]
 pub struct ErrorPayload {
     pub kind: ErrorKind,
     pub message: String,

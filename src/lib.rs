@@ -7,6 +7,7 @@ pub mod browse;
 pub mod cli;
 pub mod connections;
 pub mod db;
+pub mod doctor;
 pub mod error;
 pub mod gainsight;
 pub mod schedule;

@@ -6,7 +6,6 @@ use crate::db::db_err;
 use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
 use crate::db::sync as book;
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::{CsClient, normalize_instance_url};
 use crate::sync::plan::{GROUPS, StreamKind};
 use serde::Serialize;
 use serde_json::Value;
@@ -168,14 +167,7 @@ impl Outpost {
     /// The fields of a CS object that can be mapped, from describe: custom (`__gc`) fields first.
     pub async fn mappable_fields(&self, id_or_name: &str, object: &str) -> Result<Vec<FieldMapping>> {
         let card = self.connection(id_or_name)?;
-        let id = card.id.clone();
-        let key = self.with_vault(move |v| v.load(&id)).await?;
-        let client = CsClient::new(
-            normalize_instance_url(&card.instance_url)?,
-            crate::connections::cs_auth(&card, key),
-            Default::default(),
-        )?
-        .with_budget(self.cs_budget(&card.id, settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute));
+        let client = self.cs_client(&card).await?;
         let data = match client.meta(&format!("/v1/meta/services/objects/{object}/describe?idd=true")).await {
             Ok(data) => {
                 // The key works again (updated in Gainsight's favour, say): the card says so.
@@ -193,6 +185,12 @@ impl Outpost {
                 return Err(e.into());
             }
         };
+        // What describe said is kept: the next sync selects from it.
+        let described = crate::sync::roles::parse_describe(&data.data);
+        if !described.is_empty() {
+            let at = crate::sync::streams::iso(chrono::Utc::now());
+            crate::db::org::put_fields(&*self.db()?, &card.id, object, &at, &described)?;
+        }
         let fields = data
             .records()
             .first()

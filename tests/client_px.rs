@@ -531,7 +531,8 @@ fn classify_px_judges_status_and_body() {
 
     assert_eq!(kind(&reply(401, None, "")).err(), Some(ErrorKind::InvalidKey));
     assert_eq!(kind(&reply(403, None, "")).err(), Some(ErrorKind::Forbidden));
-    assert_eq!(kind(&reply(404, None, "")).err(), Some(ErrorKind::WrongInstance));
+    // One API this subscription lacks; only the subscription test reads a 404 as a wrong address.
+    assert_eq!(kind(&reply(404, None, "")).err(), Some(ErrorKind::NotFound));
     assert_eq!(kind(&reply(500, None, "")).err(), Some(ErrorKind::ServerError));
     assert_eq!(kind(&reply(200, Some("application/json"), r#"{"a":"#)).err(), Some(ErrorKind::BadResponse));
 

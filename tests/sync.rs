@@ -413,8 +413,10 @@ async fn deletes_left_by_a_failed_run_are_applied_by_the_next() {
     assert_eq!(deletes_cursor(), vec![first.started_at.clone()], "the first run covers deletes to its start");
 
     let gone = sim.delete("company", 2);
+    // Every query refused: nothing can be read, so the run fails (one stream failing alone makes
+    // a partial run, whose deletes step still runs).
     sim.add_fault(FaultRule {
-        endpoint: "/v1/data/objects/query/call_to_action".into(),
+        endpoint: "/v1/data/objects/query/".into(),
         fault: Fault::Status { status: 400, error_code: Some("GSOBJ_1002".into()) },
         count: Some(100),
         probability: None,

@@ -127,6 +127,25 @@ enum Command {
         /// API name of the org's usage object (read weekly per company when Usage is on).
         #[arg(long, value_name = "OBJECT")]
         usage_object: Option<String>,
+        /// The field that holds a role, e.g. companies.arr=Arr__gc or score_history.score=ScoreId__gr.Score
+        /// (roles are listed by `outpost doctor NAME`). Repeatable.
+        #[arg(long = "field", value_name = "STREAM.ROLE=FIELD")]
+        fields: Vec<String>,
+        /// Forget a role's field (STREAM.ROLE): it is matched from describe again. Repeatable.
+        #[arg(long = "clear-field", value_name = "STREAM.ROLE")]
+        clear_fields: Vec<String>,
+    },
+    /// What Outpost found in the org: per stream, the object, the field matched to each role (and
+    /// which are missing), rows in the cache, and the last outcome with its error.
+    Doctor {
+        name: String,
+        /// Describe every object again first (needs the network); otherwise read from the cache.
+        #[arg(long)]
+        refresh: bool,
+        /// List the org's objects that could hold usage (custom objects with a date and a company),
+        /// to choose one with `outpost settings NAME --usage-object OBJECT`.
+        #[arg(long)]
+        usage_objects: bool,
     },
     /// List the fields of a CS object that can be mapped (mapped ones marked), or map them.
     Fields {
@@ -156,6 +175,10 @@ fn exit_codes_help() -> String {
     for kind in ErrorKind::ALL {
         s.push_str(&format!(", {} {}", kind.exit_code(), kind.name()));
     }
+    s.push_str(&format!(
+        ", {} partial sync (some streams failed or were skipped; the rest is saved)",
+        output::PARTIAL_EXIT
+    ));
     s
 }
 
@@ -329,8 +352,28 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             backfill_days,
             scorecard_objects,
             usage_object,
+            fields,
+            clear_fields,
         } => {
             let app = open_app(&data_dir)?;
+            for (target, field) in
+                fields.iter().map(|f| (f, true)).chain(clear_fields.iter().map(|f| (f, false)))
+            {
+                let (role, value) = match field {
+                    true => target.split_once('=').map(|(r, v)| (r, Some(v.trim()))).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::InvalidInput,
+                            format!("--field {target}: expected STREAM.ROLE=FIELD."),
+                        )
+                    })?,
+                    false => (target.as_str(), None),
+                };
+                let (stream, role) = role.trim().split_once('.').ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidInput, format!("\"{role}\" is not STREAM.ROLE."))
+                        .with_hint("For example companies.arr; `outpost doctor NAME` lists the roles.")
+                })?;
+                app.set_field_role(&name, stream, role, value)?;
+            }
             let mut s = app.sync_settings(&name)?;
             let changing = frequency.is_some()
                 || objects.is_some()
@@ -360,6 +403,15 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             s.backfill_days = backfill_days.unwrap_or(s.backfill_days);
             let s = if changing { app.set_sync_settings(&name, &s)? } else { s };
             out.settings(&s);
+            Ok(())
+        }
+        Command::Doctor { name, refresh, usage_objects } => {
+            let app = open_app(&data_dir)?;
+            if usage_objects {
+                out.usage_candidates(&app.usage_candidates(&name).await?);
+            } else {
+                out.org_report(&app.org_report(&name, refresh).await?);
+            }
             Ok(())
         }
         Command::Fields { name, object, map } => {

@@ -29,22 +29,37 @@ pub struct Out {
 /// CLI's own kind, `Usage`, not an [`crate::ErrorKind`].
 pub const USAGE_EXIT: i32 = 2;
 
+/// The exit code of a sync that read some streams but not others (partial): what was read is
+/// saved; the problems are printed per stream. Not an error kind: nothing failed outright.
+pub const PARTIAL_EXIT: i32 = 25;
+
 /// A failed command: its error, and what it had produced before failing (a failed test's report, a
 /// failed sync's summaries), which `--json` prints inside the one error document.
 pub struct Failure {
     pub error: Error,
     pub context: Option<(&'static str, Value)>,
+    /// A partial sync: its output is printed already; only the exit code is left to give.
+    pub partial: bool,
 }
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure { error, context: None }
+        Failure { error, context: None, partial: false }
     }
 }
 
 impl Failure {
     pub fn with(error: Error, key: &'static str, value: &impl Serialize) -> Self {
-        Failure { error, context: Some((key, serde_json::to_value(value).unwrap_or_default())) }
+        Failure {
+            error,
+            context: Some((key, serde_json::to_value(value).unwrap_or_default())),
+            partial: false,
+        }
+    }
+
+    pub fn partial() -> Self {
+        let error = Error::new(crate::error::ErrorKind::Internal, "partial sync");
+        Failure { error, context: None, partial: true }
     }
 }
 
@@ -82,6 +97,9 @@ impl Out {
     }
 
     pub fn error(&self, f: &Failure) -> i32 {
+        if f.partial {
+            return PARTIAL_EXIT;
+        }
         let e = &f.error;
         self.emit_error(e.kind.name(), &e.message, e.hint.as_deref(), f.context.as_ref());
         e.kind.exit_code()
@@ -496,13 +514,50 @@ impl Out {
                 let total: u64 = s.counts.values().sum();
                 println!(
                     "{}: {} — {total} records, {} deleted, {} calls (run {})",
-                    s.connection, s.outcome, s.deleted, s.calls, s.run_id
+                    s.connection,
+                    outcome_words(&s.outcome, s.streams.iter().filter(|o| is_problem(o)).count()),
+                    s.deleted,
+                    s.calls,
+                    s.run_id
                 );
+                for o in &s.streams {
+                    println!("  {:<18} {}", o.stream, stream_words(o));
+                }
                 for n in &s.notices {
                     println!("  note: {n}");
                 }
             }
         });
+    }
+}
+
+fn is_problem(o: &crate::sync::StreamOutcome) -> bool {
+    use crate::sync::StreamResult::{Failed, Skipped};
+    matches!(o.outcome, Failed | Skipped)
+}
+
+/// "ok", or "partial (1 problem)".
+fn outcome_words(outcome: &str, problems: usize) -> String {
+    match problems {
+        0 => outcome.to_string(),
+        1 => format!("{outcome} (1 problem)"),
+        n => format!("{outcome} ({n} problems)"),
+    }
+}
+
+/// One stream's line: its outcome, records, and the error with its hint.
+fn stream_words(o: &crate::sync::StreamOutcome) -> String {
+    let what = match &o.object {
+        Some(obj) => format!(" from {obj}"),
+        None => String::new(),
+    };
+    match (&o.error, o.outcome) {
+        (Some(e), outcome) => {
+            let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+            format!("{} — {}{hint}", outcome.name(), e.message)
+        }
+        (None, crate::sync::StreamResult::Ok) => format!("ok — {} records{what}", o.records),
+        (None, outcome) => outcome.name().to_string(),
     }
 }
 
@@ -515,6 +570,88 @@ impl Out {
             println!("  PX usage backfill  {} days", s.backfill_days);
             println!("  Scorecard objects  {}, {}", s.fact_object, s.history_object);
             println!("  Usage object       {}", s.usage_object);
+            for (stream, roles) in &s.field_roles {
+                for (role, field) in roles {
+                    println!("  Field              {stream}.{role} = {field}");
+                }
+            }
+        });
+    }
+
+    pub fn usage_candidates(&self, rows: &[crate::doctor::UsageCandidate]) {
+        self.json_or(&rows, || {
+            if rows.is_empty() {
+                println!("No custom object of this org has both a date field and a company lookup.");
+            }
+            for c in rows {
+                println!("{} ({})", c.object, c.label);
+                for m in &c.roles {
+                    if let Some(f) = m.field.as_deref().filter(|_| m.role != "gsid") {
+                        println!("  {:<16} {f}", m.label);
+                    }
+                }
+            }
+        });
+    }
+
+    /// `outpost doctor`: what Outpost found in the org, stream by stream.
+    pub fn org_report(&self, r: &crate::doctor::OrgReport) {
+        self.json_or(r, || {
+            println!("{} ({}, {}) — what Outpost found in this org", r.connection, r.kind, r.instance);
+            for s in &r.streams {
+                let state = if s.enabled { "" } else { "  [off in the sync settings]" };
+                println!();
+                println!("{} — {}{state}", s.label, s.object);
+                if let Some(at) = &s.described_at {
+                    println!(
+                        "  described {} ({} fields)",
+                        local_time(at),
+                        s.fields_described.unwrap_or_default()
+                    );
+                } else if r.kind == "cs" && s.stream != "deletes" {
+                    println!("  not described yet (the next sync describes it; `outpost doctor NAME --refresh` now)");
+                }
+                for m in &s.roles {
+                    let field = match (&m.field, m.matched) {
+                        (_, crate::sync::roles::Matched::Missing) => "— missing in this org".to_string(),
+                        (Some(f), crate::sync::roles::Matched::Refused) => format!("{f} — refused by Gainsight"),
+                        (Some(f), how) => {
+                            let label = m.field_label.as_deref().map(|l| format!(" \"{l}\"")).unwrap_or_default();
+                            format!("{f}{label} (by {})", match how {
+                                crate::sync::roles::Matched::Name => "name",
+                                crate::sync::roles::Matched::Label => "label",
+                                crate::sync::roles::Matched::Setting => "your setting",
+                                _ => "the usual name, not described",
+                            })
+                        }
+                        (None, _) => "—".to_string(),
+                    };
+                    let need = if m.needed { "*" } else { " " };
+                    println!("  {need}{:<28} {field}", m.label);
+                }
+                for f in &s.mapped_missing {
+                    println!("   mapped field {f} — not in this org");
+                }
+                println!("  {} rows in the cache", s.cached_rows);
+                if let Some(last) = &s.last {
+                    let words = stream_words(&crate::sync::StreamOutcome {
+                        stream: last.stream.clone(),
+                        object: last.object.clone(),
+                        outcome: last.outcome,
+                        records: last.records,
+                        error: last.error.clone(),
+                        notices: Vec::new(),
+                    });
+                    println!("  last sync {} (run {}): {words}", local_time(&last.at), last.run_id);
+                    for n in &last.notices {
+                        println!("  note: {n}");
+                    }
+                } else {
+                    println!("  never synced");
+                }
+            }
+            println!();
+            println!("* needed: without it the stream cannot be read.");
         });
     }
 

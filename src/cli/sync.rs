@@ -122,7 +122,24 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
         }
         None => {
             out.sync_summaries(&summaries, false);
-            Ok(())
+            // Each problem on stderr as one line, and the partial run's own exit code.
+            let mut partial = false;
+            for s in summaries.iter().filter(|s| s.outcome == "partial") {
+                partial = true;
+                for o in s.streams.iter().filter(|o| o.error.is_some()) {
+                    if let Some(e) = &o.error {
+                        let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
+                        eprintln!(
+                            "problem[{}]: {} {}: {}{hint}",
+                            e.kind.name(),
+                            s.connection,
+                            o.stream,
+                            e.message
+                        );
+                    }
+                }
+            }
+            if partial { Err(Failure::partial()) } else { Ok(()) }
         }
     }
 }

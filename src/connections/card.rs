@@ -41,6 +41,11 @@ pub struct ConnectionCard {
     pub is_demo: bool,
     pub last_sync_at: Option<String>,
     pub next_sync_at: Option<String>,
+    /// How the last finished sync ended: ok, partial, failed, cancelled or interrupted.
+    pub last_outcome: Option<String>,
+    /// The streams of that sync that failed or were skipped, each with its error and hint: the
+    /// card's "Synced with 1 problem".
+    pub last_problems: Vec<crate::db::org::StreamOutcome>,
 }
 
 /// Storage codes of the auth modes (column `auth_mode`).
@@ -109,6 +114,8 @@ impl From<ConnectionRow> for ConnectionCard {
             is_demo: r.is_demo,
             last_sync_at: r.last_sync_at,
             next_sync_at: r.next_sync_at,
+            last_outcome: None,
+            last_problems: Vec::new(),
         }
     }
 }

@@ -157,7 +157,25 @@ impl Outpost {
             settled |= self.settle_stale_sync(&r.id, &r.status)?;
         }
         let list = if settled { rows::list(&*self.db()?)? } else { list };
-        Ok(list.into_iter().map(ConnectionCard::from).collect())
+        list.into_iter().map(|r| self.with_last_run(ConnectionCard::from(r))).collect()
+    }
+
+    /// The card with how its last finished sync ended.
+    fn with_last_run(&self, mut card: ConnectionCard) -> Result<ConnectionCard> {
+        if let Some(run) = crate::db::sync::last_finished_run(&*self.db()?, &card.id)? {
+            card.last_problems = run
+                .streams
+                .into_iter()
+                .filter(|o| {
+                    matches!(
+                        o.outcome,
+                        crate::db::org::StreamResult::Failed | crate::db::org::StreamResult::Skipped
+                    )
+                })
+                .collect();
+            card.last_outcome = Some(run.outcome);
+        }
+        Ok(card)
     }
 
     fn row(&self, id_or_name: &str) -> Result<ConnectionRow> {
@@ -171,7 +189,7 @@ impl Outpost {
     }
 
     pub fn connection(&self, id_or_name: &str) -> Result<ConnectionCard> {
-        self.row(id_or_name).map(ConnectionCard::from)
+        self.with_last_run(self.row(id_or_name).map(ConnectionCard::from)?)
     }
 
     /// Tests a saved connection with the secret from the keychain. A rejected key marks the card

@@ -43,6 +43,8 @@ pub fn migrations() -> Migrations<'static> {
                 PRIMARY KEY (connection_id, gsid)
             ) STRICT;",
         ),
+        // 7: the org's shape (described fields, each stream's last outcome), field roles, partial runs.
+        M::up(include_str!("migrations/007_org_shape.sql")),
     ])
 }
 

@@ -5,6 +5,7 @@ pub mod companies;
 pub mod connections;
 pub mod ctas;
 mod migrations;
+pub mod org;
 pub mod px;
 pub mod scores;
 pub mod settings;

@@ -3,7 +3,7 @@
 
 use super::db_err;
 use crate::error::Result;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 pub struct BandRow {
     pub gsid: String,
@@ -20,6 +20,17 @@ pub fn upsert_band(conn: &Connection, cid: &str, b: &BandRow) -> Result<()> {
     )
     .map_err(db_err)?;
     Ok(())
+}
+
+/// The band a numeric score falls in: the scheme row with the highest score not above it.
+pub fn band_of(conn: &Connection, cid: &str, score: f64) -> Result<Option<(String, Option<String>)>> {
+    conn.query_row(
+        "SELECT name, color FROM score_bands WHERE connection_id = ?1 AND score <= ?2 ORDER BY score DESC LIMIT 1",
+        params![cid, score],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(db_err)
 }
 
 pub struct MeasureRow {

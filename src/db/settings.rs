@@ -4,6 +4,7 @@ use super::db_err;
 use crate::error::Result;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -19,6 +20,10 @@ pub struct SyncSettings {
     pub usage_object: String,
     /// How many of the org's 100 CS calls per minute Outpost may use (others share the limit).
     pub cs_calls_per_minute: i64,
+    /// The admin's choice of field per role, by stream: `{"companies": {"arr": "Arr__gc"}}`. Roles
+    /// not named here are matched from the org's describe.
+    #[serde(default)]
+    pub field_roles: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Default for SyncSettings {
@@ -31,6 +36,7 @@ impl Default for SyncSettings {
             history_object: "company_scorecard_history".into(),
             usage_object: "product_usage__gc".into(),
             cs_calls_per_minute: 60,
+            field_roles: BTreeMap::new(),
         }
     }
 }
@@ -40,7 +46,8 @@ pub const FREQUENCIES: [&str; 5] = ["manual", "15m", "1h", "4h", "24h"];
 pub fn get(conn: &Connection, cid: &str) -> Result<SyncSettings> {
     let row = conn
         .query_row(
-            "SELECT objects, frequency, backfill_days, fact_object, history_object, usage_object, cs_calls_per_minute
+            "SELECT objects, frequency, backfill_days, fact_object, history_object, usage_object, cs_calls_per_minute,
+                field_roles
              FROM sync_settings WHERE connection_id = ?1",
             [cid],
             |r| {
@@ -53,6 +60,7 @@ pub fn get(conn: &Connection, cid: &str) -> Result<SyncSettings> {
                     history_object: r.get(4)?,
                     usage_object: r.get(5)?,
                     cs_calls_per_minute: r.get(6)?,
+                    field_roles: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
                 })
             },
         )
@@ -63,17 +71,18 @@ pub fn get(conn: &Connection, cid: &str) -> Result<SyncSettings> {
 
 pub fn put(conn: &Connection, cid: &str, s: &SyncSettings) -> Result<()> {
     let objects = serde_json::to_string(&s.objects).unwrap_or_else(|_| "[]".into());
+    let roles = serde_json::to_string(&s.field_roles).unwrap_or_else(|_| "{}".into());
     conn.execute(
         "INSERT INTO sync_settings (connection_id, objects, frequency, backfill_days, fact_object, history_object, usage_object,
-            cs_calls_per_minute)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            cs_calls_per_minute, field_roles)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (connection_id) DO UPDATE SET objects = excluded.objects, frequency = excluded.frequency,
             backfill_days = excluded.backfill_days, fact_object = excluded.fact_object,
             history_object = excluded.history_object, usage_object = excluded.usage_object,
-            cs_calls_per_minute = excluded.cs_calls_per_minute",
+            cs_calls_per_minute = excluded.cs_calls_per_minute, field_roles = excluded.field_roles",
         params![
             cid, objects, s.frequency, s.backfill_days, s.fact_object, s.history_object, s.usage_object,
-            s.cs_calls_per_minute
+            s.cs_calls_per_minute, roles
         ],
     )
     .map_err(db_err)?;

@@ -12,7 +12,8 @@ pub struct SyncRun {
     pub connection_id: String,
     pub started_at: String,
     pub finished_at: Option<String>,
-    /// running, ok, failed, cancelled or interrupted (the process stopped mid-sync).
+    /// running, ok (complete), partial (some streams failed or were skipped), failed (nothing could
+    /// be read), cancelled or interrupted (the process stopped mid-sync).
     pub outcome: String,
     pub full: bool,
     /// Records applied per stream, as a JSON object.
@@ -20,6 +21,9 @@ pub struct SyncRun {
     pub calls: i64,
     pub error_kind: Option<String>,
     pub error_message: Option<String>,
+    /// Each stream's outcome, records and error.
+    pub streams: Vec<crate::db::org::StreamOutcome>,
+    pub notices: Vec<String>,
 }
 
 pub fn start_run(conn: &Connection, cid: &str, started_at: &str, full: bool) -> Result<i64> {
@@ -39,13 +43,18 @@ pub struct RunEnd<'a> {
     pub calls: i64,
     pub error_kind: Option<&'a str>,
     pub error_message: Option<&'a str>,
+    pub streams: &'a [crate::db::org::StreamOutcome],
+    pub notices: &'a [String],
 }
 
 pub fn finish_run(conn: &Connection, id: i64, e: &RunEnd<'_>) -> Result<()> {
+    let streams = serde_json::to_string(e.streams).unwrap_or_else(|_| "[]".into());
+    let notices = serde_json::to_string(e.notices).unwrap_or_else(|_| "[]".into());
     conn.execute(
-        "UPDATE sync_runs SET finished_at = ?2, outcome = ?3, counts = ?4, calls = ?5, error_kind = ?6, error_message = ?7
+        "UPDATE sync_runs SET finished_at = ?2, outcome = ?3, counts = ?4, calls = ?5, error_kind = ?6, error_message = ?7,
+            streams = ?8, notices = ?9
          WHERE id = ?1",
-        params![id, e.finished_at, e.outcome, e.counts, e.calls, e.error_kind, e.error_message],
+        params![id, e.finished_at, e.outcome, e.counts, e.calls, e.error_kind, e.error_message, streams, notices],
     )
     .map_err(db_err)?;
     Ok(())
@@ -73,11 +82,13 @@ fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
         calls: r.get(7)?,
         error_kind: r.get(8)?,
         error_message: r.get(9)?,
+        streams: serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default(),
+        notices: serde_json::from_str(&r.get::<_, String>(11)?).unwrap_or_default(),
     })
 }
 
-const RUN_COLUMNS: &str =
-    "id, connection_id, started_at, finished_at, outcome, full, counts, calls, error_kind, error_message";
+const RUN_COLUMNS: &str = "id, connection_id, started_at, finished_at, outcome, full, counts, calls, error_kind, \
+     error_message, streams, notices";
 
 pub fn list_runs(conn: &Connection, cid: Option<&str>, limit: i64) -> Result<Vec<SyncRun>> {
     let mut stmt = conn
@@ -91,7 +102,20 @@ pub fn list_runs(conn: &Connection, cid: Option<&str>, limit: i64) -> Result<Vec
 
 pub fn last_ok_run(conn: &Connection, cid: &str) -> Result<Option<SyncRun>> {
     conn.query_row(
-        &format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE connection_id = ?1 AND outcome = 'ok' ORDER BY id DESC LIMIT 1"),
+        &format!("SELECT {RUN_COLUMNS} FROM sync_runs WHERE connection_id = ?1 AND outcome IN ('ok', 'partial') ORDER BY id DESC LIMIT 1"),
+        [cid],
+        run_from,
+    )
+    .optional()
+    .map_err(db_err)
+}
+
+/// The newest run of a connection that is not still running.
+pub fn last_finished_run(conn: &Connection, cid: &str) -> Result<Option<SyncRun>> {
+    conn.query_row(
+        &format!(
+            "SELECT {RUN_COLUMNS} FROM sync_runs WHERE connection_id = ?1 AND outcome != 'running' ORDER BY id DESC LIMIT 1"
+        ),
         [cid],
         run_from,
     )

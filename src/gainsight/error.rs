@@ -11,10 +11,41 @@ pub struct ApiError {
     pub hint: Option<String>,
     pub status: Option<u16>,
     /// Gainsight's `errorCode`, e.g. `GS_APIG_2401`.
-    pub error_code: Option<String>,
-    pub request_id: Option<String>,
+    pub error_code: Option<Box<str>>,
+    pub request_id: Option<Box<str>>,
     /// From a `Retry-After` header on a 429.
     pub retry_after: Option<Duration>,
+    /// Gainsight's `errorDesc`. It can echo record values, so it is never shown or logged: it is
+    /// only searched for the field names Outpost itself asked for (which field was refused).
+    pub desc: Desc,
+}
+
+/// An `errorDesc` kept out of messages and `Debug` output.
+#[derive(Clone, Default, PartialEq)]
+pub struct Desc(Option<Box<str>>);
+
+impl Desc {
+    pub fn new(text: Option<String>) -> Self {
+        Desc(text.map(String::into_boxed_str))
+    }
+
+    /// Which of `names` the description mentions as a whole word (case-insensitive), in order.
+    pub fn mentions<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let Some(text) = &self.0 else { return Vec::new() };
+        let lower = text.to_ascii_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map(|w| w.trim_matches('.'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        names.into_iter().filter(|n| words.contains(&n.to_ascii_lowercase().as_str())).collect()
+    }
+}
+
+impl std::fmt::Debug for Desc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Desc(<withheld>)" } else { "Desc(None)" })
+    }
 }
 
 impl ApiError {
@@ -27,7 +58,18 @@ impl ApiError {
             error_code: None,
             request_id: None,
             retry_after: None,
+            desc: Desc::default(),
         }
+    }
+
+    /// Gainsight's answer to a field this org does not have (or hides from the API user).
+    pub fn is_unknown_field(&self) -> bool {
+        self.error_code.as_deref() == Some("GSOBJ_1002")
+    }
+
+    /// Gainsight's answer to an object this org does not have.
+    pub fn is_unknown_object(&self) -> bool {
+        matches!(self.error_code.as_deref(), Some("OBJECT_NOT_FOUND" | "GSOBJ_1023"))
     }
 
     /// Worth trying again after a pause: the failure is about timing, not about the request.

@@ -96,6 +96,15 @@ pub const MAX_ENGAGEMENT_PAGE: usize = 500;
 pub const MAX_EVENT_WINDOW_DAYS: i64 = 190;
 const PAGE_CAP: usize = 100_000;
 
+/// PX addresses are chosen by region, not typed like a CS instance: the hint says so.
+pub(crate) const HINT_PX_ADDRESS: &str = "Choose the region the PX subscription lives in (US, EU or US2), or \
+     Auto-detect; an explicit address must be the PX REST API's base, ending in /v1.";
+/// A PX subscription without one API: the sync goes on without it.
+pub(crate) const HINT_PX_MISSING: &str = "Not every PX subscription includes every API: Outpost skips what is \
+     missing and syncs the rest. If every call answers 404, check the key's region (US, EU or US2).";
+const HINT_PX_PERMISSION: &str =
+    "In PX, open Administration > REST API and give the key Read permission, or create a new key.";
+
 pub struct PxClient {
     http: reqwest::Client,
     base: Url,
@@ -121,7 +130,7 @@ impl PxClient {
             return Err(ApiError::new(
                 ErrorKind::InvalidInput,
                 "Only https:// addresses are allowed.",
-                Some(HINT_DOMAIN),
+                Some(HINT_PX_ADDRESS),
             ));
         }
         let http = http::build_client(timeouts, !is_loopback(&base))?;
@@ -168,7 +177,25 @@ impl PxClient {
         self.budget.acquire().await;
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let host = self.base.host_str().unwrap_or("PX").to_string();
-        classify_px(&http::send(request, &host).await?, &host)
+        let reply = http::send(request, &host).await.map_err(|mut e| {
+            // The network layer speaks of CS instance addresses; PX addresses are regions.
+            if e.hint.as_deref() == Some(HINT_DOMAIN) {
+                e.hint = Some(HINT_PX_ADDRESS.into());
+            }
+            e
+        })?;
+        classify_px(&reply, &host).map_err(|mut e| {
+            // Which API is missing or forbidden matters: the rest of the sync goes on without it.
+            let path = path.split('?').next().unwrap_or(path);
+            match e.kind {
+                ErrorKind::NotFound => {
+                    e.message = format!("This PX subscription has no {path} API (HTTP 404).")
+                }
+                ErrorKind::Forbidden => e.message = format!("The PX API key may not read {path} (HTTP 403)."),
+                _ => {}
+            }
+            e
+        })
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, String)]) -> Result<Value, ApiError> {
@@ -177,7 +204,18 @@ impl PxClient {
 
     /// `GET /admin/subscription`: proves the key and names the subscription it belongs to.
     pub async fn test_connection(&self) -> Result<PxSubscription, ApiError> {
-        let v = self.get_once("/admin/subscription", &[]).await?;
+        let v = self.get_once("/admin/subscription", &[]).await.map_err(|mut e| {
+            // Every subscription has this one: a 404 here means the address is not PX's.
+            if e.kind == ErrorKind::NotFound {
+                e.kind = ErrorKind::WrongInstance;
+                e.message = format!(
+                    "No PX API answered at {} (HTTP 404).",
+                    self.base.host_str().unwrap_or("this address")
+                );
+                e.hint = Some(HINT_PX_ADDRESS.into());
+            }
+            e
+        })?;
         let text =
             |k: &str| v.get(k).map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()));
         let products = v
@@ -323,8 +361,8 @@ pub async fn detect_region(
     Err(e)
 }
 
-/// Judges a PX reply: 401 bad key, 403 missing permission, 429 and 5xx (even as an HTML page)
-/// transient, other HTML and 404 as wrong region.
+/// Judges a PX reply: 401 bad key, 403 missing permission, 404 an API this subscription lacks,
+/// 429 and 5xx (even as an HTML page) transient, other HTML and redirects a wrong address.
 pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
     let fail = |kind, message: String, hint: &str| {
         let mut e = ApiError::new(kind, message, Some(hint));
@@ -338,7 +376,7 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
         300..=399 => Err(fail(
             ErrorKind::WrongInstance,
             format!("{host} answered with a redirect; not followed."),
-            HINT_DOMAIN,
+            HINT_PX_ADDRESS,
         )),
         // A gateway's error page (HTML 502/503) or rate-limit page is about the server, not the address.
         429 => Err(fail(ErrorKind::RateLimited, "PX's API rate limit was reached.".into(), HINT_RETRY)),
@@ -348,7 +386,7 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
         _ if html => Err(fail(
             ErrorKind::WrongInstance,
             format!("{host} answered with a web page, not the PX API."),
-            HINT_DOMAIN,
+            HINT_PX_ADDRESS,
         )),
         401 => Err(fail(
             ErrorKind::InvalidKey,
@@ -358,13 +396,11 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
         403 => Err(fail(
             ErrorKind::Forbidden,
             "The PX API key lacks the Read permission.".into(),
-            "In PX, open Administration > REST API and give the key Read permission, or create a new key.",
+            HINT_PX_PERMISSION,
         )),
-        404 => Err(fail(
-            ErrorKind::WrongInstance,
-            format!("{host} has no such PX endpoint (HTTP 404)."),
-            HINT_DOMAIN,
-        )),
+        404 => {
+            Err(fail(ErrorKind::NotFound, format!("{host} has no such PX API (HTTP 404)."), HINT_PX_MISSING))
+        }
         s if s >= 400 => {
             let msg = serde_json::from_slice::<Value>(&reply.body)
                 .ok()

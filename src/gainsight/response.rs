@@ -62,9 +62,10 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         message,
         hint: Some(hint.to_string()),
         status: Some(reply.status),
-        error_code: env.error_code.clone(),
-        request_id: env.request_id.clone(),
+        error_code: env.error_code.as_deref().map(Into::into),
+        request_id: env.request_id.as_deref().map(Into::into),
         retry_after: reply.retry_after,
+        desc: super::error::Desc::new(env.error_desc.clone()),
     };
     let none = Envelope::default();
     let rate_limited = |env: &Envelope| {

@@ -32,16 +32,39 @@ fn pick(listed: &[String], configured: &str, part: &str) -> String {
         .unwrap_or_else(|| configured.to_string())
 }
 
+/// An object of the org's object list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listed {
+    pub name: String,
+    pub label: String,
+    /// STANDARD, CUSTOM or SYSTEM.
+    pub object_type: String,
+}
+
 /// One call to the object list; `None` when it cannot be read (the sync then goes on with the
 /// configured names, and a wrong one fails its stream with the object's own error).
-pub async fn listed_objects(client: &CsClient) -> Option<Vec<String>> {
-    let data = client.meta(OBJECT_LIST).await.ok()?;
-    Some(
-        data.records()
-            .iter()
-            .filter_map(|o| o.get("objectName").and_then(Value::as_str).map(str::to_string))
-            .collect(),
-    )
+pub async fn listed_objects(client: &CsClient) -> Option<Vec<Listed>> {
+    client.meta(OBJECT_LIST).await.ok().map(|data| parse_list(data.records()))
+}
+
+pub fn parse_list(records: &[Value]) -> Vec<Listed> {
+    records
+        .iter()
+        .filter_map(|o| {
+            let name = o.get("objectName").and_then(Value::as_str)?.to_string();
+            let text = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            Some(Listed { label: text("label"), object_type: text("objectType"), name })
+        })
+        .collect()
+}
+
+/// Custom objects that may hold usage, named in a notice: "usage" in the name or label first.
+pub fn usage_guesses(listed: &[Listed]) -> Vec<String> {
+    let custom = |o: &&Listed| o.name.ends_with("__gc") || o.object_type.eq_ignore_ascii_case("CUSTOM");
+    let usage = |o: &Listed| format!("{} {}", o.name, o.label).to_ascii_lowercase().contains("usage");
+    let mut out: Vec<&Listed> = listed.iter().filter(custom).collect();
+    out.sort_by_key(|o| (!usage(o), o.name.to_ascii_lowercase()));
+    out.into_iter().take(5).map(|o| o.name.clone()).collect()
 }
 
 #[cfg(test)]

@@ -1,31 +1,33 @@
 //! The sync engine: fills the local cache from Gainsight and keeps it fresh.
 //!
-//! One run: plan (pure, see [`plan`]), then every planned stream pages through its object, each
-//! page written in one transaction together with the stream's cursor, so a run that is killed,
-//! fails or is cancelled leaves every row either as it was or as Gainsight sent it, and the next
-//! run resumes from the last applied page. Streams share the connection's call budget and run
-//! concurrently; deletes are applied last, only when every stream finished.
+//! One run: plan (pure, see [`plan`]), then every planned stream asks the org what its object
+//! holds (describe, see [`roles`]) and pages through it, each page written in one transaction
+//! together with the stream's cursor, so a run that is killed, fails or is cancelled leaves every
+//! row either as it was or as Gainsight sent it, and the next run resumes from the last applied
+//! page. Streams share the connection's call budget and run concurrently, and each ends on its
+//! own: one that fails or that the org lacks never blocks the others, and the run is then
+//! *partial*. Deletes are applied last, and a reconcile never trusts an ID list it can't check.
 
+mod cs;
+mod deletes;
 pub mod discover;
 pub mod plan;
 mod px;
+pub mod roles;
 pub mod streams;
 
 use crate::app::Outpost;
-use crate::db::{companies, connections as conn_rows, ctas, settings, sync as book};
+pub use crate::db::org::{StreamOutcome, StreamResult};
+use crate::db::{connections as conn_rows, org, settings, sync as book};
 use crate::error::{Error, ErrorKind, ErrorPayload, Result};
-use crate::gainsight::paging::{QuerySpec, query_pages};
 use crate::gainsight::{CsClient, normalize_instance_url};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
-use plan::{Deletes, Fetch, StreamKind, StreamPlan, StreamState};
-use rusqlite::TransactionBehavior::Immediate;
+use plan::{Fetch, StreamKind, StreamPlan, StreamState};
 use serde::Serialize;
-use serde_json::json;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use streams::{ObjectNames, PageContext, iso};
+use streams::{ObjectNames, iso};
 use ts_rs::TS;
 
 #[derive(Clone, Debug, Default)]
@@ -57,27 +59,75 @@ pub struct SyncSummary {
     pub run_id: i64,
     pub connection_id: String,
     pub connection: String,
-    /// ok, failed or cancelled.
+    /// ok (every stream read), partial (some streams read, others failed or skipped: see
+    /// `streams`), failed (nothing could be read: see `error`) or cancelled.
     pub outcome: String,
     pub counts: BTreeMap<String, u64>,
     pub deleted: u64,
     pub calls: u64,
     pub started_at: String,
     pub finished_at: String,
+    /// Why a failed run failed (the first stream's error); none for ok, partial and cancelled runs.
     pub error: Option<ErrorPayload>,
     /// What the admin should know about a run that still went through (a stream skipped, say).
     pub notices: Vec<String>,
+    /// Each stream's outcome, with its own error.
+    pub streams: Vec<StreamOutcome>,
 }
 
 pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
 
 /// What a run did, before it is recorded.
 struct RunResult {
-    counts: BTreeMap<String, u64>,
     deleted: u64,
     calls: u64,
-    error: Option<Error>,
     notices: Vec<String>,
+    streams: Vec<StreamOutcome>,
+    /// The fields each CS stream's read used, for the org report.
+    roles: BTreeMap<String, Vec<roles::RoleMatch>>,
+}
+
+/// A stream's outcome from its result: a gap in the org (an object or API it lacks) is skipped,
+/// anything else that went wrong failed.
+fn outcome_of(
+    stream: &str,
+    object: Option<String>,
+    r: Result<StreamRead>,
+    cancel: &AtomicBool,
+) -> StreamOutcome {
+    match r {
+        Ok(read) => StreamOutcome {
+            stream: stream.to_string(),
+            object,
+            outcome: read.outcome,
+            records: read.records,
+            error: read.error,
+            notices: read.notices,
+        },
+        Err(e) => StreamOutcome {
+            stream: stream.to_string(),
+            object,
+            outcome: if cancel.load(Ordering::SeqCst) {
+                StreamResult::Cancelled
+            } else {
+                StreamResult::Failed
+            },
+            records: 0,
+            error: Some(e.payload()),
+            notices: Vec::new(),
+        },
+    }
+}
+
+/// What one stream's read did.
+#[derive(Default)]
+pub(crate) struct StreamRead {
+    pub records: u64,
+    pub notices: Vec<String>,
+    /// `Ok`, or `Skipped` / `NotSetUp` when the org lacks what the stream reads (not an error).
+    pub outcome: StreamResult,
+    /// Why it was skipped.
+    pub error: Option<ErrorPayload>,
 }
 
 fn parse_state(c: &book::Cursor) -> StreamState {
@@ -92,7 +142,7 @@ fn cancelled() -> Error {
 }
 
 impl Outpost {
-    /// Syncs one CS connection. Holds a per-connection lock file so two processes never sync the
+    /// Syncs one connection. Holds a per-connection lock file so two processes never sync the
     /// same connection at once; the second is refused with `Conflict`.
     pub async fn sync(
         &self,
@@ -106,15 +156,12 @@ impl Outpost {
                 .with_hint("Its cached data stays browsable; connect again to sync."));
         }
         let _lock = self.sync_lock(&card.id, &card.name)?;
-        let id = card.id.clone();
-        let key = self.with_vault(move |v| v.load(&id)).await?;
         if card.kind == "px" {
+            let id = card.id.clone();
+            let key = self.with_vault(move |v| v.load(&id)).await?;
             return self.sync_px(&card, key, &opts, progress).await;
         }
-        let url = normalize_instance_url(&card.instance_url)?;
-        let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
-        let client = CsClient::new(url, crate::connections::cs_auth(&card, key), Default::default())?
-            .with_budget(self.cs_budget(&card.id, per_minute));
+        let client = self.cs_client(&card).await?;
 
         let now = Utc::now();
         let started_at = iso(now);
@@ -122,7 +169,7 @@ impl Outpost {
             return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
                 .with_hint("Use companies, ctas, health_scores or usage."));
         }
-        let (mut plan, mut names, mapped, run_id) = {
+        let (mut plan, mut names, s, run_id) = {
             let db = self.db()?;
             book::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
@@ -133,18 +180,24 @@ impl Outpost {
                 .collect::<Result<_>>()?;
             let deletes_done = parse_state(&book::get_cursor(&db, &card.id, plan::DELETES)?).last_ok_start;
             let plan = plan::plan(&groups, &states, deletes_done, now, opts.full);
-            let names = ObjectNames { fact: s.fact_object, history: s.history_object, usage: s.usage_object };
-            let mapped: Vec<String> =
-                settings::mappings(&db, &card.id, "company")?.into_iter().map(|m| m.field_name).collect();
+            let names = ObjectNames {
+                fact: s.fact_object.clone(),
+                history: s.history_object.clone(),
+                usage: s.usage_object.clone(),
+            };
             let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
             conn_rows::set_status(&db, &card.id, "syncing", None)?;
-            (plan, names, mapped, run_id)
+            (plan, names, s, run_id)
         };
+        let mapped: Vec<String> = settings::mappings(&*self.db()?, &card.id, "company")?
+            .into_iter()
+            .map(|m| m.field_name)
+            .collect();
 
-        // A full read of the org-specific objects (scorecard fact and history, the usage object)
-        // checks their names against the org's object list first: one call. The org's own
-        // scorecard objects are found and saved; a usage object the org lacks is skipped, said so.
-        let mut notices = Vec::new();
+        // The org-specific objects (scorecard fact and history, the usage object) are checked
+        // against the org's object list on a full read: one call. The org's own scorecard objects
+        // are found and saved; what the org lacks is skipped or "not set up", said so.
+        let mut outcomes: Vec<StreamOutcome> = Vec::new();
         let full = |kinds: &[StreamKind]| {
             plan.streams.iter().any(|s| kinds.contains(&s.kind) && s.fetch == Fetch::Full)
         };
@@ -153,40 +206,76 @@ impl Outpost {
         if (full_scores || full_usage)
             && let Some(listed) = discover::listed_objects(&client).await
         {
-            let (fact, history) = discover::choose(&listed, &names.fact, &names.history);
+            let has = |name: &str| listed.iter().any(|o| o.name.eq_ignore_ascii_case(name));
+            let names_only: Vec<String> = listed.iter().map(|o| o.name.clone()).collect();
+            let (fact, history) = discover::choose(&names_only, &names.fact, &names.history);
             if full_scores
                 && (fact.as_str(), history.as_str()) != (names.fact.as_str(), names.history.as_str())
             {
                 let db = self.db()?;
-                let mut s = settings::get(&db, &card.id)?;
-                (s.fact_object, s.history_object) = (fact.clone(), history.clone());
-                settings::put(&db, &card.id, &s)?;
+                let mut saved = settings::get(&db, &card.id)?;
+                (saved.fact_object, saved.history_object) = (fact.clone(), history.clone());
+                settings::put(&db, &card.id, &saved)?;
                 (names.fact, names.history) = (fact, history);
             }
-            if full_usage && !listed.iter().any(|n| n.eq_ignore_ascii_case(&names.usage)) {
+            for (kind, object) in [
+                (StreamKind::MeasureScores, names.fact.clone()),
+                (StreamKind::ScoreHistory, names.history.clone()),
+            ] {
+                if full_scores && plan.streams.iter().any(|s| s.kind == kind) && !has(&object) {
+                    plan.streams.retain(|s| s.kind != kind);
+                    outcomes.push(StreamOutcome {
+                        stream: kind.name().into(),
+                        object: Some(object.clone()),
+                        outcome: StreamResult::Skipped,
+                        records: 0,
+                        error: None,
+                        notices: vec![format!(
+                            "Health scores: this org has no scorecard {} object ({object} is not in its object \
+                             list); choose the org's own in the sync settings, or turn Health scores off.",
+                            if kind == StreamKind::MeasureScores { "fact" } else { "history" }
+                        )],
+                    });
+                }
+            }
+            if full_usage && plan.streams.iter().any(|s| s.kind == StreamKind::Usage) && !has(&names.usage) {
                 plan.streams.retain(|s| s.kind != StreamKind::Usage);
-                notices.push(format!(
-                    "Usage was not synced: this org has no object named {}. Choose its usage object in the sync \
-                     settings, or turn Usage off.",
-                    names.usage
-                ));
+                let offered = discover::usage_guesses(&listed);
+                let offer = match offered.is_empty() {
+                    true => String::new(),
+                    false => format!(" Objects that may hold it: {}.", offered.join(", ")),
+                };
+                outcomes.push(StreamOutcome {
+                    stream: StreamKind::Usage.name().into(),
+                    object: Some(names.usage.clone()),
+                    outcome: StreamResult::NotSetUp,
+                    records: 0,
+                    error: None,
+                    notices: vec![format!(
+                        "Usage is not set up: this org has no object named {}. Choose the org's usage object \
+                         in the sync settings, or turn Usage off.{offer}",
+                        names.usage
+                    )],
+                });
             }
         }
 
-        let run = Run {
+        let run = cs::Run {
             app: self,
             client: &client,
             cid: &card.id,
+            connection: &card.name,
             run_id,
             started_at: &started_at,
             names,
             mapped,
+            roles: s.field_roles.clone(),
             opts: &opts,
             progress,
         };
         let (reference, rest): (Vec<&StreamPlan>, Vec<&StreamPlan>) =
             plan.streams.iter().partition(|s| s.kind == StreamKind::ScoreBands);
-        let mut results: Vec<(StreamKind, Result<u64>)> = Vec::new();
+        let mut results = Vec::new();
         for s in reference {
             results.push((s.kind, run.stream(s).await));
         }
@@ -195,39 +284,42 @@ impl Outpost {
                 .await;
         results.extend(concurrent);
 
-        let mut counts = BTreeMap::new();
-        let mut error: Option<Error> = None;
-        for (kind, r) in results {
-            match r {
-                Ok(n) => {
-                    counts.insert(kind.name().to_string(), n);
-                    book::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
-                }
-                Err(e) => {
-                    error.get_or_insert(e);
-                }
+        let mut role_matches = BTreeMap::new();
+        for (kind, (object, roles, r)) in results {
+            if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
+                book::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
             }
+            role_matches.insert(kind.name().to_string(), roles);
+            outcomes.push(outcome_of(kind.name(), Some(object), r, &opts.cancel));
         }
         let mut deleted = 0;
-        if error.is_none() && !opts.cancel.load(Ordering::SeqCst) {
+        if !opts.cancel.load(Ordering::SeqCst) {
             let with_ctas = plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
-            match run.deletes(&plan.deletes, with_ctas).await {
-                Ok(n) => {
-                    deleted = n;
-                    // Only now are deletes done up to this run's start: a run that fails or is
-                    // cancelled before this point leaves them to the next run.
-                    book::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
-                }
-                Err(e) => error = Some(e),
+            let r = run.deletes(&plan.deletes, with_ctas).await;
+            if let Ok(read) = &r {
+                deleted = read.records;
+                // Only now are deletes done up to this run's start: a run that fails or is
+                // cancelled before this point leaves them to the next run.
+                book::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
+            }
+            // A first sync has nothing to delete: no step to report.
+            if plan.deletes != plan::Deletes::None {
+                outcomes.push(outcome_of(plan::DELETES, Some("record_delete_log".into()), r, &opts.cancel));
             }
         }
-
-        let end = RunResult { counts, deleted, calls: client.calls(), error, notices };
+        order_outcomes(&mut outcomes);
+        let end = RunResult {
+            deleted,
+            calls: client.calls(),
+            notices: Vec::new(),
+            streams: outcomes,
+            roles: role_matches,
+        };
         self.finish(&card, run_id, now, started_at, &opts, end)
     }
 
-    /// Records how a run ended, sets the connection's status (a rejected key needs attention), and
-    /// returns the summary. Shared by the CS and PX paths.
+    /// Records how a run ended (and each stream's outcome), sets the connection's status (a
+    /// rejected key needs attention), and returns the summary. Shared by the CS and PX paths.
     fn finish(
         &self,
         card: &crate::connections::ConnectionCard,
@@ -239,15 +331,32 @@ impl Outpost {
     ) -> Result<SyncSummary> {
         let finished_at = iso(Utc::now());
         let was_cancelled = opts.cancel.load(Ordering::SeqCst);
-        let outcome = match (&end.error, was_cancelled) {
-            (_, true) => "cancelled",
-            (Some(_), _) => "failed",
-            (None, false) => "ok",
+        let read = |o: &&StreamOutcome| o.outcome == StreamResult::Ok;
+        let problem = |o: &&StreamOutcome| matches!(o.outcome, StreamResult::Failed | StreamResult::Skipped);
+        let any_read = end.streams.iter().any(|o| read(&o) && o.stream != plan::DELETES);
+        let outcome = match (was_cancelled, end.streams.iter().any(|o| problem(&o)), any_read) {
+            (true, ..) => "cancelled",
+            (false, false, _) => "ok",
+            (false, true, true) => "partial",
+            (false, true, false) => "failed",
         };
-        let error = if was_cancelled { None } else { end.error };
+        let first_error = end.streams.iter().find_map(|o| o.error.clone());
+        let error = (outcome == "failed").then(|| first_error.clone()).flatten();
+        let counts: BTreeMap<String, u64> = end
+            .streams
+            .iter()
+            .filter(|o| o.outcome == StreamResult::Ok && o.stream != plan::DELETES)
+            .map(|o| (o.stream.clone(), o.records))
+            .collect();
+        let mut notices = end.notices.clone();
+        for o in &end.streams {
+            notices.extend(o.notices.iter().cloned());
+        }
         {
             let db = self.db()?;
-            let counts_json = serde_json::to_string(&end.counts).unwrap_or_default();
+            let counts_json = serde_json::to_string(&counts).unwrap_or_default();
+            // The history's error: a failed run's, or a partial run's first problem.
+            let shown = if outcome == "cancelled" { None } else { first_error.as_ref() };
             book::finish_run(
                 &db,
                 run_id,
@@ -256,23 +365,31 @@ impl Outpost {
                     outcome,
                     counts: &counts_json,
                     calls: end.calls as i64,
-                    error_kind: error.as_ref().map(|e| e.kind.name()),
-                    error_message: error.as_ref().map(|e| e.message.as_str()),
+                    error_kind: shown.map(|e| e.kind.name()),
+                    error_message: shown.map(|e| e.message.as_str()),
+                    streams: &end.streams,
+                    notices: &notices,
                 },
             )?;
-            // A rejected key needs the admin; a good run proves the connection; anything else
-            // (cancelled, offline, a server error) says nothing new about it: the status it had stays.
-            match (&error, outcome) {
-                (Some(e), _) if e.kind == ErrorKind::InvalidKey => {
+            for o in &end.streams {
+                let roles = end.roles.get(&o.stream).map(Vec::as_slice).unwrap_or_default();
+                org::put_status(&db, &card.id, run_id, &finished_at, o, roles)?;
+            }
+            // A rejected key needs the admin; a run that read something proves the connection;
+            // anything else (cancelled, offline, a server error) says nothing new about it.
+            let key_rejected =
+                end.streams.iter().any(|o| o.error.as_ref().is_some_and(|e| e.kind == ErrorKind::InvalidKey));
+            match outcome {
+                _ if key_rejected => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", Some("key rejected"))?
                 }
-                (_, "ok") => conn_rows::set_status(&db, &card.id, "connected", None)?,
+                "ok" | "partial" => conn_rows::set_status(&db, &card.id, "connected", None)?,
                 _ if card.status == crate::connections::ConnectionStatus::NeedsAttention => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", card.status_reason.as_deref())?
                 }
                 _ => conn_rows::set_status(&db, &card.id, "connected", None)?,
             }
-            if outcome == "ok" {
+            if matches!(outcome, "ok" | "partial") {
                 conn_rows::set_last_sync(&db, &card.id, &finished_at)?;
             }
             // Keeps the query planner's statistics current after bulk writes (cheap when little changed).
@@ -284,13 +401,14 @@ impl Outpost {
             connection_id: card.id.clone(),
             connection: card.name.clone(),
             outcome: outcome.into(),
-            counts: end.counts,
+            counts,
             deleted: end.deleted,
             calls: end.calls,
             started_at,
             finished_at,
-            error: error.map(|e| e.payload()),
-            notices: end.notices,
+            error,
+            notices,
+            streams: end.streams,
         })
     }
 
@@ -327,20 +445,31 @@ impl Outpost {
             first,
         };
         let results = run.run_all().await;
-        for (stream, r) in &results {
-            if r.is_ok() {
+        let mut outcomes = Vec::new();
+        for (stream, path, r) in results {
+            if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
                 book::complete_cursor(&*self.db()?, &card.id, stream, &started_at)?;
             }
+            outcomes.push(outcome_of(stream, Some(path.to_string()), r, &opts.cancel));
         }
-        let (counts, error) = px::collect(results);
         let end = RunResult {
-            counts: counts.into_iter().collect(),
             deleted: 0,
             calls: client.calls(),
-            error,
             notices: Vec::new(),
+            streams: outcomes,
+            roles: BTreeMap::new(),
         };
         self.finish(card, run_id, now, started_at, opts, end)
+    }
+
+    /// The CS client of a connection: its key from the keychain, its share of the org's calls.
+    pub(crate) async fn cs_client(&self, card: &crate::connections::ConnectionCard) -> Result<CsClient> {
+        let id = card.id.clone();
+        let key = self.with_vault(move |v| v.load(&id)).await?;
+        let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
+        let url = normalize_instance_url(&card.instance_url)?;
+        Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
+            .with_budget(self.cs_budget(&card.id, per_minute)))
     }
 
     fn sync_lock(&self, id: &str, name: &str) -> Result<std::fs::File> {
@@ -376,196 +505,8 @@ impl Outpost {
     }
 }
 
-struct Run<'a> {
-    app: &'a Outpost,
-    client: &'a CsClient,
-    cid: &'a str,
-    run_id: i64,
-    started_at: &'a str,
-    names: ObjectNames,
-    mapped: Vec<String>,
-    opts: &'a SyncOptions,
-    progress: Progress<'a>,
-}
-
-impl Run<'_> {
-    fn report(&self, stream: &str, records: u64, pages: u64, done: bool) {
-        (self.progress)(&StreamProgress {
-            connection_id: self.cid.to_string(),
-            stream: stream.to_string(),
-            records,
-            pages,
-            total: None,
-            done,
-        });
-    }
-
-    async fn stream(&self, p: &StreamPlan) -> Result<u64> {
-        let mut spec = streams::spec(p.kind, &self.names, &self.mapped);
-        if let Some(size) = self.opts.page_size {
-            spec.page_size = size.clamp(1, crate::gainsight::paging::MAX_QUERY_LIMIT);
-        }
-        // Until a stream has been read through once (a first sync, even one resumed after a kill),
-        // every row is new: nothing goes to the change log.
-        let first = book::get_cursor(&*self.app.db()?, self.cid, p.kind.name())?.last_ok_start.is_none();
-        if let Fetch::Since(t) = p.fetch {
-            spec.filter = Some(json!({"conditions": [
-                {"name": spec.order_field, "alias": "A", "value": [iso(t)], "operator": "GTE"}], "expression": "A"}));
-        }
-        let order_field = spec.order_field.clone();
-        let object = spec.object.clone();
-        let pages = query_pages(self.client, spec);
-        futures_util::pin_mut!(pages);
-        let (mut records, mut count) = (0u64, 0u64);
-        self.report(p.kind.name(), 0, 0, false);
-        loop {
-            if self.opts.cancel.load(Ordering::SeqCst) {
-                return Err(cancelled());
-            }
-            let Some(page) = pages.next().await else { break };
-            let page = page.map_err(|e| {
-                let mut e = Error::from(e);
-                e.message = format!("{} ({}): {}", p.kind.name(), object, e.message);
-                e
-            })?;
-            let ctx = PageContext {
-                cid: self.cid,
-                run_id: self.run_id,
-                now: self.started_at,
-                first,
-                order_field: &order_field,
-            };
-            let applied = {
-                let mut db = self.app.db()?;
-                let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
-                let applied = streams::apply(&tx, p.kind, &ctx, &page, &self.mapped)?;
-                if let Some(t) = applied.modified_to {
-                    book::advance_cursor(&tx, self.cid, p.kind.name(), &iso(t))?;
-                }
-                tx.commit().map_err(crate::db::db_err)?;
-                applied
-            };
-            records += applied.rows;
-            count += 1;
-            self.report(p.kind.name(), records, count, false);
-        }
-        self.report(p.kind.name(), records, count, true);
-        Ok(records)
-    }
-
-    /// Applies deletes from the delete log, or reconciles IDs when the log cannot be trusted.
-    async fn deletes(&self, plan: &Deletes, with_ctas: bool) -> Result<u64> {
-        match plan {
-            Deletes::None => Ok(0),
-            Deletes::Log { since } => {
-                let mut spec =
-                    QuerySpec::new("record_delete_log", &["Gsid", "RecordId", "ObjectName", "DeletedOn"]);
-                spec.order_field = "DeletedOn".into();
-                spec.filter = Some(json!({"conditions": [
-                    {"name": "DeletedOn", "alias": "A", "value": [iso(*since)], "operator": "GTE"}], "expression": "A"}));
-                let pages = query_pages(self.client, spec);
-                futures_util::pin_mut!(pages);
-                let mut deleted = 0;
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(Error::from)?;
-                    let gone: Vec<(String, String)> = page
-                        .iter()
-                        .filter_map(|r| {
-                            Some((
-                                streams::text(r, "ObjectName")?.to_ascii_lowercase(),
-                                streams::text(r, "RecordId")?,
-                            ))
-                        })
-                        .collect();
-                    deleted += self.remove(&gone)?;
-                }
-                Ok(deleted)
-            }
-            Deletes::Reconcile => {
-                let mut gone = Vec::new();
-                for (object, local) in [("company", true), ("call_to_action", with_ctas)] {
-                    if !local {
-                        continue;
-                    }
-                    let remote = self.all_ids(object).await?;
-                    let db = self.app.db()?;
-                    let cached = if object == "company" {
-                        companies::all_ids(&db, self.cid)?
-                    } else {
-                        ctas::all_ids(&db, self.cid)?
-                    };
-                    gone.extend(
-                        cached
-                            .into_iter()
-                            .filter(|id| !remote.contains(id))
-                            .map(|id| (object.to_string(), id)),
-                    );
-                }
-                self.remove(&gone)
-            }
-        }
-    }
-
-    async fn all_ids(&self, object: &str) -> Result<HashSet<String>> {
-        let mut spec = QuerySpec::new(object, &["Gsid"]);
-        spec.select = vec!["Gsid".into()];
-        let pages = query_pages(self.client, spec);
-        futures_util::pin_mut!(pages);
-        let mut ids = HashSet::new();
-        while let Some(page) = pages.next().await {
-            ids.extend(page.map_err(Error::from)?.iter().filter_map(|r| streams::text(r, "Gsid")));
-        }
-        Ok(ids)
-    }
-
-    /// The cache table of a scorecard or usage object named in the delete log (names vary by org).
-    fn table_of(&self, object: &str) -> Option<&'static str> {
-        let is = |name: &str| object.eq_ignore_ascii_case(name);
-        if is(&self.names.fact) {
-            Some("measure_scores")
-        } else if is(&self.names.history) {
-            Some("score_history")
-        } else if is(&self.names.usage) {
-            Some("usage_weekly")
-        } else {
-            None
-        }
-    }
-
-    /// Deletes `(object, gsid)` pairs in one transaction and logs removed companies.
-    fn remove(&self, gone: &[(String, String)]) -> Result<u64> {
-        let mut db = self.app.db()?;
-        let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
-        let mut n = 0;
-        for (object, id) in gone {
-            if object == "company" {
-                if let Some(name) = companies::delete(&tx, self.cid, id)? {
-                    book::add_change(
-                        &tx,
-                        self.cid,
-                        &book::NewChange {
-                            run_id: self.run_id,
-                            at: self.started_at,
-                            kind: "company_removed",
-                            company: Some(id),
-                            subject: Some(&name),
-                            detail: None,
-                        },
-                    )?;
-                    n += 1;
-                }
-            } else if object == "call_to_action" && ctas::delete(&tx, self.cid, id)? {
-                n += 1;
-            } else if let Some(table) = self.table_of(object) {
-                n += tx
-                    .execute(
-                        &format!("DELETE FROM {table} WHERE connection_id = ?1 AND gsid = ?2"),
-                        [self.cid, id],
-                    )
-                    .map_err(crate::db::db_err)? as u64;
-            }
-        }
-        tx.commit().map_err(crate::db::db_err)?;
-        Ok(n)
-    }
+/// Streams in the order an admin reads them: the order they are planned in, deletes last.
+fn order_outcomes(outcomes: &mut [StreamOutcome]) {
+    let rank = |s: &str| StreamKind::ALL.iter().position(|k| k.name() == s).unwrap_or(StreamKind::ALL.len());
+    outcomes.sort_by_key(|o| rank(&o.stream));
 }

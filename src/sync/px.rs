@@ -4,18 +4,18 @@
 
 use super::plan::px_usage_days;
 use super::streams::{instant, num, text};
-use super::{Progress, StreamProgress, SyncOptions};
+use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
 use crate::app::Outpost;
 use crate::connections::ConnectionCard;
 use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
 use crate::db::sync as book;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
 use chrono::{NaiveDate, Utc};
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::Ordering;
 
 fn digest(r: &Record) -> String {
@@ -226,15 +226,39 @@ impl PxRun<'_> {
             if self.cancelled() {
                 return Err(super::cancelled());
             }
+            let label = day.format("%Y-%m-%d").to_string();
             let start = day.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or(0);
             let end = start + 86_400_000;
-            let params = vec![("dateRangeStart", start.to_string()), ("dateRangeEnd", end.to_string())];
+            // The published description documents `filter` on `date` for feature-match events, and
+            // the date range for custom events only: both are sent, and every event is checked.
+            let params = vec![
+                ("filter", format!("date>={start};date<{end}")),
+                ("sort", "date".to_string()),
+                ("dateRangeStart", start.to_string()),
+                ("dateRangeEnd", end.to_string()),
+            ];
             let mut counts: BTreeMap<(String, String), (i64, HashSet<String>)> = BTreeMap::new();
             let stream = self.client.scroll("/events/feature_match", "featureMatchEvents", 1000, params);
             futures_util::pin_mut!(stream);
             while let Some(page) = stream.next().await {
                 let page = page.map_err(Error::from)?;
                 pages += 1;
+                if let Some(bad) =
+                    page.iter().find(|e| !event_ms(e).is_some_and(|d| (start..end).contains(&d)))
+                {
+                    let at = event_ms(bad).map_or("no date".to_string(), |d| d.to_string());
+                    return Err(Error::new(
+                        ErrorKind::BadResponse,
+                        format!(
+                            "PX sent feature-usage events outside the day asked for ({label}: an event at {at}); \
+                             nothing was stored for that day."
+                        ),
+                    )
+                    .with_hint(
+                        "PX did not apply the date filter. Try again later; if it persists, report it to \
+                         Gainsight support with this message.",
+                    ));
+                }
                 for e in &page {
                     let (Some(account), Some(feature)) = (text(e, "accountId"), text(e, "featureId")) else {
                         continue;
@@ -250,7 +274,6 @@ impl PxRun<'_> {
             }
             let day_rows: Vec<(String, String, i64, i64)> =
                 counts.into_iter().map(|((a, f), (n, users))| (a, f, n, users.len() as i64)).collect();
-            let label = day.format("%Y-%m-%d").to_string();
             let mut db = self.app.db()?;
             let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             rows::replace_usage_day(&tx, self.cid, &label, &day_rows)?;
@@ -261,7 +284,9 @@ impl PxRun<'_> {
         Ok(events)
     }
 
-    pub async fn run_all(&self) -> Vec<(&'static str, Result<u64>)> {
+    /// Every PX stream, each ending on its own: an API this subscription lacks (404) or the key
+    /// may not read (403) is skipped with a notice; the others go on.
+    pub async fn run_all(&self) -> Vec<(&'static str, &'static str, Result<StreamRead>)> {
         let (a, (u, f)) = futures_util::future::join(
             self.entities("px_accounts", "px_accounts", "/accounts", "accounts"),
             futures_util::future::join(
@@ -271,25 +296,32 @@ impl PxRun<'_> {
         )
         .await;
         let usage = self.usage().await;
-        vec![("px_accounts", a), ("px_users", u), ("px_features", f), ("px_feature_usage", usage)]
+        vec![
+            ("px_accounts", "/accounts", unavailable_is_skipped("Accounts", a)),
+            ("px_users", "/users", unavailable_is_skipped("Users", u)),
+            ("px_features", "/feature", unavailable_is_skipped("Features", f)),
+            ("px_feature_usage", "/events/feature_match", unavailable_is_skipped("Feature usage", usage)),
+        ]
     }
 }
 
-/// Counts per stream from the results, and the first error.
-pub(super) fn collect(results: Vec<(&'static str, Result<u64>)>) -> (HashMap<String, u64>, Option<Error>) {
-    let mut counts = HashMap::new();
-    let mut error = None;
-    for (name, r) in results {
-        match r {
-            Ok(n) => {
-                counts.insert(name.to_string(), n);
-            }
-            Err(e) => {
-                error.get_or_insert(e);
-            }
-        }
+/// When an event happened, in epoch ms (PX sends numbers; ISO text is accepted too).
+fn event_ms(e: &Record) -> Option<i64> {
+    e.get("date").and_then(crate::gainsight::dates::parse_date).map(|t| t.timestamp_millis())
+}
+
+/// A PX API this subscription lacks or the key may not read is no failure of the sync: skipped.
+fn unavailable_is_skipped(what: &str, r: Result<u64>) -> Result<StreamRead> {
+    match r {
+        Ok(records) => Ok(StreamRead { records, ..Default::default() }),
+        Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Forbidden) => Ok(StreamRead {
+            records: 0,
+            notices: vec![format!("PX {what} skipped: {}", e.message)],
+            outcome: StreamResult::Skipped,
+            error: Some(e.payload()),
+        }),
+        Err(e) => Err(e),
     }
-    (counts, error)
 }
 
 pub(super) fn px_client(card: &ConnectionCard, key: crate::secret::Secret) -> Result<PxClient> {

@@ -2,6 +2,7 @@
 //! entries) inside the page's transaction.
 
 use super::plan::StreamKind;
+use super::roles::Resolved;
 use crate::db::companies::{self, CompanyRow};
 use crate::db::ctas::{self, CtaRow};
 use crate::db::scores::{self, BandRow, HistoryRow, MeasureRow, MeasureScoreRow, UsageRow};
@@ -21,85 +22,26 @@ pub struct ObjectNames {
     pub usage: String,
 }
 
-/// Custom fields the admin mapped onto companies.
-pub type Mapped = Vec<String>;
-
-const COMPANY: &[&str] = &[
-    "Gsid",
-    "Name",
-    "Industry",
-    "Arr",
-    "Mrr",
-    "RenewalDate",
-    "Stage__gr.Name",
-    "Status__gr.Name",
-    "Csm__gr.Name",
-    "Csm__gr.Email",
-    "ManagedAs",
-    "Employees",
-    "CurrentScore__gr.Score",
-    "CurrentScore__gr.Name",
-    "CurrentScore__gr.Color",
-    "CreatedDate",
-    "ModifiedDate",
-];
-const CTA: &[&str] = &[
-    "Gsid",
-    "Name",
-    "CompanyId",
-    "StatusId__gr.Name",
-    "PriorityId__gr.Name",
-    "TypeId__gr.Name",
-    "ReasonId__gr.Name",
-    "OwnerId__gr.Name",
-    "OwnerId__gr.Email",
-    "DueDate",
-    "IsClosed",
-    "ClosedDate",
-    "IsImportant",
-    "CreatedDate",
-    "ModifiedDate",
-];
-const BANDS: &[&str] = &["Gsid", "Name", "Score", "Color"];
-const FACT: &[&str] = &[
-    "Gsid",
-    "CompanyId",
-    "ScorecardId",
-    "ScorecardId__gr.Name",
-    "MeasureId",
-    "MeasureId__gr.Name",
-    "CurScoreId__gr.Score",
-    "CurScoreId__gr.Name",
-    "CurScoreId__gr.Color",
-    "PrevScoreId__gr.Score",
-    "Trend",
-    "ModifiedDate",
-];
-const HISTORY: &[&str] =
-    &["Gsid", "CompanyId", "MeasureId", "Score", "ScoreId__gr.Name", "SnapshotDate", "ModifiedDate"];
-const USAGE: &[&str] = &[
-    "Gsid",
-    "CompanyId__gc",
-    "UsageDate__gc",
-    "ActiveUsers__gc",
-    "Logins__gc",
-    "FeatureEvents__gc",
-    "ModifiedDate",
-];
-
-pub fn spec(kind: StreamKind, names: &ObjectNames, mapped: &Mapped) -> QuerySpec {
+/// The object each stream reads.
+pub fn object_of(kind: StreamKind, names: &ObjectNames) -> String {
     match kind {
-        StreamKind::ScoreBands => QuerySpec::new("scoring_scheme_definition", BANDS),
-        StreamKind::Companies => {
-            let mut s = QuerySpec::new("company", COMPANY);
-            s.select.extend(mapped.iter().cloned());
-            s
-        }
-        StreamKind::Ctas => QuerySpec::new("call_to_action", CTA),
-        StreamKind::MeasureScores => QuerySpec::new(&names.fact, FACT),
-        StreamKind::ScoreHistory => QuerySpec::new(&names.history, HISTORY),
-        StreamKind::Usage => QuerySpec::new(&names.usage, USAGE),
+        StreamKind::ScoreBands => "scoring_scheme_definition".into(),
+        StreamKind::Companies => "company".into(),
+        StreamKind::Ctas => "call_to_action".into(),
+        StreamKind::MeasureScores => names.fact.clone(),
+        StreamKind::ScoreHistory => names.history.clone(),
+        StreamKind::Usage => names.usage.clone(),
     }
+}
+
+/// The query for a stream, from its resolved fields: ordered by its modified date when the org has
+/// one, else by Gsid alone (read whole every time).
+pub fn spec(resolved: &Resolved) -> QuerySpec {
+    let select = resolved.select();
+    let refs: Vec<&str> = select.iter().map(String::as_str).collect();
+    let mut s = QuerySpec::new(&resolved.object, &refs);
+    s.order_field = resolved.path("modified").unwrap_or("Gsid").to_string();
+    s
 }
 
 pub(crate) fn text(r: &Record, k: &str) -> Option<String> {
@@ -118,15 +60,6 @@ pub(super) fn num(r: &Record, k: &str) -> Option<f64> {
     }
 }
 
-fn flag(r: &Record, k: &str) -> bool {
-    match r.get(k) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
-        Some(Value::Number(n)) => n.as_i64() == Some(1),
-        _ => false,
-    }
-}
-
 /// An instant as stored: RFC 3339 with millis, so text order is time order.
 pub fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -134,10 +67,6 @@ pub fn iso(t: DateTime<Utc>) -> String {
 
 pub(super) fn instant(r: &Record, k: &str) -> Option<String> {
     r.get(k).and_then(parse_date).map(iso)
-}
-
-fn day(r: &Record, k: &str) -> Option<String> {
-    r.get(k).and_then(parse_date).map(|t| t.format("%Y-%m-%d").to_string())
 }
 
 /// What applying a page did.
@@ -161,33 +90,33 @@ pub fn apply(
     kind: StreamKind,
     ctx: &PageContext<'_>,
     page: &[Record],
-    mapped: &Mapped,
+    f: &Resolved,
 ) -> Result<Applied> {
     let mut out = Applied::default();
     for r in page {
-        let Some(gsid) = text(r, "Gsid") else { continue };
+        let Some(gsid) = f.text(r, "gsid") else { continue };
         match kind {
             StreamKind::ScoreBands => scores::upsert_band(
                 tx,
                 ctx.cid,
                 &BandRow {
                     gsid,
-                    name: text(r, "Name").unwrap_or_default(),
-                    score: num(r, "Score"),
-                    color: text(r, "Color"),
+                    name: f.text(r, "name").unwrap_or_default(),
+                    score: f.num(r, "score"),
+                    color: f.text(r, "color"),
                 },
             )?,
-            StreamKind::Companies => apply_company(tx, ctx, gsid, r, mapped)?,
-            StreamKind::Ctas => apply_cta(tx, ctx, gsid, r)?,
+            StreamKind::Companies => apply_company(tx, ctx, gsid, r, f)?,
+            StreamKind::Ctas => apply_cta(tx, ctx, gsid, r, f)?,
             StreamKind::MeasureScores => {
-                let measure = text(r, "MeasureId").unwrap_or_default();
-                let measure_name = text(r, "MeasureId__gr.Name");
+                let measure = f.text(r, "measure").unwrap_or_default();
+                let measure_name = f.text(r, "measure_name");
                 // The API documents no flag for the overall measure: its name says it.
                 let is_overall =
                     measure_name.as_deref().is_some_and(|n| n.to_ascii_lowercase().contains("overall"));
-                let scorecard = text(r, "ScorecardId");
+                let scorecard = f.text(r, "scorecard");
                 if let Some(id) = &scorecard {
-                    let name = text(r, "ScorecardId__gr.Name").unwrap_or_default();
+                    let name = f.text(r, "scorecard_name").unwrap_or_default();
                     scores::upsert_scorecard(tx, ctx.cid, id, &name)?;
                 }
                 scores::upsert_measure(
@@ -205,15 +134,15 @@ pub fn apply(
                     ctx.cid,
                     &MeasureScoreRow {
                         gsid,
-                        company_gsid: text(r, "CompanyId").unwrap_or_default(),
+                        company_gsid: f.text(r, "company").unwrap_or_default(),
                         measure_gsid: measure,
                         measure_name,
-                        score: num(r, "CurScoreId__gr.Score"),
-                        label: text(r, "CurScoreId__gr.Name"),
-                        color: text(r, "CurScoreId__gr.Color"),
-                        prev_score: num(r, "PrevScoreId__gr.Score"),
-                        trend: text(r, "Trend"),
-                        modified_at: instant(r, "ModifiedDate"),
+                        score: f.num(r, "score"),
+                        label: f.text(r, "score_label"),
+                        color: f.text(r, "score_color"),
+                        prev_score: f.num(r, "prev_score"),
+                        trend: f.text(r, "trend"),
+                        modified_at: f.instant(r, "modified"),
                     },
                 )?
             }
@@ -222,12 +151,12 @@ pub fn apply(
                 ctx.cid,
                 &HistoryRow {
                     gsid,
-                    company_gsid: text(r, "CompanyId").unwrap_or_default(),
-                    measure_gsid: text(r, "MeasureId"),
-                    week: day(r, "SnapshotDate").unwrap_or_default(),
-                    score: num(r, "Score"),
-                    label: text(r, "ScoreId__gr.Name"),
-                    modified_at: instant(r, "ModifiedDate"),
+                    company_gsid: f.text(r, "company").unwrap_or_default(),
+                    measure_gsid: f.text(r, "measure"),
+                    week: f.day(r, "week").unwrap_or_default(),
+                    score: f.num(r, "score"),
+                    label: f.text(r, "score_label"),
+                    modified_at: f.instant(r, "modified"),
                 },
             )?,
             StreamKind::Usage => scores::upsert_usage(
@@ -235,12 +164,12 @@ pub fn apply(
                 ctx.cid,
                 &UsageRow {
                     gsid,
-                    company_gsid: text(r, "CompanyId__gc").unwrap_or_default(),
-                    week: day(r, "UsageDate__gc").unwrap_or_default(),
-                    active_users: num(r, "ActiveUsers__gc").map(|n| n as i64),
-                    logins: num(r, "Logins__gc").map(|n| n as i64),
-                    feature_events: num(r, "FeatureEvents__gc").map(|n| n as i64),
-                    modified_at: instant(r, "ModifiedDate"),
+                    company_gsid: f.text(r, "company").unwrap_or_default(),
+                    week: f.day(r, "week").unwrap_or_default(),
+                    active_users: f.num(r, "active_users").map(|n| n as i64),
+                    logins: f.num(r, "logins").map(|n| n as i64),
+                    feature_events: f.num(r, "feature_events").map(|n| n as i64),
+                    modified_at: f.instant(r, "modified"),
                 },
             )?,
         }
@@ -257,29 +186,37 @@ fn apply_company(
     ctx: &PageContext<'_>,
     gsid: String,
     r: &Record,
-    mapped: &Mapped,
+    f: &Resolved,
 ) -> Result<()> {
     let custom: Map<String, Value> =
-        mapped.iter().map(|f| (f.clone(), r.get(f).cloned().unwrap_or(Value::Null))).collect();
+        f.custom_all().map(|c| (c.to_string(), r.get(c).cloned().unwrap_or(Value::Null))).collect();
+    let score = f.num(r, "score");
+    let (mut score_label, mut score_color) = (f.text(r, "score_label"), f.text(r, "score_color"));
+    if score_label.is_none() && !f.has("score_label") {
+        // A score held as a plain number: its band comes from the org's scoring scheme.
+        if let Some((label, color)) = score.map(|s| scores::band_of(tx, ctx.cid, s)).transpose()?.flatten() {
+            (score_label, score_color) = (Some(label), color);
+        }
+    }
     let row = CompanyRow {
         gsid: gsid.clone(),
-        name: text(r, "Name").unwrap_or_else(|| gsid.clone()),
-        industry: text(r, "Industry"),
-        arr: num(r, "Arr"),
-        mrr: num(r, "Mrr"),
-        renewal_date: day(r, "RenewalDate"),
-        stage: text(r, "Stage__gr.Name"),
-        status: text(r, "Status__gr.Name"),
-        csm_name: text(r, "Csm__gr.Name"),
-        csm_email: text(r, "Csm__gr.Email"),
-        managed_as: text(r, "ManagedAs"),
-        employees: num(r, "Employees").map(|n| n as i64),
-        score: num(r, "CurrentScore__gr.Score"),
-        score_label: text(r, "CurrentScore__gr.Name"),
-        score_color: text(r, "CurrentScore__gr.Color"),
+        name: f.text(r, "name").unwrap_or_else(|| gsid.clone()),
+        industry: f.text(r, "industry"),
+        arr: f.num(r, "arr"),
+        mrr: f.num(r, "mrr"),
+        renewal_date: f.day(r, "renewal_date"),
+        stage: f.text(r, "stage"),
+        status: f.text(r, "status"),
+        csm_name: f.text(r, "csm_name"),
+        csm_email: f.text(r, "csm_email"),
+        managed_as: f.text(r, "managed_as"),
+        employees: f.num(r, "employees").map(|n| n as i64),
+        score,
+        score_label,
+        score_color,
         custom: Value::Object(custom).to_string(),
-        created_at: instant(r, "CreatedDate"),
-        modified_at: instant(r, "ModifiedDate"),
+        created_at: f.instant(r, "created"),
+        modified_at: f.instant(r, "modified"),
     };
     let previous = companies::upsert(tx, ctx.cid, &row)?;
     if ctx.first {
@@ -296,23 +233,29 @@ fn apply_company(
     }
 }
 
-fn apply_cta(tx: &Transaction<'_>, ctx: &PageContext<'_>, gsid: String, r: &Record) -> Result<()> {
+fn apply_cta(
+    tx: &Transaction<'_>,
+    ctx: &PageContext<'_>,
+    gsid: String,
+    r: &Record,
+    f: &Resolved,
+) -> Result<()> {
     let row = CtaRow {
         gsid,
-        company_gsid: text(r, "CompanyId"),
-        name: text(r, "Name").unwrap_or_default(),
-        status: text(r, "StatusId__gr.Name"),
-        priority: text(r, "PriorityId__gr.Name"),
-        r#type: text(r, "TypeId__gr.Name"),
-        reason: text(r, "ReasonId__gr.Name"),
-        owner_name: text(r, "OwnerId__gr.Name"),
-        owner_email: text(r, "OwnerId__gr.Email"),
-        due_date: day(r, "DueDate"),
-        is_closed: flag(r, "IsClosed"),
-        closed_at: instant(r, "ClosedDate"),
-        is_important: flag(r, "IsImportant"),
-        created_at: instant(r, "CreatedDate"),
-        modified_at: instant(r, "ModifiedDate"),
+        company_gsid: f.text(r, "company"),
+        name: f.text(r, "name").unwrap_or_default(),
+        status: f.text(r, "status"),
+        priority: f.text(r, "priority"),
+        r#type: f.text(r, "type"),
+        reason: f.text(r, "reason"),
+        owner_name: f.text(r, "owner_name"),
+        owner_email: f.text(r, "owner_email"),
+        due_date: f.day(r, "due_date"),
+        is_closed: f.flag(r, "is_closed"),
+        closed_at: f.instant(r, "closed_at"),
+        is_important: f.flag(r, "is_important"),
+        created_at: f.instant(r, "created"),
+        modified_at: f.instant(r, "modified"),
     };
     let was_closed = ctas::upsert(tx, ctx.cid, &row)?;
     if ctx.first {

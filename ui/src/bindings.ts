@@ -70,7 +70,16 @@ client_id: string | null,
 /**
  * PX only, when the connection is to a named region.
  */
-region: PxRegion | null, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, };
+region: PxRegion | null, masked_key: string, is_demo: boolean, last_sync_at: string | null, next_sync_at: string | null, 
+/**
+ * How the last finished sync ended: ok, partial, failed, cancelled or interrupted.
+ */
+last_outcome: string | null, 
+/**
+ * The streams of that sync that failed or were skipped, each with its error and hint: the
+ * card's "Synced with 1 problem".
+ */
+last_problems: Array<StreamOutcome>, };
 
 export type DemoOrg = { 
 /**
@@ -159,25 +168,103 @@ export type StreamProgress = { connection_id: string, stream: string, records: n
  */
 total: number | null, done: boolean, };
 
-export type SyncSummary = { run_id: number, connection_id: string, connection: string, 
+export type StreamResult = "ok" | "failed" | "skipped" | "not_set_up" | "cancelled";
+
+export type StreamOutcome = { stream: string, 
 /**
- * ok, failed or cancelled.
+ * The object (CS) or API path (PX) it reads.
  */
-outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, error: ErrorPayload | null, 
+object: string | null, outcome: StreamResult, records: number, error: ErrorPayload | null, 
 /**
- * What the admin should know about a run that still went through (a stream skipped, say).
+ * What the admin should know though it went through (fields the org lacks, say).
  */
 notices: Array<string>, };
 
+export type SyncSummary = { run_id: number, connection_id: string, connection: string, 
+/**
+ * ok (every stream read), partial (some streams read, others failed or skipped: see
+ * `streams`), failed (nothing could be read: see `error`) or cancelled.
+ */
+outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, 
+/**
+ * Why a failed run failed (the first stream's error); none for ok, partial and cancelled runs.
+ */
+error: ErrorPayload | null, 
+/**
+ * What the admin should know about a run that still went through (a stream skipped, say).
+ */
+notices: Array<string>, 
+/**
+ * Each stream's outcome, with its own error.
+ */
+streams: Array<StreamOutcome>, };
+
+export type Matched = "name" | "label" | "setting" | "assumed" | "missing" | "refused";
+
+export type RoleMatch = { role: string, label: string, needed: boolean, 
+/**
+ * What is selected for it (`Csm__gr.Email`); none when missing.
+ */
+field: string | null, 
+/**
+ * The field's label in the org.
+ */
+field_label: string | null, matched: Matched, };
+
+export type StreamStatus = { stream: string, object: string | null, run_id: number, at: string, outcome: StreamResult, records: number, error: ErrorPayload | null, notices: Array<string>, roles: Array<RoleMatch>, };
+
+export type StreamReport = { stream: string, 
+/**
+ * What the admin calls it: "Companies", "Score history".
+ */
+label: string, 
+/**
+ * The CS object or PX API it reads.
+ */
+object: string, 
+/**
+ * Whether the sync settings include it.
+ */
+enabled: boolean, 
+/**
+ * When its object was last described (CS).
+ */
+described_at: string | null, fields_described: number | null, 
+/**
+ * Each role and the org's field for it (CS).
+ */
+roles: Array<RoleMatch>, 
+/**
+ * Mapped custom fields the org no longer has.
+ */
+mapped_missing: Array<string>, cached_rows: number, last: StreamStatus | null, };
+
+export type OrgReport = { connection_id: string, connection: string, 
+/**
+ * `cs` or `px`.
+ */
+kind: string, instance: string, generated_at: string, streams: Array<StreamReport>, };
+
+export type UsageCandidate = { object: string, label: string, 
+/**
+ * How the usage roles would be matched in it (the admin can change each).
+ */
+roles: Array<RoleMatch>, };
+
 export type SyncRun = { id: number, connection_id: string, started_at: string, finished_at: string | null, 
 /**
- * running, ok, failed, cancelled or interrupted (the process stopped mid-sync).
+ * running, ok (complete), partial (some streams failed or were skipped), failed (nothing could
+ * be read), cancelled or interrupted (the process stopped mid-sync).
  */
 outcome: string, full: boolean, 
 /**
  * Records applied per stream, as a JSON object.
  */
-counts: string, calls: number, error_kind: string | null, error_message: string | null, };
+counts: string, calls: number, error_kind: string | null, error_message: string | null, 
+/**
+ * Each stream's outcome, records and error.
+ */
+streams: Array<StreamOutcome>, notices: Array<string>, };
 
 export type Change = { id: number, run_id: number, at: string, 
 /**
@@ -210,7 +297,12 @@ fact_object: string, history_object: string, usage_object: string,
 /**
  * How many of the org's 100 CS calls per minute Outpost may use (others share the limit).
  */
-cs_calls_per_minute: number, };
+cs_calls_per_minute: number, 
+/**
+ * The admin's choice of field per role, by stream: `{"companies": {"arr": "Arr__gc"}}`. Roles
+ * not named here are matched from the org's describe.
+ */
+field_roles: { [key in string]: { [key in string]: string } }, };
 
 export type FieldMapping = { object: string, field_name: string, label: string, data_type: string, };
 

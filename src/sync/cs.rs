@@ -1,0 +1,335 @@
+//! One CS stream's read: describe its object (once, then from the cache), match its roles to the
+//! org's fields, and page through what the org has. A field Gainsight refuses (`GSOBJ_1002`) is
+//! dropped and the read tried again; a needed one fails only this stream, saying which and how
+//! to fix it.
+
+use super::plan::{Fetch, StreamKind, StreamPlan};
+use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
+use super::streams::{self, ObjectNames, PageContext, iso};
+use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
+use crate::app::Outpost;
+use crate::db::{org, sync as book};
+use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::CsClient;
+use crate::gainsight::error::ApiError;
+use crate::gainsight::paging::{MAX_QUERY_LIMIT, query_pages};
+use futures_util::StreamExt;
+use rusqlite::TransactionBehavior::Immediate;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+
+/// Reads tried again after Gainsight refused a field: a handful of hidden fields at most.
+const MAX_REFUSALS: usize = 8;
+
+pub(super) struct Run<'a> {
+    pub app: &'a Outpost,
+    pub client: &'a CsClient,
+    pub cid: &'a str,
+    /// The connection's name, for hints that show a command.
+    pub connection: &'a str,
+    pub run_id: i64,
+    pub started_at: &'a str,
+    pub names: ObjectNames,
+    pub mapped: Vec<String>,
+    /// The admin's field choices per stream and role.
+    pub roles: BTreeMap<String, BTreeMap<String, String>>,
+    pub opts: &'a SyncOptions,
+    pub progress: Progress<'a>,
+}
+
+/// Why a page loop stopped.
+enum Stop {
+    Api(ApiError),
+    Other(Error),
+}
+
+impl From<Error> for Stop {
+    fn from(e: Error) -> Self {
+        Stop::Other(e)
+    }
+}
+
+/// Describe's object path.
+fn describe_path(object: &str) -> String {
+    format!("/v1/meta/services/objects/{object}/describe?idd=true")
+}
+
+/// The label an admin reads for an object: Company, not `company`.
+fn object_label(kind: StreamKind, object: &str) -> String {
+    match kind {
+        StreamKind::Companies => "Company".into(),
+        StreamKind::Ctas => "CTA".into(),
+        StreamKind::ScoreBands => "The scoring scheme".into(),
+        _ => object.to_string(),
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+impl Run<'_> {
+    fn report(&self, stream: &str, records: u64, pages: u64, done: bool) {
+        (self.progress)(&StreamProgress {
+            connection_id: self.cid.to_string(),
+            stream: stream.to_string(),
+            records,
+            pages,
+            total: None,
+            done,
+        });
+    }
+
+    /// Reads one stream. Returns its object, the fields its read used and what it did.
+    pub async fn stream(&self, p: &StreamPlan) -> (String, Vec<RoleMatch>, Result<StreamRead>) {
+        let object = streams::object_of(p.kind, &self.names);
+        let mut used = Vec::new();
+        let result = self.read(p, &object, &mut used).await;
+        (object, used, result)
+    }
+
+    /// The object's fields: from the cache unless `fresh`, else described now and kept. `Ok(None)`
+    /// when describe itself is refused (the usual names are then assumed).
+    pub(crate) async fn fields(&self, object: &str, fresh: bool) -> Result<Option<Vec<FieldInfo>>, ApiError> {
+        if !fresh
+            && let Ok(Some((_, fields))) = self.app.db().and_then(|db| org::get_fields(&db, self.cid, object))
+            && !fields.is_empty()
+        {
+            return Ok(Some(fields));
+        }
+        match self.client.meta(&describe_path(object)).await {
+            Ok(data) => {
+                let fields = roles::parse_describe(&data.data);
+                if fields.is_empty() {
+                    return Ok(None);
+                }
+                if let Ok(db) = self.app.db() {
+                    let _ = org::put_fields(&db, self.cid, object, &iso(chrono::Utc::now()), &fields);
+                }
+                Ok(Some(fields))
+            }
+            Err(e) if e.is_unknown_object() => Err(e),
+            Err(e) if matches!(e.kind, ErrorKind::Rejected | ErrorKind::Forbidden) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Fields Gainsight refused on an earlier read of this object: not asked for again.
+    fn remembered_refusals(&self, stream: &str, object: &str) -> Vec<String> {
+        let Ok(db) = self.app.db() else { return Vec::new() };
+        let Ok(all) = org::list_status(&db, self.cid) else { return Vec::new() };
+        all.into_iter()
+            .filter(|s| {
+                s.stream == stream && s.object.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(object))
+            })
+            .flat_map(|s| s.roles)
+            .filter(|r| r.matched == Matched::Refused)
+            .filter_map(|r| r.field)
+            .collect()
+    }
+
+    async fn read(&self, p: &StreamPlan, object: &str, used: &mut Vec<RoleMatch>) -> Result<StreamRead> {
+        let stream = p.kind.name();
+        let label = object_label(p.kind, object);
+        let overrides = self.roles.get(stream).cloned().unwrap_or_default();
+        let mapped = if p.kind == StreamKind::Companies { self.mapped.clone() } else { Vec::new() };
+        let mut refused = self.remembered_refusals(stream, object);
+        let mut notices = Vec::new();
+        let mut fields = match self.fields(object, false).await {
+            Ok(f) => f,
+            Err(e) if e.is_unknown_object() => return Ok(self.absent_object(p.kind, object)),
+            Err(e) => return Err(self.api_error(e, &label)),
+        };
+        if fields.is_none() {
+            notices.push(format!("{label} could not be described; the usual field names were asked for."));
+        }
+        let mut described_again = false;
+        loop {
+            let resolved = roles::resolve(
+                object,
+                roles::roles_of(p.kind),
+                fields.as_deref(),
+                &overrides,
+                &refused,
+                &mapped,
+            );
+            *used = resolved.roles.clone();
+            if let Some(m) = resolved.missing_needed().next() {
+                return Err(self.missing_needed(p.kind, &label, m));
+            }
+            match self.pages(p, &resolved).await {
+                Ok(records) => {
+                    notices.extend(gap_notices(p.kind, &label, &resolved));
+                    return Ok(StreamRead { records, notices, ..Default::default() });
+                }
+                Err(Stop::Api(e)) if e.is_unknown_field() && refused.len() < MAX_REFUSALS => {
+                    let select = resolved.select();
+                    let named = e.desc.mentions(select.iter().map(String::as_str));
+                    if named.is_empty() {
+                        // Not told which: the org may have changed since it was described.
+                        if described_again {
+                            return Err(self.api_error(e, &label));
+                        }
+                        described_again = true;
+                        fields = self.fields(object, true).await.map_err(|e| self.api_error(e, &label))?;
+                        continue;
+                    }
+                    for path in named {
+                        if let Some(role) = resolved.role_of_path(path).filter(|r| r.needed) {
+                            return Err(Error::new(
+                                ErrorKind::Rejected,
+                                format!(
+                                    "{label}: Gainsight refused to read {path}, which holds the {}.",
+                                    role.label.to_lowercase()
+                                ),
+                            )
+                            .with_hint(self.fix_hint(stream, &role.role)));
+                        }
+                        refused.push(path.to_string());
+                    }
+                }
+                Err(Stop::Api(e)) => return Err(self.api_error(e, &label)),
+                Err(Stop::Other(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// The org has no such object: scorecards are skipped, usage is not set up.
+    fn absent_object(&self, kind: StreamKind, object: &str) -> StreamRead {
+        let (outcome, notice) = match kind {
+            StreamKind::Usage => (
+                StreamResult::NotSetUp,
+                format!(
+                    "Usage is not set up: this org has no object named {object}. Choose the org's usage object \
+                     in the sync settings, or turn Usage off."
+                ),
+            ),
+            _ => (
+                StreamResult::Skipped,
+                format!("This org has no object named {object}; choose the org's own in the sync settings."),
+            ),
+        };
+        let error = (outcome == StreamResult::Skipped)
+            .then(|| Error::new(ErrorKind::NotFound, notice.clone()).payload());
+        StreamRead { records: 0, notices: vec![notice], outcome, error }
+    }
+
+    fn fix_hint(&self, stream: &str, role: &str) -> String {
+        format!(
+            "Choose the field that holds it in the sync settings (`outpost settings {} --field {stream}.{role}=FIELD`), \
+             or ask a Gainsight admin to let the API user read it.",
+            self.connection
+        )
+    }
+
+    fn missing_needed(&self, kind: StreamKind, label: &str, m: &RoleMatch) -> Error {
+        let role = roles::roles_of(kind).iter().find(|r| r.key == m.role);
+        let looked = role
+            .map(|r| {
+                let names = r.names.join(" or ");
+                let labels = r.labels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(" or ");
+                format!(" (looked for {names}, or a field labelled {labels})")
+            })
+            .unwrap_or_default();
+        Error::new(
+            ErrorKind::NotFound,
+            format!("{label}: this org has no field for the {}{looked}.", m.label.to_lowercase()),
+        )
+        .with_hint(self.fix_hint(kind.name(), &m.role))
+    }
+
+    fn api_error(&self, e: ApiError, label: &str) -> Error {
+        let mut e = Error::from(e);
+        if e.kind == ErrorKind::Rejected {
+            e.message = format!("{label}: {}", e.message);
+        }
+        e
+    }
+
+    /// Pages through the stream's object with the resolved select list; returns the rows applied.
+    async fn pages(&self, p: &StreamPlan, resolved: &Resolved) -> Result<u64, Stop> {
+        let mut spec = streams::spec(resolved);
+        if let Some(size) = self.opts.page_size {
+            spec.page_size = size.clamp(1, MAX_QUERY_LIMIT);
+        }
+        let stream = p.kind.name();
+        // Until a stream has been read through once (a first sync, even one resumed after a kill),
+        // every row is new: nothing goes to the change log.
+        let first = book::get_cursor(&*self.app.db()?, self.cid, stream)?.last_ok_start.is_none();
+        // Without a modified date there is no "since": the object is read whole.
+        if let (Fetch::Since(t), Some(modified)) = (&p.fetch, resolved.path("modified")) {
+            spec.filter = Some(json!({"conditions": [
+                {"name": modified, "alias": "A", "value": [iso(*t)], "operator": "GTE"}], "expression": "A"}));
+        }
+        let order_field = spec.order_field.clone();
+        let pages = query_pages(self.client, spec);
+        futures_util::pin_mut!(pages);
+        let (mut records, mut count) = (0u64, 0u64);
+        self.report(stream, 0, 0, false);
+        loop {
+            if self.opts.cancel.load(Ordering::SeqCst) {
+                return Err(Stop::Other(super::cancelled()));
+            }
+            let Some(page) = pages.next().await else { break };
+            let page = page.map_err(Stop::Api)?;
+            let ctx = PageContext {
+                cid: self.cid,
+                run_id: self.run_id,
+                now: self.started_at,
+                first,
+                order_field: &order_field,
+            };
+            let applied = {
+                let mut db = self.app.db()?;
+                let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
+                let applied = streams::apply(&tx, p.kind, &ctx, &page, resolved)?;
+                if let Some(t) = applied.modified_to {
+                    book::advance_cursor(&tx, self.cid, stream, &iso(t))?;
+                }
+                tx.commit().map_err(crate::db::db_err)?;
+                applied
+            };
+            records += applied.rows;
+            count += 1;
+            self.report(stream, records, count, false);
+        }
+        self.report(stream, records, count, true);
+        Ok(records)
+    }
+}
+
+/// What the admin should know about a stream that read what the org has.
+fn gap_notices(kind: StreamKind, label: &str, r: &Resolved) -> Vec<String> {
+    let mut out = Vec::new();
+    let missing: Vec<String> = r
+        .missing_wanted()
+        .filter(|m| m.matched == Matched::Missing && m.role != "modified")
+        .map(|m| m.label.clone())
+        .collect();
+    if !missing.is_empty() {
+        out.push(format!("{label}: this org has no field for {}; left empty.", list(&missing)));
+    }
+    let refused: Vec<String> = r
+        .roles
+        .iter()
+        .filter(|m| m.matched == Matched::Refused && !m.needed)
+        .map(|m| format!("{} ({})", m.field.as_deref().unwrap_or("?"), m.label))
+        .collect();
+    if !refused.is_empty() {
+        out.push(format!(
+            "{label}: Gainsight refused to read {} for this API user; left empty.",
+            list(&refused)
+        ));
+    }
+    if !r.has("modified") && kind != StreamKind::ScoreBands {
+        out.push(format!("{label} has no modified date in this org, so it is read whole on every sync."));
+    }
+    if !r.custom_missing.is_empty() {
+        out.push(format!(
+            "{label}: the mapped field {} is not readable in this org; left empty.",
+            list(&r.custom_missing)
+        ));
+    }
+    out
+}
