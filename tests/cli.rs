@@ -956,3 +956,71 @@ async fn two_sync_processes_on_one_data_dir_one_syncs_the_other_refuses() {
     assert_eq!(ctas(d), ctas(reference.path()));
     sync_ok(d, &[]);
 }
+
+/// An org the simulator serves in another shape: `sync` prints each stream's outcome and exits
+/// 25 for a partial run; `doctor` shows what was found (with `--json` one document); `--field`
+/// names a role's field and the next sync reads it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partial_sync_doctor_and_field_roles_from_the_command_line() {
+    let profile = gainsight_sim::OrgProfile {
+        renamed_fields: vec![(
+            "company".into(),
+            "Arr".into(),
+            "AnnualValue__gc".into(),
+            Some("Annual Value".into()),
+        )],
+        absent_objects: vec!["company_scorecard_history".into()],
+        ..Default::default()
+    };
+    let config =
+        gainsight_sim::SimConfig { anchor_day: Some(20_400), companies: 12, profile, ..Default::default() };
+    let sim = gainsight_sim::start(config).await.expect("sim");
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    connect_cs(d, &sim.base_url(), "Org");
+
+    let out = outpost(d, &["sync", "Org"], "", &[]);
+    assert_eq!(out.status.code(), Some(25), "a partial run has its own exit code: {}", text(&out.stderr));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(stdout.contains("Org: partial (1 problem)"), "{stdout}");
+    assert!(stdout.contains("score_history      skipped"), "each stream's outcome: {stdout}");
+    assert!(stdout.contains("companies          ok — 12 records"), "{stdout}");
+    assert!(stdout.contains("note: Company: this org has no field for ARR"), "{stdout}");
+    assert!(
+        stderr.lines().any(|l| l.starts_with("problem[NotFound]: Org score_history:")),
+        "one line per problem on stderr: {stderr}"
+    );
+
+    let out = outpost(d, &["--json", "sync", "Org"], "", &[]);
+    assert_eq!(out.status.code(), Some(25));
+    let summaries = json_out(&out);
+    let streams = summaries[0]["streams"].as_array().expect("streams in the summary");
+    assert!(
+        streams.iter().any(|s| s["stream"] == "score_history" && s["outcome"] == "skipped"),
+        "{streams:?}"
+    );
+
+    let out = outpost(d, &["doctor", "Org"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("Companies — company"), "{report}");
+    assert!(report.contains("ARR") && report.contains("missing in this org"), "{report}");
+    assert!(report.contains("12 rows in the cache"), "{report}");
+    let doc = json_out(&outpost(d, &["--json", "doctor", "Org"], "", &[]));
+    assert_eq!(doc["connection"], "Org");
+    let companies =
+        doc["streams"].as_array().and_then(|s| s.iter().find(|s| s["stream"] == "companies").cloned());
+    let roles = companies.expect("companies")["roles"].as_array().cloned().expect("roles");
+    assert!(roles.iter().any(|r| r["role"] == "arr" && r["matched"] == "missing"), "{roles:?}");
+
+    let out = outpost(d, &["settings", "Org", "--field", "companies.arr=AnnualValue__gc"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("companies.arr = AnnualValue__gc"), "{}", text(&out.stdout));
+    let out = outpost(d, &["settings", "Org", "--field", "companies.nonsense=X"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidInput), "{}", text(&out.stderr));
+    let out = outpost(d, &["--json", "sync", "Org", "--objects", "companies"], "", &[]);
+    assert!(out.status.success(), "only companies: nothing skipped: {}", text(&out.stderr));
+    let accounts = json_out(&outpost(d, &["--json", "accounts", "--limit", "100"], "", &[]));
+    let with_arr = accounts.as_array().expect("accounts").iter().filter(|a| a["arr"].is_number()).count();
+    assert_eq!(with_arr, 12, "every company read again with the field the admin named");
+}

@@ -330,7 +330,8 @@ async fn event_windows_keep_each_call_within_190_days_and_lose_nothing() {
     let mut expected = 0;
     let mut busy = 0;
     for (a, b) in &windows {
-        let n = total_hits(&sim, &format!("/events/feature_match?dateRangeStart={a}&dateRangeEnd={b}")).await;
+        // The date filter, as the published description documents it for feature-match events.
+        let n = total_hits(&sim, &format!("/events/feature_match?filter=date%3E%3D{a}%3Bdate%3C{b}")).await;
         expected += n;
         busy += usize::from(n > 0);
     }
@@ -341,7 +342,7 @@ async fn event_windows_keep_each_call_within_190_days_and_lose_nothing() {
     let mut all = Vec::new();
     let mut calls = 0;
     for (a, b) in &windows {
-        let params = vec![("dateRangeStart", a.to_string()), ("dateRangeEnd", b.to_string())];
+        let params = vec![("filter", format!("date>={a};date<{b}"))];
         let events = scroll_all(&c, "/events/feature_match", "featureMatchEvents", size, params)
             .await
             .unwrap_or_else(|e| panic!("window {a}..{b} is within the limit: {e:?}"));
@@ -358,7 +359,7 @@ async fn event_windows_keep_each_call_within_190_days_and_lose_nothing() {
     assert_eq!(counters.calls_to("/events/feature_match"), calls, "each window stops on its short page");
 
     // The same range in one call is refused, and the reason reaches the admin.
-    let params = vec![("dateRangeStart", start.to_string()), ("dateRangeEnd", end.to_string())];
+    let params = vec![("filter", format!("date>={start};date<{end}"))];
     sim.reset_counters();
     let e = scroll_all(&c, "/events/feature_match", "featureMatchEvents", size, params)
         .await

@@ -133,10 +133,8 @@ async fn assert_usage_equals_events(
     last: chrono::NaiveDate,
 ) {
     let ms = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp_millis();
-    let window = [
-        ("dateRangeStart", ms(first).to_string()),
-        ("dateRangeEnd", ms(last.succ_opt().expect("next day")).to_string()),
-    ];
+    // Asked the way the published description documents for feature-match events: a date filter.
+    let window = [("filter", format!("date>={};date<{}", ms(first), ms(last.succ_opt().expect("next day"))))];
     let events = px_scroll(base, "/events/feature_match", "featureMatchEvents", &window).await;
     let mut counts: BTreeMap<(String, String, String), (i64, BTreeSet<String>)> = BTreeMap::new();
     for e in &events {
@@ -224,11 +222,7 @@ async fn px_entities_and_daily_usage_match_px() {
         let truth = px_get(
             &sim.base_url(),
             "/events/feature_match",
-            &[
-                ("dateRangeStart", start.to_string()),
-                ("dateRangeEnd", (start + 86_400_000).to_string()),
-                ("pageSize", "1".into()),
-            ],
+            &[("filter", format!("date>={start};date<{}", start + 86_400_000)), ("pageSize", "1".into())],
         )
         .await["totalHits"]
             .as_i64()

@@ -1,6 +1,7 @@
 //! Simulator configuration: the org's size and seed, its keys, its limits, and the API variants
 //! (where real tenants are known to answer in more than one way) it should produce.
 
+use crate::profile::OrgProfile;
 use crate::query::DateStyle;
 
 /// The demo org's CS Access Key. Public on purpose: `outpost demo` prints it and the desktop app
@@ -64,6 +65,19 @@ pub enum EmptyStyle {
     EmptyList,
     NoDataFound,
     Gsobj1011,
+}
+
+impl EmptyStyle {
+    /// `list`, `no-data` (or `no-data-found`) or `gsobj-1011`, as the `--empty-style` flag and the
+    /// [`crate::faults::Fault::EmptyReply`] fault name them.
+    pub fn parse(text: &str) -> Option<EmptyStyle> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "list" | "empty-list" => Some(EmptyStyle::EmptyList),
+            "no-data" | "no-data-found" => Some(EmptyStyle::NoDataFound),
+            "gsobj-1011" | "gsobj_1011" => Some(EmptyStyle::Gsobj1011),
+            _ => None,
+        }
+    }
 }
 
 /// What a CS 429 carries: the `GS_APIG_2404` envelope or not, a `Retry-After` header or not.
@@ -150,6 +164,10 @@ pub struct SimConfig {
     /// API names for the scorecard fact and history objects, which vary by org; `None` serves
     /// `company_scorecard_fact` and `company_scorecard_history`.
     pub scorecard_objects: Option<(String, String)>,
+    /// How this org differs from the default shape: fields and objects it lacks, hides or names
+    /// its own way, and PX endpoints its subscription lacks. Applied after `scorecard_objects`;
+    /// the default changes nothing. See [`OrgProfile`] and [`OrgProfile::named`].
+    pub profile: OrgProfile,
 }
 
 impl Default for SimConfig {
@@ -180,6 +198,7 @@ impl Default for SimConfig {
             rate_limit_style: RateLimitStyle::default(),
             m2m: M2mStyle::default(),
             scorecard_objects: None,
+            profile: OrgProfile::default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Fault plans: per endpoint, make the next K calls (or a share p of calls) fail the way networks
 //! and servers do, so clients can be tested against each failure on a real socket.
 
+use crate::config::EmptyStyle;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,31 @@ pub enum Fault {
     Raw { status: u16, content_type: String, body: String },
     /// The real reply with its `scrollId` set to null (PX scroll endpoints), whatever the page.
     NullScrollId,
+    /// A successful-looking empty result: when the real reply is a success, it is replaced by
+    /// "nothing matched" in the org's configured [`EmptyStyle`], or in `style` if given: `list`
+    /// (an empty list in the configured rows style), `no-data` (200 `result:false` + "No data
+    /// found for given criteria") or `gsobj-1011` (400 `GSOBJ_1011`). On a PX list every list is
+    /// emptied and `totalHits` is 0. Failures (a bad key, a bad query) pass through unchanged.
+    /// For proving that a client never trusts an empty listing.
+    EmptyReply { style: Option<String> },
+}
+
+impl Fault {
+    /// Whether the fault is well formed (an `EmptyReply` style the simulator knows).
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            Fault::EmptyReply { style: Some(s) } if EmptyStyle::parse(s).is_none() => {
+                Err(format!("unknown empty style {s:?}: expected list, no-data or gsobj-1011"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The empty style an `EmptyReply` gives, `configured` unless it names another (an unknown
+    /// name falls back to `configured`).
+    pub fn empty_style(style: Option<&str>, configured: EmptyStyle) -> EmptyStyle {
+        style.and_then(EmptyStyle::parse).unwrap_or(configured)
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -98,6 +124,23 @@ mod tests {
         assert_eq!(plan.take("/v1/data/objects/query/Company"), Some(Fault::HtmlPage));
         assert_eq!(plan.take("/v1/data/objects/query/company"), Some(Fault::HtmlPage));
         assert_eq!(plan.take("/v1/data/objects/query/company"), None, "only the next two calls");
+    }
+
+    #[test]
+    fn empty_reply_serializes_by_kind_and_checks_its_style() {
+        let f = Fault::EmptyReply { style: None };
+        assert_eq!(
+            serde_json::to_value(&f).expect("json"),
+            serde_json::json!({"kind": "empty_reply", "style": null})
+        );
+        let back: Fault =
+            serde_json::from_value(serde_json::json!({"kind": "empty_reply", "style": "gsobj-1011"}))
+                .expect("parse");
+        assert_eq!(back, Fault::EmptyReply { style: Some("gsobj-1011".into()) });
+        assert!(back.check().is_ok());
+        assert!(Fault::EmptyReply { style: Some("xml".into()) }.check().is_err());
+        assert_eq!(Fault::empty_style(Some("no-data"), EmptyStyle::EmptyList), EmptyStyle::NoDataFound);
+        assert_eq!(Fault::empty_style(None, EmptyStyle::Gsobj1011), EmptyStyle::Gsobj1011);
     }
 
     #[test]

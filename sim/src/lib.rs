@@ -1,7 +1,10 @@
 //! gainsight-sim: a simulated Gainsight CS (NXT) and PX API server on loopback, for demos and tests.
 //!
 //! Start it in-process with [`start`] or run the `gainsight-sim` binary. Data is generated from a
-//! seed (see [`data`]), so the same configuration always serves the same org.
+//! seed (see [`data`]), so the same configuration always serves the same org. An [`OrgProfile`]
+//! (`SimConfig::profile`, `--profile`, `PUT /__sim/profile`) makes the org differ from the default
+//! shape the way real orgs do; the PX surface is described in [`px`]; the failures a test can
+//! inject are in [`faults`].
 
 pub mod config;
 mod control;
@@ -11,6 +14,7 @@ mod envelope;
 pub mod faults;
 mod mutate;
 mod observe;
+pub mod profile;
 pub mod px;
 pub mod query;
 mod rng;
@@ -28,6 +32,7 @@ pub use config::{
     DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, M2mStyle, PxKey,
     RateLimitStyle, Region, RowsStyle, SimConfig, TokenBody,
 };
+pub use profile::OrgProfile;
 pub use query::DateStyle;
 pub use state::{Counters, PX_ACCOUNT};
 
@@ -80,6 +85,17 @@ impl RunningSim {
         self.state.delete(object, count)
     }
 
+    /// Applies an org profile on top of the one in force (see [`OrgProfile`]); on an error nothing
+    /// changes.
+    pub fn apply_profile(&self, profile: &OrgProfile) -> Result<(), String> {
+        self.state.apply_profile(profile)
+    }
+
+    /// The org profile in force: the configured one plus every one applied since.
+    pub fn profile(&self) -> OrgProfile {
+        self.state.profile()
+    }
+
     pub fn rotate_px_key(&self, old: &str, new: &str) -> bool {
         self.state.rotate_px_key(old, new)
     }
@@ -102,11 +118,14 @@ impl Drop for RunningSim {
     }
 }
 
-/// Generates the org and starts serving on 127.0.0.1. Fails if the port is taken.
+/// Generates the org and starts serving on 127.0.0.1. Fails if the port is taken, or if the
+/// configured [`OrgProfile`] does not fit the org (an `InvalidInput` error saying why).
 pub async fn start(config: SimConfig) -> std::io::Result<RunningSim> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
+    let state = state::SimState::new(config)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("profile: {e}")))?;
+    let state = Arc::new(state);
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, state.config.port)).await?;
     let addr = listener.local_addr()?;
-    let state = Arc::new(state::SimState::new(config));
     let app = axum::Router::new()
         .merge(cs::routes())
         .merge(px::router())

@@ -1,10 +1,20 @@
 use clap::Parser;
+use gainsight_sim::profile::{
+    parse_field_rename, parse_object_field, parse_object_rename, parse_px_endpoint,
+};
 use gainsight_sim::{
     DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, DateStyle, EmptyStyle, M2mStyle,
-    PxKey, RateLimitStyle, Region, RowsStyle, SimConfig,
+    OrgProfile, PxKey, RateLimitStyle, Region, RowsStyle, SimConfig,
 };
 
 /// A simulated Gainsight CS + PX API server on 127.0.0.1.
+///
+/// An org profile makes the org differ from the default shape the way real orgs do: `--profile
+/// NAME` picks a named one (default, documented, sparse, hidden, px-limited) and the repeatable
+/// `--absent-field`, `--hidden-field`, `--rename-field`, `--rename-object`, `--absent-object` and
+/// `--px-endpoint` flags add to it. Field flags name an object as the org serves it (its new name
+/// when renamed). The test control API is under /__sim (counters, faults, rotate, modify, delete,
+/// profile).
 #[derive(Parser)]
 #[command(name = "gainsight-sim", version)]
 struct Args {
@@ -46,7 +56,7 @@ struct Args {
     /// Put query rows directly in `data` instead of `data.records`.
     #[arg(long)]
     bare_list: bool,
-    /// How an empty query result looks: list, no-data-found, gsobj-1011.
+    /// How an empty query result looks: list, no-data-found (or no-data), gsobj-1011.
     #[arg(long, default_value = "list")]
     empty_style: String,
     /// 429s carry no GS_APIG_2404 body.
@@ -64,6 +74,68 @@ struct Args {
     /// their names vary by org.
     #[arg(long, value_name = "FACT,HISTORY")]
     scorecard_objects: Option<String>,
+    /// A named org profile: default, documented (an org built from Gainsight's documented
+    /// samples), sparse (few company fields, no usage or scorecard objects), hidden (company ARR
+    /// and CSM hidden by field permissions) or px-limited (no PX /users or feature-match events).
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    profile: String,
+    /// The org lacks this field (repeatable).
+    #[arg(long, value_name = "OBJECT.FIELD")]
+    absent_field: Vec<String>,
+    /// Describe lists this field but queries touching it get GSOBJ_1002 (repeatable).
+    #[arg(long, value_name = "OBJECT.FIELD")]
+    hidden_field: Vec<String>,
+    /// Serve a field under another API name, optionally with a new label (repeatable).
+    #[arg(long, value_name = "OBJECT.OLD=NEW[:LABEL]")]
+    rename_field: Vec<String>,
+    /// Serve an object under another API name, optionally with a new label (repeatable).
+    #[arg(long, value_name = "OLD=NEW[:LABEL]")]
+    rename_object: Vec<String>,
+    /// The org lacks this object (repeatable).
+    #[arg(long, value_name = "OBJECT")]
+    absent_object: Vec<String>,
+    /// The PX subscription lacks this endpoint (a path under /v1, matched by prefix) and answers
+    /// it with STATUS, 404 or 403 (repeatable). E.g. `--px-endpoint /users=403`.
+    #[arg(long, value_name = "PATH=STATUS")]
+    px_endpoint: Vec<String>,
+}
+
+/// The named profile plus the fine-grained profile flags.
+fn profile(a: &Args) -> std::io::Result<OrgProfile> {
+    let fail = |flag: &str, e: String| std::io::Error::other(format!("--{flag}: {e}"));
+    let mut p = OrgProfile::named(&a.profile).ok_or_else(|| {
+        fail("profile", format!("unknown profile {} (known: {})", a.profile, OrgProfile::NAMES.join(", ")))
+    })?;
+    let extra = OrgProfile {
+        absent_fields: a
+            .absent_field
+            .iter()
+            .map(|t| parse_object_field(t).map_err(|e| fail("absent-field", e)))
+            .collect::<std::io::Result<_>>()?,
+        hidden_fields: a
+            .hidden_field
+            .iter()
+            .map(|t| parse_object_field(t).map_err(|e| fail("hidden-field", e)))
+            .collect::<std::io::Result<_>>()?,
+        renamed_fields: a
+            .rename_field
+            .iter()
+            .map(|t| parse_field_rename(t).map_err(|e| fail("rename-field", e)))
+            .collect::<std::io::Result<_>>()?,
+        renamed_objects: a
+            .rename_object
+            .iter()
+            .map(|t| parse_object_rename(t).map_err(|e| fail("rename-object", e)))
+            .collect::<std::io::Result<_>>()?,
+        absent_objects: a.absent_object.iter().map(|o| o.trim().to_string()).collect(),
+        px_endpoints: a
+            .px_endpoint
+            .iter()
+            .map(|t| parse_px_endpoint(t).map_err(|e| fail("px-endpoint", e)))
+            .collect::<std::io::Result<_>>()?,
+    };
+    p.merge(&extra);
+    Ok(p)
 }
 
 /// `KEY[@REGION][:PERMISSIONS]`: a trailing `:r`, `:w`, `:rw` or `:none` sets the permissions
@@ -99,12 +171,9 @@ async fn main() -> std::io::Result<()> {
         ),
         None => None,
     };
-    let empty = match a.empty_style.as_str() {
-        "list" => EmptyStyle::EmptyList,
-        "no-data-found" => EmptyStyle::NoDataFound,
-        "gsobj-1011" => EmptyStyle::Gsobj1011,
-        other => return Err(std::io::Error::other(format!("--empty-style: unknown style {other}"))),
-    };
+    let empty = EmptyStyle::parse(&a.empty_style)
+        .ok_or_else(|| std::io::Error::other(format!("--empty-style: unknown style {}", a.empty_style)))?;
+    let profile = profile(&a)?;
     let scorecard_objects = match a.scorecard_objects.as_deref().map(|s| s.split_once(',')) {
         None => None,
         Some(Some((fact, history))) if !fact.trim().is_empty() && !history.trim().is_empty() => {
@@ -133,6 +202,7 @@ async fn main() -> std::io::Result<()> {
         rate_limit_style: RateLimitStyle { gs_2404_body: !a.plain_429, retry_after: a.retry_after },
         m2m,
         scorecard_objects,
+        profile,
         ..SimConfig::default()
     };
     let sim = gainsight_sim::start(config).await?;

@@ -1,45 +1,77 @@
 //! Changes to the org between syncs, made through the control API: records modified (a company's
 //! health moves band, a CTA closes) or deleted (and written to the delete log).
+//!
+//! Objects and fields are named here by the generator's names ([`Object::origin`],
+//! [`crate::schema::Field::origin`]) and written under whatever the org serves them as, so changes
+//! follow an [`crate::OrgProfile`]'s renames; a field the org lacks is left out.
 
+use crate::data::{FACT_OBJECT, HISTORY_OBJECT, USAGE_OBJECT};
 use crate::rng::Rng;
-use crate::schema::{Row, Store};
+use crate::schema::{Object, Row, Store};
 use crate::time::DAY_MS;
 use serde_json::{Value, json};
 
 /// Picks `count` distinct GSIDs of `object`, deterministically for a given `salt`.
 fn pick(store: &Store, object: &str, count: usize, salt: u64) -> Vec<String> {
-    let Some(o) = store.object(object) else { return Vec::new() };
+    let Some(o) = store.find(object) else { return Vec::new() };
     let mut ids: Vec<String> =
         o.rows.iter().filter_map(|r| r.get("Gsid").and_then(Value::as_str).map(str::to_string)).collect();
     ids.sort();
     Rng::new(salt).sample(ids, count)
 }
 
+/// The row keys of `fields` (generator names) in `o`, taken before its rows are borrowed mutably.
+fn cols<const N: usize>(o: &Object, fields: [&str; N]) -> [Option<String>; N] {
+    fields.map(|f| o.col(f).map(str::to_string))
+}
+
+/// Writes `value` under `col`, unless the org lacks that field.
+fn set(r: &mut Row, col: &Option<String>, value: Value) {
+    if let Some(c) = col {
+        r.insert(c.clone(), value);
+    }
+}
+
+/// The text at `col` of a row, if the field exists and holds text.
+fn text<'r>(r: &'r Row, col: &Option<String>) -> Option<&'r str> {
+    col.as_deref().and_then(|c| r.get(c)).and_then(Value::as_str)
+}
+
+/// The modification stamp a change bumps: `LastModifiedDate` where the object has one, else `ModifiedDate`.
+fn modified_col(o: &Object) -> Option<String> {
+    o.col("LastModifiedDate").or_else(|| o.col("ModifiedDate")).map(str::to_string)
+}
+
 fn scheme_id_for(store: &Store, score: i64) -> Option<String> {
-    store.object("scoring_scheme_definition")?.rows.iter().find(|r| r["Score"] == score)?["Gsid"]
-        .as_str()
-        .map(str::to_string)
+    let scheme = store.generated("scoring_scheme_definition")?;
+    let [score_col, gsid] = cols(scheme, ["Score", "Gsid"]);
+    let row =
+        scheme.rows.iter().find(|r| score_col.as_deref().and_then(|c| r.get(c)) == Some(&json!(score)))?;
+    text(row, &gsid).map(str::to_string)
 }
 
 fn score_of(store: &Store, scheme_id: &str) -> i64 {
     store
-        .object("scoring_scheme_definition")
-        .and_then(|o| o.get(scheme_id))
-        .and_then(|r| r["Score"].as_i64())
+        .generated("scoring_scheme_definition")
+        .and_then(|o| o.get(scheme_id).and_then(|r| r.get(o.col("Score")?)))
+        .and_then(Value::as_i64)
         .unwrap_or(50)
 }
 
 /// Modifies `count` records of `object` at time `now`; returns their GSIDs.
 pub fn modify(store: &mut Store, object: &str, count: usize, now: i64, salt: u64) -> Vec<String> {
     let ids = pick(store, object, count, salt);
-    let lower = object.to_ascii_lowercase();
+    let origin = store.find(object).map(|o| o.origin.to_ascii_lowercase()).unwrap_or_default();
     for id in &ids {
-        match lower.as_str() {
+        match origin.as_str() {
             "company" => modify_company(store, id, now),
             "call_to_action" => modify_cta(store, id, now),
             _ => {
-                if let Some(r) = store.object_mut(object).and_then(|o| o.get_mut(id)) {
-                    bump(r, now);
+                if let Some(o) = store.find_mut(object) {
+                    let modified = modified_col(o);
+                    if let Some(r) = o.get_mut(id) {
+                        set(r, &modified, json!(now));
+                    }
                 }
             }
         }
@@ -47,125 +79,139 @@ pub fn modify(store: &mut Store, object: &str, count: usize, now: i64, salt: u64
     ids
 }
 
-fn bump(r: &mut Row, now: i64) {
-    let key = if r.contains_key("LastModifiedDate") { "LastModifiedDate" } else { "ModifiedDate" };
-    r.insert(key.to_string(), json!(now));
-}
-
 /// Moves the company's score across a band boundary and raises its ARR; the scorecard fact follows.
 fn modify_company(store: &mut Store, id: &str, now: i64) {
-    let Some(cur_id) =
-        store.object("company").and_then(|o| o.get(id)).and_then(|r| r["CurrentScore"].as_str())
-    else {
+    let Some(company) = store.generated("company") else { return };
+    let [score, arr, mrr] = cols(company, ["CurrentScore", "Arr", "Mrr"]);
+    let modified = modified_col(company);
+    let current = company.get(id).and_then(|r| text(r, &score)).map(str::to_string);
+    // (old score, new score, new scheme id, old scheme id), when the org has what it takes.
+    let moved = current.and_then(|cur| {
+        let old = score_of(store, &cur);
+        let new = if old >= 50 { (old - 40).max(0) } else { (old + 40).min(100) };
+        Some((old, new, scheme_id_for(store, new)?, scheme_id_for(store, old)?))
+    });
+    if score.is_some() && moved.is_none() {
         return;
-    };
-    let old = score_of(store, cur_id);
-    let new = if old >= 50 { (old - 40).max(0) } else { (old + 40).min(100) };
-    let (Some(new_id), Some(old_id)) = (scheme_id_for(store, new), scheme_id_for(store, old)) else { return };
-    if let Some(r) = store.object_mut("company").and_then(|o| o.get_mut(id)) {
-        let arr = r["Arr"].as_i64().unwrap_or(0);
-        r.insert("Arr".into(), json!(arr + 1000));
-        r.insert("Mrr".into(), json!((arr + 1000) / 12));
-        r.insert("CurrentScore".into(), json!(new_id));
-        bump(r, now);
     }
-    let overall = store
-        .object("scorecard_measure")
-        .and_then(|m| m.rows.iter().find(|r| r["IsOverall"] == true))
-        .and_then(|r| r["Gsid"].as_str().map(str::to_string));
-    let fact_name = store.current_name(crate::data::FACT_OBJECT);
-    if let (Some(fact), Some(overall)) = (store.object_mut(&fact_name), overall) {
-        for r in fact.rows.iter_mut().filter(|r| r["CompanyId"] == id && r["MeasureId"] == overall.as_str()) {
-            r.insert("PrevScoreId".into(), json!(old_id));
-            r.insert("CurScoreId".into(), json!(new_id));
-            r.insert("Trend".into(), json!(if new > old { "Up" } else { "Down" }));
-            bump(r, now);
-        }
+    let Some(r) = store.generated_mut("company").and_then(|o| o.get_mut(id)) else { return };
+    if let Some(arr) = &arr {
+        let value = r.get(arr).and_then(Value::as_i64).unwrap_or(0) + 1000;
+        r.insert(arr.clone(), json!(value));
+        set(r, &mrr, json!(value / 12));
+    }
+    if let Some((_, _, new_id, _)) = &moved {
+        set(r, &score, json!(new_id));
+    }
+    set(r, &modified, json!(now));
+
+    let Some((old, new, new_id, old_id)) = moved else { return };
+    let overall = store.generated("scorecard_measure").and_then(|m| {
+        let [is_overall, gsid] = cols(m, ["IsOverall", "Gsid"]);
+        let row =
+            m.rows.iter().find(|r| is_overall.as_deref().and_then(|c| r.get(c)) == Some(&json!(true)))?;
+        text(row, &gsid).map(str::to_string)
+    });
+    let Some(fact) = store.generated_mut(FACT_OBJECT) else { return };
+    let [company_col, measure, prev, cur, trend] =
+        cols(fact, ["CompanyId", "MeasureId", "PrevScoreId", "CurScoreId", "Trend"]);
+    let modified = modified_col(fact);
+    let Some(overall) = overall else { return };
+    let this = |r: &Row| text(r, &company_col) == Some(id) && text(r, &measure) == Some(overall.as_str());
+    for r in fact.rows.iter_mut().filter(|r| this(r)) {
+        set(r, &prev, json!(old_id));
+        set(r, &cur, json!(new_id));
+        set(r, &trend, json!(if new > old { "Up" } else { "Down" }));
+        set(r, &modified, json!(now));
     }
 }
 
 /// Closes an open CTA, or re-opens a closed one with a new due date.
 fn modify_cta(store: &mut Store, id: &str, now: i64) {
     let status_ids: Vec<(String, String)> = store
-        .object("da_picklist")
+        .generated("da_picklist")
         .map(|p| {
+            let [category, name, gsid] = cols(p, ["Category", "Name", "Gsid"]);
             p.rows
                 .iter()
-                .filter(|r| r["Category"] == "CTA Status")
-                .map(|r| {
-                    (
-                        r["Name"].as_str().unwrap_or("").to_string(),
-                        r["Gsid"].as_str().unwrap_or("").to_string(),
-                    )
-                })
+                .filter(|r| text(r, &category) == Some("CTA Status"))
+                .map(|r| (text(r, &name).unwrap_or("").to_string(), text(r, &gsid).unwrap_or("").to_string()))
                 .collect()
         })
         .unwrap_or_default();
     let status = |name: &str| status_ids.iter().find(|(n, _)| n == name).map(|(_, g)| g.clone());
-    let Some(r) = store.object_mut("call_to_action").and_then(|o| o.get_mut(id)) else { return };
-    if r["IsClosed"] == true {
-        r.insert("IsClosed".into(), json!(false));
-        r.insert("ClosedDate".into(), Value::Null);
-        r.insert("StatusId".into(), json!(status("Work In Progress")));
-        r.insert("DueDate".into(), json!((now / DAY_MS + 14) * DAY_MS));
+    let Some(ctas) = store.generated_mut("call_to_action") else { return };
+    let [closed, closed_date, status_col, due] =
+        cols(ctas, ["IsClosed", "ClosedDate", "StatusId", "DueDate"]);
+    let modified = modified_col(ctas);
+    let Some(r) = ctas.get_mut(id) else { return };
+    if closed.as_deref().and_then(|c| r.get(c)) == Some(&json!(true)) {
+        set(r, &closed, json!(false));
+        set(r, &closed_date, Value::Null);
+        set(r, &status_col, json!(status("Work In Progress")));
+        set(r, &due, json!((now / DAY_MS + 14) * DAY_MS));
     } else {
-        r.insert("IsClosed".into(), json!(true));
-        r.insert("ClosedDate".into(), json!(now));
-        r.insert("StatusId".into(), json!(status("Closed Success")));
+        set(r, &closed, json!(true));
+        set(r, &closed_date, json!(now));
+        set(r, &status_col, json!(status("Closed Success")));
     }
-    bump(r, now);
+    set(r, &modified, json!(now));
 }
 
 /// Records that hang off a company and go with it: (object, company field, logged in the delete log).
 const DEPENDENTS: &[(&str, &str, bool)] = &[
     ("call_to_action", "CompanyId", true),
-    (crate::data::FACT_OBJECT, "CompanyId", false),
-    (crate::data::HISTORY_OBJECT, "CompanyId", false),
-    (crate::data::USAGE_OBJECT, "CompanyId__gc", false),
+    (FACT_OBJECT, "CompanyId", false),
+    (HISTORY_OBJECT, "CompanyId", false),
+    (USAGE_OBJECT, "CompanyId__gc", false),
     ("activity_timeline", "GsCompanyId", false),
 ];
 
-/// Deletes `count` records of `object` and writes each to `record_delete_log`; returns their GSIDs.
-/// Deleting a company takes its CTAs, scores, history, usage and timeline with it, as CS does.
+/// Deletes `count` records of `object` and writes each to `record_delete_log` under the name the
+/// object is served as; returns their GSIDs. Deleting a company takes its CTAs, scores, history,
+/// usage and timeline with it, as CS does.
 pub fn delete(store: &mut Store, object: &str, count: usize, now: i64, salt: u64) -> Vec<String> {
     let ids = pick(store, object, count, salt);
-    let name = store.object(object).map(|o| o.name).unwrap_or("unknown");
-    let mut rng = Rng::new(salt).fork("delete-log");
-    let mut log_rows = Vec::new();
-    let mut log = |rng: &mut Rng, id: &str, object: &str| {
-        log_rows.push(crate::data::row(json!({
-            "Gsid": rng.gsid("1D01"), "RecordId": id, "ObjectName": object, "DeletedOn": now,
-        })));
-    };
-    let is_company = object.eq_ignore_ascii_case("company");
-    if let Some(o) = store.object_mut(object) {
-        for id in &ids {
-            if o.remove(id).is_some() {
-                log(&mut rng, id, name);
-            }
+    let Some(o) = store.find_mut(object) else { return ids };
+    let (name, is_company) = (o.name.clone(), o.origin.eq_ignore_ascii_case("company"));
+    // (record id, object name), in the order they are logged.
+    let mut logged: Vec<(String, String)> = Vec::new();
+    for id in &ids {
+        if o.remove(id).is_some() {
+            logged.push((id.clone(), name.clone()));
         }
     }
     if is_company {
-        for (dependent, key, logged) in DEPENDENTS {
-            let dependent = store.current_name(dependent);
-            let Some(o) = store.object_mut(&dependent) else { continue };
+        for (dependent, key, log) in DEPENDENTS {
+            let served = store.current_name(dependent);
+            let Some(o) = store.generated_mut(dependent) else { continue };
+            // Without the field that links them to their company, they cannot be found.
+            let Some(key) = o.col(key).map(str::to_string) else { continue };
             let doomed: Vec<String> = o
                 .rows
                 .iter()
-                .filter(|r| r.get(*key).and_then(Value::as_str).is_some_and(|c| ids.iter().any(|id| id == c)))
+                .filter(|r| r.get(&key).and_then(Value::as_str).is_some_and(|c| ids.iter().any(|id| id == c)))
                 .filter_map(|r| r.get("Gsid").and_then(Value::as_str).map(str::to_string))
                 .collect();
             for d in doomed {
                 o.remove(&d);
-                if *logged {
-                    log(&mut rng, &d, &dependent);
+                if *log {
+                    logged.push((d, served.clone()));
                 }
             }
         }
     }
-    if let Some(log) = store.object_mut("record_delete_log") {
-        for r in log_rows {
-            log.push(r);
+    let mut rng = Rng::new(salt).fork("delete-log");
+    if let Some(log) = store.generated_mut("record_delete_log") {
+        let keys = cols(log, ["Gsid", "RecordId", "ObjectName", "DeletedOn"]);
+        for (id, object) in logged {
+            let mut row = Row::new();
+            for (key, value) in
+                keys.iter().zip([json!(rng.gsid("1D01")), json!(id), json!(object), json!(now)])
+            {
+                set(&mut row, key, value);
+            }
+            log.push(row);
         }
     }
     ids

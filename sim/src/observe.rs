@@ -76,6 +76,28 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
             Response::from_parts(parts, Body::from(body))
         }
+        Some(Fault::EmptyReply { style }) => {
+            let resp = next.run(req).await;
+            if !resp.status().is_success() {
+                return resp;
+            }
+            let (mut parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let mut v = serde_json::from_slice::<serde_json::Value>(&bytes).unwrap_or_default();
+            if px {
+                empty_px(&mut v);
+                let body = Bytes::from(v.to_string());
+                parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+                return Response::from_parts(parts, Body::from(body));
+            }
+            if v.get("result").and_then(serde_json::Value::as_bool) == Some(false) {
+                // Already a refusal (or already empty in the no-data style): nothing to empty.
+                return Response::from_parts(parts, Body::from(bytes));
+            }
+            let rid = v["requestId"].as_str().map_or_else(|| state.next_request_id(), str::to_string);
+            let style = Fault::empty_style(style.as_deref(), state.config.empty);
+            crate::cs::empty_reply(&state, rid, style, path.starts_with("/v2/cockpit"))
+        }
         Some(Fault::TruncatedJson) => {
             let (parts, body) = next.run(req).await.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
@@ -95,6 +117,24 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
             Response::from_parts(parts, Body::from_stream(futures_stream(chunks)))
         }
+    }
+}
+
+/// A PX reply with nothing in it: every list emptied, `totalHits` 0, `isLastPage` true.
+fn empty_px(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Array(items) => items.clear(),
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match (key.as_str(), value) {
+                    (_, serde_json::Value::Array(items)) => items.clear(),
+                    ("totalHits", n) => *n = serde_json::Value::from(0),
+                    ("isLastPage", last) => *last = serde_json::Value::Bool(true),
+                    _ => {}
+                }
+            }
+        }
+        _ => {}
     }
 }
 

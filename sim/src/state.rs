@@ -4,6 +4,7 @@
 use crate::config::{PxKey, SimConfig};
 use crate::data::{self, DataSpec};
 use crate::faults::{FaultPlan, FaultRule};
+use crate::profile::OrgProfile;
 use crate::px::PxData;
 use crate::schema::Store;
 use serde::Serialize;
@@ -62,6 +63,8 @@ pub struct SimState {
     pub cs_client_secret: RwLock<String>,
     pub px: RwLock<PxData>,
     pub px_keys: RwLock<Vec<PxKey>>,
+    /// The org profile in force: the configured one plus every one applied since.
+    pub profile: RwLock<OrgProfile>,
     pub faults: Mutex<FaultPlan>,
     /// Issued M2M bearer tokens and when each expires.
     tokens: Mutex<HashMap<String, SystemTime>>,
@@ -100,20 +103,27 @@ fn take(w: &mut Window, len: u64, limit: u32, now: Duration) -> Option<Duration>
 }
 
 impl SimState {
-    pub fn new(config: SimConfig) -> Self {
+    /// The org of `config`; `Err` when its profile does not fit the generated org.
+    pub fn new(config: SimConfig) -> Result<Self, String> {
         let anchor_day = config.anchor_day.unwrap_or_else(|| now().as_secs() as i64 / 86_400);
         let mut store =
             data::generate(&DataSpec { seed: config.seed, companies: config.companies, anchor_day });
         if let Some((fact, history)) = &config.scorecard_objects {
-            store.rename(data::FACT_OBJECT, fact);
-            store.rename(data::HISTORY_OBJECT, history);
+            // The generated objects exist; a name another object already has is refused, and
+            // the object keeps its default name.
+            let _ = store.rename(data::FACT_OBJECT, fact, None);
+            let _ = store.rename(data::HISTORY_OBJECT, history, None);
         }
+        // PX is generated from the org as generated, so a profile changes CS alone.
         let px = PxData::generate(&config, &store, anchor_day);
-        SimState {
+        config.profile.apply(&mut store)?;
+        let profile = config.profile.clone();
+        Ok(SimState {
             cs_access_key: RwLock::new(config.cs_access_key.clone()),
             cs_client_secret: RwLock::new(config.cs_client_secret.clone()),
             px: RwLock::new(px),
             px_keys: RwLock::new(config.px_keys.clone()),
+            profile: RwLock::new(profile),
             faults: Mutex::new(FaultPlan::new(config.seed)),
             tokens: Mutex::new(HashMap::new()),
             anchor_day,
@@ -124,7 +134,7 @@ impl SimState {
             in_flight: AtomicU64::new(0),
             request_seq: AtomicU64::new(0),
             mutation_seq: AtomicU64::new(0),
-        }
+        })
     }
 
     pub fn counters(&self) -> Counters {
@@ -165,6 +175,24 @@ impl SimState {
             .write()
             .map(|mut s| crate::mutate::delete(&mut s, object, count, now, salt))
             .unwrap_or_default()
+    }
+
+    /// Applies `profile` on top of the one in force; nothing changes when it does not fit the org.
+    pub fn apply_profile(&self, profile: &OrgProfile) -> Result<(), String> {
+        let mut store = self.store.write().map_err(|_| "the org is unavailable".to_string())?;
+        let mut in_force = self.profile.write().map_err(|_| "the org is unavailable".to_string())?;
+        profile.apply(&mut store)?;
+        in_force.merge(profile);
+        Ok(())
+    }
+
+    pub fn profile(&self) -> OrgProfile {
+        self.profile.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// The status a PX call to `path` (under `/px/{region}/v1`) gets because the subscription lacks it.
+    pub fn px_unavailable(&self, path: &str) -> Option<u16> {
+        self.profile.read().ok().and_then(|p| p.px_status(path))
     }
 
     pub fn issue_token(&self) -> String {

@@ -272,3 +272,97 @@ async fn peak_concurrency_counts_requests_in_flight_together() {
     }
     assert_eq!(sim.counters().peak_concurrency, 1, "one after another is never more than one");
 }
+
+#[tokio::test]
+async fn an_empty_reply_looks_like_success_in_each_style() {
+    use gainsight_sim::{EmptyStyle, RowsStyle};
+    let empty_reply = |style: Option<&str>| FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault: Fault::EmptyReply { style: style.map(str::to_string) },
+        count: Some(1),
+        probability: None,
+    };
+    // (configured empty style, rows style, fault style) → what the reply must be.
+    let cases = [
+        (EmptyStyle::EmptyList, RowsStyle::Records, None, "records"),
+        (EmptyStyle::EmptyList, RowsStyle::BareList, None, "bare"),
+        (EmptyStyle::NoDataFound, RowsStyle::Records, None, "no-data"),
+        (EmptyStyle::Gsobj1011, RowsStyle::Records, None, "gsobj-1011"),
+        (EmptyStyle::Gsobj1011, RowsStyle::Records, Some("list"), "records"),
+        (EmptyStyle::EmptyList, RowsStyle::BareList, Some("list"), "bare"),
+        (EmptyStyle::EmptyList, RowsStyle::Records, Some("no-data"), "no-data"),
+        (EmptyStyle::EmptyList, RowsStyle::Records, Some("gsobj-1011"), "gsobj-1011"),
+    ];
+    for (empty, rows, style, expect) in cases {
+        let sim = gainsight_sim::start(SimConfig { empty, rows, ..config() }).await.expect("start");
+        let base = sim.base_url();
+        sim.add_fault(empty_reply(style));
+        let r = query(&base, DEMO_ACCESS_KEY).await;
+        let case = format!("{empty:?}/{rows:?}/{style:?}: {}", r.text);
+        match expect {
+            "records" => {
+                assert_eq!((r.status, r.json["result"].as_bool()), (200, Some(true)), "{case}");
+                assert_eq!(r.json["data"], json!({"records": []}), "{case}");
+            }
+            "bare" => {
+                assert_eq!((r.status, r.json["result"].as_bool()), (200, Some(true)), "{case}");
+                assert_eq!(r.json["data"], json!([]), "{case}");
+            }
+            "no-data" => {
+                assert_eq!((r.status, r.json["result"].as_bool()), (200, Some(false)), "{case}");
+                assert_eq!(r.json["errorDesc"], "No data found for given criteria", "{case}");
+            }
+            _ => {
+                assert_eq!((r.status, r.json["errorCode"].as_str()), (400, Some("GSOBJ_1011")), "{case}");
+            }
+        }
+        assert!(r.json["requestId"].is_string(), "{case}");
+        let again = query(&base, DEMO_ACCESS_KEY).await;
+        let rows = again.json["data"]["records"].as_array().or(again.json["data"].as_array()).map(Vec::len);
+        assert_eq!(rows, Some(1), "only the next call is emptied: {case}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_reply_passes_failures_through_and_empties_cockpit_and_px_lists() {
+    use reqwest::Method;
+    let sim = gainsight_sim::start(config()).await.expect("start");
+    let base = sim.base_url();
+    let rule = |endpoint: &str, style: Value| json!({"endpoint": endpoint, "count": 1, "fault": {"kind": "empty_reply", "style": style}});
+    let r = control(&base, Method::POST, "faults", Some(rule("/v1/data/objects/query/company", Value::Null)))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = query(&base, "wrong-key").await;
+    assert_eq!(r.status, 401, "a refusal stays a refusal: {}", r.text);
+
+    control(&base, Method::POST, "faults", Some(rule("/v2/cockpit/cta/list", json!("list")))).await;
+    let r = send(
+        reqwest::Client::new()
+            .post(format!("{base}/v2/cockpit/cta/list"))
+            .header("Accesskey", DEMO_ACCESS_KEY)
+            .json(&json!({"select": ["Gsid"], "pageSize": 10, "pageNumber": 1})),
+    )
+    .await;
+    assert_eq!((r.status, r.json["data"].clone()), (200, json!([])), "the cockpit's bare list: {}", r.text);
+
+    control(&base, Method::POST, "faults", Some(rule("/px/us/v1/accounts", Value::Null))).await;
+    let r = px(&base, "/accounts?pageSize=5", DEMO_PX_API_KEY).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        (r.json["accounts"].clone(), r.json["totalHits"].clone()),
+        (json!([]), json!(0)),
+        "{}",
+        r.text
+    );
+    assert!(r.json["scrollId"].is_string());
+    let r = px(&base, "/accounts?pageSize=5", DEMO_PX_API_KEY).await;
+    assert_eq!(r.json["accounts"].as_array().map(Vec::len), Some(5));
+
+    let r =
+        control(&base, Method::POST, "faults", Some(rule("/v1/data/objects/query/company", json!("xml"))))
+            .await;
+    assert_eq!(r.status, 400, "an unknown style is refused: {}", r.text);
+    let r = control(&base, Method::PUT, "faults", Some(json!([rule("", json!("no-data-please"))]))).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(query(&base, DEMO_ACCESS_KEY).await.status, 200, "and nothing was added");
+}

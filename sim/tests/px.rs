@@ -1,7 +1,7 @@
 //! The PX surface on a real socket: keys per region and permission, every endpoint, both paging
 //! families and their caps, filters and sorts, event windows, and determinism.
 
-use gainsight_sim::{DEMO_PX_API_KEY, PxKey, Region, RunningSim, SimConfig};
+use gainsight_sim::{DEMO_PX_API_KEY, OrgProfile, PxKey, Region, RunningSim, SimConfig};
 use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashSet};
 
@@ -197,8 +197,12 @@ async fn page_size_caps_are_400() {
         ("/feature", 200),
         ("/segment", 200),
         ("/engagement", 500),
+        ("/articles", 500),
+        ("/kcbot", 500),
         ("/events/feature_match", 1000),
         ("/events/custom", 1000),
+        ("/events/session", 1000),
+        ("/survey/responses", 1000),
     ] {
         let (s, v) = us(&sim, &format!("{path}?pageSize={}", max + 1)).await;
         assert_eq!(s, 400, "{path} above its cap: {v}");
@@ -300,6 +304,11 @@ async fn page_number_endpoints() {
     assert_eq!((v["engagements"].as_array().map(Vec::len), v["isLastPage"].as_bool()), (Some(0), Some(true)));
 }
 
+/// `filter=date>=A;date<B`, percent-encoded.
+fn dates(a: i64, b: i64) -> String {
+    format!("filter=date%3E={a};date%3C{b}")
+}
+
 #[tokio::test]
 async fn events_windows_filters_and_adoption() {
     let sim = sim(8).await;
@@ -310,27 +319,29 @@ async fn events_windows_filters_and_adoption() {
         assert!((NOW - DAY..NOW).contains(&d), "default window is the last day");
     }
     let start = NOW - 190 * DAY;
-    let (s, _) = us(&sim, &format!("/events/feature_match?dateRangeStart={start}&dateRangeEnd={NOW}")).await;
+    let (s, _) = us(&sim, &format!("/events/feature_match?{}", dates(start, NOW))).await;
     assert_eq!(s, 200, "exactly 190 days is allowed");
-    let (s, v) =
-        us(&sim, &format!("/events/feature_match?dateRangeStart={}&dateRangeEnd={NOW}", start - DAY)).await;
+    let (s, v) = us(&sim, &format!("/events/feature_match?{}", dates(start - DAY, NOW))).await;
     assert_eq!((s, message(&v)), (400, "Exceeded date range190days"));
     let (s, v) = us(&sim, &format!("/events/custom?dateRangeStart={}&dateRangeEnd={NOW}", start - 1)).await;
     assert_eq!((s, message(&v)), (400, "Exceeded date range190days"));
+    let (s, v) = us(&sim, &format!("/events/custom?{}", dates(start - 1, NOW))).await;
+    assert_eq!((s, message(&v)), (400, "Exceeded date range190days"), "a date filter is held to it too");
 
-    let q = format!("/events/feature_match?dateRangeStart={}&dateRangeEnd={NOW}", NOW - 30 * DAY);
+    let q = format!("/events/feature_match?{}", dates(NOW - 30 * DAY, NOW));
     let (events, last) = scroll_all(&sim, &q, "featureMatchEvents", 250).await;
     assert!(events.len() > 100, "a month of usage: {}", events.len());
     assert_eq!(last["totalHits"].as_u64(), Some(events.len() as u64));
     let ids: HashSet<&str> = events.iter().filter_map(|e| e["eventId"].as_str()).collect();
     assert_eq!(ids.len(), events.len(), "each event once");
-    let dates: Vec<i64> = events.iter().filter_map(|e| e["date"].as_i64()).collect();
-    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "date order");
-    assert!(dates.iter().all(|d| (NOW - 30 * DAY..NOW).contains(d)));
+    let dates_seen: Vec<i64> = events.iter().filter_map(|e| e["date"].as_i64()).collect();
+    assert!(dates_seen.windows(2).all(|w| w[0] <= w[1]), "date order");
+    assert!(dates_seen.iter().all(|d| (NOW - 30 * DAY..NOW).contains(d)));
     let e = &events[0];
-    for k in ["eventId", "identifyId", "accountId", "featureId", "propertyKey"] {
+    for k in ["eventId", "identifyId", "accountId", "featureId", "propertyKey", "sessionId"] {
         assert!(e[k].is_string(), "event.{k}: {e}");
     }
+    assert_eq!(e["userType"], "USER");
 
     let account = e["accountId"].as_str().expect("account").to_string();
     let (_, v) = us(&sim, &format!("{q}&accountId={account}&pageSize=1000")).await;
@@ -347,13 +358,17 @@ async fn events_windows_filters_and_adoption() {
     assert_eq!(s, 200);
     let custom = v["customEvents"].as_array().expect("custom events");
     assert!(!custom.is_empty() && custom.iter().all(|e| e["eventName"].is_string()));
+    assert!(custom.iter().all(|e| e["userType"] == "USER"), "custom events carry userType");
 
     // Adoption over a week agrees with the events of that feature in the same week.
     let week = format!("dateRangeStart={}&dateRangeEnd={NOW}", NOW - 7 * DAY);
     let (s, v) = us(&sim, &format!("/feature/adoption/{feature}?{week}")).await;
     assert_eq!(s, 200, "{v}");
-    let (_, listed) =
-        us(&sim, &format!("/events/feature_match?{week}&featureId={feature}&pageSize=1000")).await;
+    let (_, listed) = us(
+        &sim,
+        &format!("/events/feature_match?{}&featureId={feature}&pageSize=1000", dates(NOW - 7 * DAY, NOW)),
+    )
+    .await;
     let listed = listed["featureMatchEvents"].as_array().expect("week").clone();
     assert_eq!(v["totalEventCount"].as_u64(), Some(listed.len() as u64));
     let users: HashSet<&str> = listed.iter().filter_map(|e| e["identifyId"].as_str()).collect();
@@ -380,8 +395,10 @@ async fn same_seed_same_bytes() {
         "/feature".to_string(),
         "/segment".to_string(),
         "/engagement".to_string(),
-        format!("/events/feature_match?{week}&pageSize=100"),
+        format!("/events/feature_match?{}&pageSize=100", dates(NOW - 7 * DAY, NOW)),
         format!("/events/custom?{week}&pageSize=100"),
+        "/events/pageView?pageSize=100".to_string(),
+        "/articles".to_string(),
     ];
     for path in &paths {
         let (_, _, x) = call(&a, "us", path, Some(DEMO_PX_API_KEY)).await;
@@ -449,4 +466,252 @@ async fn the_control_api_moves_health_scores_and_deletes_accounts_with_their_use
     assert!(!gone.is_empty(), "the deleted accounts had users");
     assert_eq!(users_after.len(), users_before.len() - gone.len(), "their users went with them");
     assert!(users_after.iter().all(|u| removed.iter().all(|id| u["accountId"] != json!(id))));
+}
+
+/// Every scroll endpoint of the PX description's events, with the list key its page schema names.
+const EVENT_LISTS: &[(&str, &str)] = &[
+    ("/events/feature_match", "featureMatchEvents"),
+    ("/events/custom", "customEvents"),
+    ("/events/email", "results"),
+    ("/events/engagementView", "results"),
+    ("/events/formSubmit", "results"),
+    ("/events/identify", "identifyEvents"),
+    ("/events/lead", "results"),
+    ("/events/pageView", "results"),
+    ("/events/segment_match", "featureMatchEvents"),
+    ("/events/session", "sessionInitializedEvents"),
+    ("/survey/responses", "results"),
+];
+
+#[tokio::test]
+async fn every_documented_endpoint_answers_with_its_list_key() {
+    let sim = sim(13).await;
+    let month = dates(NOW - 30 * DAY, NOW);
+    for (path, key) in EVENT_LISTS {
+        let (s, v) = us(&sim, path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        assert!(v[key].is_array() && v["totalHits"].is_u64() && v["scrollId"].is_string(), "{path}: {v}");
+        let (events, _) = scroll_all(&sim, &format!("{path}?{month}"), key, 1000).await;
+        assert!(!events.is_empty(), "{path}: a month holds some");
+        for e in &events {
+            let d = e["date"].as_i64().expect("date");
+            assert!((NOW - 30 * DAY..NOW).contains(&d), "{path}: {d} inside the filter's window");
+            assert!(e["eventId"].is_string() && e["identifyId"].is_string() && e["propertyKey"].is_string());
+            let user_type = e["userType"].as_str().unwrap_or("");
+            assert!(["USER", "LEAD"].contains(&user_type), "{path}: userType {e}");
+        }
+        let ids: HashSet<&str> = events.iter().filter_map(|e| e["eventId"].as_str()).collect();
+        assert_eq!(ids.len(), events.len(), "{path}: each event once");
+    }
+    let (_, v) = us(&sim, &format!("/events/email?{month}&pageSize=5")).await;
+    let e = &v["results"][0];
+    assert!(
+        e["email"].is_string() && e["emailTrackType"].is_string() && e["engagementId"].is_string(),
+        "{e}"
+    );
+    let (_, v) = us(&sim, &format!("/survey/responses?{month}&pageSize=5")).await;
+    let e = &v["results"][0];
+    assert!(e["contentType"].as_str().is_some_and(|c| c.starts_with("IN_APP_SURVEY")), "{e}");
+    assert!(e["score"].is_u64() && e["engagementId"].is_string(), "{e}");
+    let (_, v) = us(&sim, &format!("/events/segment_match?{month}&pageSize=5")).await;
+    assert!(v["featureMatchEvents"][0]["segmentId"].is_string(), "{v}");
+    let (_, v) = us(&sim, &format!("/events/pageView?{month}&pageSize=5")).await;
+    assert!(v["results"][0]["path"].is_string() && v["results"][0]["host"].is_string(), "{v}");
+
+    for (path, key, n) in [("/articles", "articleExternalViewList", 20), ("/kcbot", "kcList", 3)] {
+        let (s, v) = us(&sim, path).await;
+        assert_eq!(s, 200, "{path}: {v}");
+        let items = v[key].as_array().expect("list");
+        assert_eq!(items.len(), n, "{path}: everything on the default page of 200");
+        assert_eq!((v["pageNumber"].as_u64(), v["isLastPage"].as_bool()), (Some(0), Some(true)));
+        assert!(items.iter().all(|i| i["id"].is_string() && i["productId"].is_string()));
+        let product = items[0]["productId"].as_str().expect("product");
+        let (_, mine) = us(&sim, &format!("{path}?productId={product}")).await;
+        let mine = mine[key].as_array().expect("list");
+        assert!(!mine.is_empty() && mine.iter().all(|i| i["productId"] == product));
+        let (_, v) = us(&sim, &format!("{path}?pageSize=2&pageNumber=1")).await;
+        assert_eq!(
+            (v[key].as_array().map(Vec::len), v["pageNumber"].as_u64()),
+            (Some(2.min(n - 2)), Some(1))
+        );
+    }
+    let (s, _) = us(&sim, "/no/such/endpoint").await;
+    assert_eq!(s, 404, "an undocumented endpoint still does not exist");
+}
+
+#[tokio::test]
+async fn feature_match_ignores_date_ranges_and_honours_filter_and_sort() {
+    let sim = sim(14).await;
+    let (_, default) = us(&sim, "/events/feature_match?pageSize=1000").await;
+    let (s, ranged) = us(
+        &sim,
+        &format!("/events/feature_match?pageSize=1000&dateRangeStart={}&dateRangeEnd={NOW}", NOW - 30 * DAY),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(ranged, default, "dateRangeStart/End are not documented for feature matches: ignored");
+    let (s, _) = us(&sim, "/events/feature_match?dateRangeStart=soon&dateRangeEnd=later").await;
+    assert_eq!(s, 200, "not even read");
+    let (s, _) = us(&sim, &format!("/events/feature_match?dateRangeStart={}", NOW - 400 * DAY)).await;
+    assert_eq!(s, 200, "nor held to 190 days");
+
+    // The window of a date filter, paged by scroll: the scroll keeps the first request's filter.
+    let (a, b) = (NOW - 9 * DAY - 3_600_000, NOW - 2 * DAY);
+    let q = format!("/events/feature_match?{}", dates(a, b));
+    let (events, last) = scroll_all(&sim, &q, "featureMatchEvents", 40).await;
+    assert!(events.len() > 80, "a week of usage: {}", events.len());
+    assert_eq!(last["totalHits"].as_u64(), Some(events.len() as u64));
+    assert!(events.iter().all(|e| (a..b).contains(&e["date"].as_i64().expect("date"))), "inside [a, b)");
+    let (_, first) = us(&sim, &format!("{q}&pageSize=10")).await;
+    let sid = first["scrollId"].as_str().expect("sid");
+    let (_, next) = us(&sim, &format!("/events/feature_match?pageSize=10&scrollId={sid}")).await;
+    assert_eq!(
+        next["featureMatchEvents"].as_array().expect("page")[..],
+        events[10..20],
+        "only the scrollId sent"
+    );
+    assert_eq!(next["totalHits"], last["totalHits"]);
+
+    // sort=-date: the same events, newest first, also across scroll pages.
+    let (desc, _) = scroll_all(&sim, &format!("{q}&sort=-date"), "featureMatchEvents", 40).await;
+    let d: Vec<i64> = desc.iter().filter_map(|e| e["date"].as_i64()).collect();
+    assert!(d.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let ids = |list: &[Value]| {
+        list.iter().filter_map(|e| e["eventId"].as_str().map(str::to_string)).collect::<BTreeSet<_>>()
+    };
+    assert_eq!(ids(&desc), ids(&events));
+    let (asc, _) = scroll_all(&sim, &format!("{q}&sort=date"), "featureMatchEvents", 40).await;
+    assert_eq!(asc, events, "sort=date is the default order");
+    let (by_account, _) = scroll_all(&sim, &format!("{q}&sort=accountId"), "featureMatchEvents", 40).await;
+    let accounts: Vec<&str> = by_account.iter().filter_map(|e| e["accountId"].as_str()).collect();
+    assert!(accounts.windows(2).all(|w| w[0].to_lowercase() <= w[1].to_lowercase()), "by account");
+    assert_eq!(ids(&by_account), ids(&events));
+
+    // Repeated filters are ORed, each with its own window; other fields filter too.
+    let (x, y) = (NOW - 20 * DAY, NOW - 19 * DAY);
+    let (_, one) = us(&sim, &format!("/events/feature_match?{}&pageSize=1", dates(x, y))).await;
+    let (_, both) = us(&sim, &format!("{q}&{}&pageSize=1", dates(x, y))).await;
+    let hits = |v: &Value| v["totalHits"].as_u64().unwrap_or(0);
+    assert_eq!(hits(&both), hits(&one) + events.len() as u64);
+    let account = events[0]["accountId"].as_str().expect("account");
+    let (_, mine) = us(&sim, &format!("{q};accountId=={account}&pageSize=1000")).await;
+    let expect = events.iter().filter(|e| e["accountId"] == account).count();
+    assert_eq!(hits(&mine), expect as u64);
+    let (s, v) = us(&sim, &format!("{q};nosuchfield==1")).await;
+    assert_eq!(s, 400, "{v}");
+    let (s, _) = us(&sim, &format!("{q}&sort=nosuchfield")).await;
+    assert_eq!(s, 400);
+    for extreme in
+        ["date%3C=9223372036854775807", "date%3E-9223372036854775808", "date==-9223372036854775808"]
+    {
+        let (s, _) = us(&sim, &format!("/events/feature_match?filter={extreme}")).await;
+        assert!(s == 200 || s == 400, "{extreme}: an answer, not a crash");
+    }
+    let (s, _) = us(&sim, "/events/custom?dateRangeStart=-9223372036854775808").await;
+    assert_eq!(s, 400);
+    let (s, _) = us(&sim, "/events/feature_match?filter=date%3E=yesterday").await;
+    assert_eq!(s, 400, "a date is epoch milliseconds");
+    let (_, only_lower) = us(&sim, &format!("/events/feature_match?filter=date%3E={a}&pageSize=1")).await;
+    assert!(hits(&only_lower) > events.len() as u64, "a lower bound alone runs to now");
+
+    // Custom events keep their documented date range: older than the default day.
+    let (_, custom) = us(
+        &sim,
+        &format!(
+            "/events/custom?dateRangeStart={}&dateRangeEnd={}&pageSize=1000",
+            NOW - 30 * DAY,
+            NOW - 10 * DAY
+        ),
+    )
+    .await;
+    let custom = custom["customEvents"].as_array().expect("custom");
+    assert!(!custom.is_empty());
+    assert!(
+        custom.iter().all(|e| (NOW - 30 * DAY..NOW - 10 * DAY).contains(&e["date"].as_i64().unwrap_or(0)))
+    );
+}
+
+#[tokio::test]
+async fn catalog_objects_carry_what_the_description_gives_them() {
+    let sim = sim(15).await;
+    let (s, v) = us(&sim, "/engagement").await;
+    assert_eq!(s, 200);
+    let engagements = v["engagements"].as_array().expect("engagements");
+    assert!(engagements.len() > 25, "the default page is 200, not 25: {}", engagements.len());
+    assert_eq!((v["pageNumber"].as_u64(), v["isLastPage"].as_bool()), (Some(0), Some(true)));
+    let types = [
+        "EMAIL",
+        "IN_APP_DIALOG",
+        "IN_APP_CAROUSEL",
+        "IN_APP_GUIDE",
+        "IN_APP_NOTIFICATION",
+        "OUT_BOUND_EMAIL",
+        "IN_APP_NPS_SURVEY",
+        "IN_APP_CES_SURVEY",
+        "IN_APP_RATING_SURVEY",
+        "IN_APP_BOOLEAN_SURVEY",
+        "IN_APP_MULTIPLE_QUESTION_SURVEY",
+    ];
+    let states = ["IN_PROGRESS", "STARTED", "PAUSED", "FAILED", "EDITING", "COMPLETED"];
+    let allowed = [
+        "id",
+        "name",
+        "description",
+        "type",
+        "state",
+        "propertyKeys",
+        "envs",
+        "defaultLanguage",
+        "languages",
+        "translationState",
+    ];
+    for g in engagements {
+        assert!(types.contains(&g["type"].as_str().unwrap_or("")), "{g}");
+        assert!(states.contains(&g["state"].as_str().unwrap_or("")), "{g}");
+        let envs = g["envs"].as_array().expect("envs");
+        assert!(!envs.is_empty() && envs.iter().all(|e| ["PRODUCTION", "STAGE", "QA", "INTEGRATION"].contains(&e.as_str().unwrap_or(""))));
+        assert!(
+            g.as_object().expect("object").keys().all(|k| allowed.contains(&k.as_str())),
+            "undocumented field: {g}"
+        );
+    }
+    assert!(engagements.iter().any(|g| g["envs"] == json!(["PRODUCTION"])));
+    let (_, v) = us(&sim, "/engagement?pageSize=10").await;
+    assert_eq!(v["engagements"].as_array().map(Vec::len), Some(10));
+
+    let (_, v) = us(&sim, "/segment").await;
+    for seg in v["segments"].as_array().expect("segments") {
+        let keys: BTreeSet<&str> = seg.as_object().expect("object").keys().map(String::as_str).collect();
+        assert_eq!(keys, BTreeSet::from(["id", "name"]), "a segment is an id and a name: {seg}");
+    }
+    let (_, v) = us(&sim, "/feature?pageSize=200").await;
+    let features = v["features"].as_array().expect("features");
+    assert!(features.iter().all(|f| ["ACTIVATED", "DELETED"].contains(&f["status"].as_str().unwrap_or(""))));
+    assert!(features.iter().any(|f| f["status"] == "ACTIVATED"));
+}
+
+#[tokio::test]
+async fn a_subscription_without_endpoints_answers_404_or_403_after_auth() {
+    let limited = OrgProfile::named("px-limited").expect("px-limited");
+    let sim = gainsight_sim::start(SimConfig { profile: limited, ..config(16) }).await.expect("start");
+    let (s, v) = us(&sim, "/users").await;
+    assert_eq!((s, v["externalapierror"]["status"].as_str()), (403, Some("FORBIDDEN")), "{v}");
+    let (s, v) = us(&sim, "/events/feature_match?pageSize=5").await;
+    assert_eq!((s, v["externalapierror"]["status"].as_str()), (404, Some("NOT_FOUND")), "{v}");
+    let (s, _, _) = call(&sim, "us", "/users", Some("bad-key")).await;
+    assert_eq!(s, 401, "a bad key is still a 401");
+    let (s, _, _) = call(&sim, "eu", "/events/feature_match", Some(EU_KEY)).await;
+    assert_eq!(s, 404, "in every region");
+    for path in ["/accounts", "/events/custom", "/events/session", "/feature"] {
+        assert_eq!(us(&sim, path).await.0, 200, "{path} is still there");
+    }
+    let more = OrgProfile {
+        px_endpoints: vec![("/articles".into(), 404), ("/events".into(), 403)],
+        ..Default::default()
+    };
+    sim.apply_profile(&more).expect("applies at runtime");
+    assert_eq!(us(&sim, "/articles?pageSize=5").await.0, 404);
+    assert_eq!(us(&sim, "/events/session").await.0, 403, "a prefix covers the endpoints under it");
+    assert_eq!(us(&sim, "/events/feature_match").await.0, 404, "the longer path wins");
+    assert_eq!(us(&sim, "/kcbot").await.0, 200);
 }

@@ -197,22 +197,20 @@ impl Run<'_> {
 
     /// The org has no such object: scorecards are skipped, usage is not set up.
     fn absent_object(&self, kind: StreamKind, object: &str) -> StreamRead {
-        let (outcome, notice) = match kind {
-            StreamKind::Usage => (
-                StreamResult::NotSetUp,
-                format!(
-                    "Usage is not set up: this org has no object named {object}. Choose the org's usage object \
-                     in the sync settings, or turn Usage off."
-                ),
-            ),
-            _ => (
-                StreamResult::Skipped,
-                format!("This org has no object named {object}; choose the org's own in the sync settings."),
-            ),
-        };
-        let error = (outcome == StreamResult::Skipped)
-            .then(|| Error::new(ErrorKind::NotFound, notice.clone()).payload());
-        StreamRead { records: 0, notices: vec![notice], outcome, error }
+        if kind == StreamKind::Usage {
+            let notice = format!(
+                "Usage is not set up: this org has no object named {object}. Choose the org's usage object in \
+                 the sync settings, or turn Usage off."
+            );
+            return StreamRead {
+                outcome: StreamResult::NotSetUp,
+                notices: vec![notice],
+                ..Default::default()
+            };
+        }
+        let why = Error::new(ErrorKind::NotFound, format!("This org has no object named {object}."))
+            .with_hint("Name the org's own object in the sync settings, or turn this object group off.");
+        StreamRead { outcome: StreamResult::Skipped, error: Some(why.payload()), ..Default::default() }
     }
 
     fn fix_hint(&self, stream: &str, role: &str) -> String {

@@ -224,17 +224,21 @@ impl Outpost {
             ] {
                 if full_scores && plan.streams.iter().any(|s| s.kind == kind) && !has(&object) {
                     plan.streams.retain(|s| s.kind != kind);
+                    let what = if kind == StreamKind::MeasureScores { "fact" } else { "history" };
+                    let why = Error::new(
+                        ErrorKind::NotFound,
+                        format!(
+                            "This org has no scorecard {what} object ({object} is not in its object list)."
+                        ),
+                    )
+                    .with_hint("Name the org's own in the sync settings, or turn Health scores off.");
                     outcomes.push(StreamOutcome {
                         stream: kind.name().into(),
                         object: Some(object.clone()),
                         outcome: StreamResult::Skipped,
                         records: 0,
-                        error: None,
-                        notices: vec![format!(
-                            "Health scores: this org has no scorecard {} object ({object} is not in its object \
-                             list); choose the org's own in the sync settings, or turn Health scores off.",
-                            if kind == StreamKind::MeasureScores { "fact" } else { "history" }
-                        )],
+                        error: Some(why.payload()),
+                        notices: Vec::new(),
                     });
                 }
             }

@@ -314,12 +314,10 @@ fn event_ms(e: &Record) -> Option<i64> {
 fn unavailable_is_skipped(what: &str, r: Result<u64>) -> Result<StreamRead> {
     match r {
         Ok(records) => Ok(StreamRead { records, ..Default::default() }),
-        Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Forbidden) => Ok(StreamRead {
-            records: 0,
-            notices: vec![format!("PX {what} skipped: {}", e.message)],
-            outcome: StreamResult::Skipped,
-            error: Some(e.payload()),
-        }),
+        Err(mut e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Forbidden) => {
+            e.message = format!("PX {what}: {}", e.message);
+            Ok(StreamRead { outcome: StreamResult::Skipped, error: Some(e.payload()), ..Default::default() })
+        }
         Err(e) => Err(e),
     }
 }

@@ -68,7 +68,7 @@ pub async fn list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) 
         let Ok(store) = state.store.read() else {
             return envelope::error(500, rid, "GSOBJ_1003", "Internal error");
         };
-        let Some(ctas) = store.object("call_to_action") else {
+        let Some(ctas) = store.generated("call_to_action") else {
             return envelope::error(500, rid, "GSOBJ_1003", "Internal error");
         };
         query::run(&store, ctas, &q, state.config.dates)
@@ -89,13 +89,16 @@ pub async fn deleted(State(state): State<Shared>, headers: HeaderMap, body: Byte
         return envelope::error(500, rid, "GSOBJ_1003", "Internal error");
     };
     let horizon = state.now_ms() - 15 * DAY_MS;
+    let ctas = store.current_name("call_to_action");
     let mut rows: Vec<(&str, i64)> = store
-        .object("record_delete_log")
+        .generated("record_delete_log")
         .map(|log| {
+            let col = |origin: &str| log.col(origin).unwrap_or("").to_string();
+            let (object, record, deleted_on) = (col("ObjectName"), col("RecordId"), col("DeletedOn"));
             log.rows
                 .iter()
-                .filter(|r| r["ObjectName"] == "call_to_action")
-                .filter_map(|r| Some((r["RecordId"].as_str()?, r["DeletedOn"].as_i64()?)))
+                .filter(|r| r.get(&object).is_some_and(|o| o == ctas.as_str()))
+                .filter_map(|r| Some((r.get(&record)?.as_str()?, r.get(&deleted_on)?.as_i64()?)))
                 .filter(|(_, at)| *at >= horizon)
                 .collect()
         })

@@ -3,7 +3,7 @@
 
 use super::{Shared, check_auth};
 use crate::envelope;
-use crate::schema::DataType;
+use crate::schema::{DataType, Object, Row};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -45,23 +45,18 @@ pub async fn describe(
     let Some(o) = store.object(&object) else {
         return envelope::error(400, rid, "OBJECT_NOT_FOUND", &format!("Object {object} not found"));
     };
-    let picklists = store.object("da_picklist");
+    let picklists = store.generated("da_picklist");
     let fields: Vec<Value> = o
         .fields
         .iter()
         .map(|f| {
             let options: Vec<Value> = match (f.category, picklists) {
-                (Some(cat), Some(p)) => p
-                    .rows
-                    .iter()
-                    .filter(|r| r["Category"] == cat)
-                    .map(|r| json!({"label": r["Name"], "value": r["Gsid"], "active": r["Active"]}))
-                    .collect(),
+                (Some(cat), Some(p)) => picklist_options(p, cat),
                 _ => Vec::new(),
             };
             let lookup = match (f.data_type, f.target) {
                 (DataType::Lookup, Some(t)) => {
-                    json!({"lookupObjects": [{"objectName": t}], "lookupField": "Gsid"})
+                    json!({"lookupObjects": [{"objectName": store.current_name(t)}], "lookupField": "Gsid"})
                 }
                 _ => Value::Null,
             };
@@ -77,4 +72,17 @@ pub async fn describe(
         rid,
         json!([{"objectName": o.name, "label": o.label, "objectType": o.object_type, "fields": fields}]),
     )
+}
+
+/// The items of a picklist category as describe lists them, read through whatever the org calls
+/// the picklist object's fields.
+fn picklist_options(p: &Object, category: &str) -> Vec<Value> {
+    let col = |origin: &str| p.col(origin).unwrap_or("").to_string();
+    let (cat, name, gsid, active) = (col("Category"), col("Name"), col("Gsid"), col("Active"));
+    let get = |r: &Row, key: &str| r.get(key).cloned().unwrap_or(Value::Null);
+    p.rows
+        .iter()
+        .filter(|r| r.get(&cat).is_some_and(|c| c == category))
+        .map(|r| json!({"label": get(r, &name), "value": get(r, &gsid), "active": get(r, &active)}))
+        .collect()
 }

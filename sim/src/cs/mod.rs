@@ -114,20 +114,29 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// "Nothing matched" in `style`: an empty list (in the configured rows style, or bare when
+/// `bare`), 200 `result:false` with "No data found for given criteria", or 400 `GSOBJ_1011`.
+pub(crate) fn empty_reply(state: &SimState, rid: String, style: EmptyStyle, bare: bool) -> Response {
+    match style {
+        EmptyStyle::EmptyList if bare || state.config.rows == RowsStyle::BareList => {
+            envelope::ok(rid, Value::Array(Vec::new()))
+        }
+        EmptyStyle::EmptyList => envelope::ok(rid, json!({ "records": [] })),
+        EmptyStyle::NoDataFound => {
+            let body = json!({"result": false, "errorCode": null, "errorDesc": "No data found for given criteria",
+                "requestId": rid, "data": null, "message": null});
+            axum::Json(body).into_response()
+        }
+        EmptyStyle::Gsobj1011 => {
+            envelope::error(400, rid, "GSOBJ_1011", "No entity matches the given criteria")
+        }
+    }
+}
+
 /// A page of rows in the configured envelope style, or "nothing matched" in the configured empty style.
 pub(crate) fn rows_reply(state: &SimState, rid: String, rows: Vec<crate::schema::Row>) -> Response {
     if rows.is_empty() {
-        match state.config.empty {
-            EmptyStyle::EmptyList => {}
-            EmptyStyle::NoDataFound => {
-                let body = json!({"result": false, "errorCode": null, "errorDesc": "No data found for given criteria",
-                    "requestId": rid, "data": null, "message": null});
-                return axum::Json(body).into_response();
-            }
-            EmptyStyle::Gsobj1011 => {
-                return envelope::error(400, rid, "GSOBJ_1011", "No entity matches the given criteria");
-            }
-        }
+        return empty_reply(state, rid, state.config.empty, false);
     }
     let rows: Vec<Value> = rows.into_iter().map(Value::Object).collect();
     match state.config.rows {

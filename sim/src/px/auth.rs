@@ -68,6 +68,19 @@ pub fn check(state: &SimState, method: &Method, path: &str, headers: &HeaderMap)
     Ok(region)
 }
 
+/// What a subscription without an endpoint answers: 404 as for an endpoint PX does not have, 403
+/// as for a key without the permission, or the given status.
+pub fn unavailable(status: u16) -> PxError {
+    match StatusCode::from_u16(status) {
+        Ok(StatusCode::NOT_FOUND) => not_found("Unknown endpoint"),
+        Ok(StatusCode::FORBIDDEN) => {
+            error(StatusCode::FORBIDDEN, "API key does not have the required permission")
+        }
+        Ok(s) => error(s, "Not available for this subscription"),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "Not available for this subscription"),
+    }
+}
+
 fn unauthorized() -> PxError {
     error(StatusCode::UNAUTHORIZED, "Unauthorized or bad API Key")
 }

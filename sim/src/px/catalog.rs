@@ -1,5 +1,6 @@
 //! The subscription-level catalog: the subscription and its product keys, the attribute model,
-//! features (modules with child features), segments and engagements.
+//! features (modules with child features), segments, engagements, articles and KC bots, with the
+//! fields the PX REST description (v0.1.6) gives them and no others.
 
 use crate::rng::Rng;
 use crate::time::DAY_MS;
@@ -13,6 +14,8 @@ pub struct Catalog {
     pub features: Vec<Value>,
     pub segments: Vec<Value>,
     pub engagements: Vec<Value>,
+    pub articles: Vec<Value>,
+    pub kcbots: Vec<Value>,
 }
 
 const MODULES: &[(&str, &[&str])] = &[
@@ -21,30 +24,45 @@ const MODULES: &[(&str, &[&str])] = &[
     ("Workflows", &["Build Workflow", "Approve Request"]),
     ("Administration", &["Invite User", "Configure SSO"]),
 ];
-const SEGMENTS: &[(&str, &str)] = &[
-    ("Power Users", "USER"),
-    ("New Sign-ups (30d)", "USER"),
-    ("Admins", "USER"),
-    ("Dormant Accounts", "ACCOUNT"),
-    ("Enterprise Accounts", "ACCOUNT"),
-    ("Renewing This Quarter", "ACCOUNT"),
+const SEGMENTS: &[&str] = &[
+    "Power Users",
+    "New Sign-ups (30d)",
+    "Admins",
+    "Dormant Accounts",
+    "Enterprise Accounts",
+    "Renewing This Quarter",
 ];
-const ENGAGEMENT_KINDS: &[&str] = &["Dialog", "Slider", "Bubble", "Guide", "Survey"];
-const ENGAGEMENT_STATES: &[&str] = &["LIVE", "LIVE", "PAUSED", "DRAFT", "COMPLETED"];
-const ENGAGEMENT_NAMES: &[&str] = &[
-    "Welcome Tour",
-    "NPS Survey",
-    "New Reports Announcement",
-    "SSO Setup Guide",
-    "Workflow Tips",
-    "Renewal Reminder",
-    "Feature Feedback",
-    "Dashboard Sharing Nudge",
-    "Release Notes",
-    "Admin Checklist",
-    "Export Walkthrough",
-    "Beta Invitation",
+/// Engagements (name, type); each is also run per region, so there are more than a default page.
+const ENGAGEMENTS: &[(&str, &str)] = &[
+    ("Welcome Tour", "IN_APP_GUIDE"),
+    ("NPS Survey", "IN_APP_NPS_SURVEY"),
+    ("New Reports Announcement", "IN_APP_DIALOG"),
+    ("SSO Setup Guide", "IN_APP_GUIDE"),
+    ("Workflow Tips", "IN_APP_CAROUSEL"),
+    ("Renewal Reminder", "OUT_BOUND_EMAIL"),
+    ("Feature Feedback", "IN_APP_RATING_SURVEY"),
+    ("Dashboard Sharing Nudge", "IN_APP_NOTIFICATION"),
+    ("Release Notes", "IN_APP_DIALOG"),
+    ("Admin Checklist", "IN_APP_GUIDE"),
+    ("Onboarding Email Series", "EMAIL"),
+    ("Support Effort Survey", "IN_APP_CES_SURVEY"),
 ];
+const ENGAGEMENT_REGIONS: &[&str] = &["", " (EMEA)", " (APAC)"];
+const ENGAGEMENT_STATES: &[&str] = &["STARTED", "STARTED", "STARTED", "PAUSED", "EDITING", "COMPLETED"];
+const ARTICLE_TOPICS: &[&str] = &["Dashboards", "Reports", "Workflows", "Single Sign-On", "User Management"];
+const ARTICLE_KINDS: &[&str] = &["Getting started with", "FAQ:", "Troubleshooting", "Best practices for"];
+const AUTHORS: &[&str] = &["Priya Patel", "Lucas Moreau", "Amara Okafor"];
+const KCBOTS: &[(&str, &str)] = &[
+    ("Help Center", "Articles and guides for every user"),
+    ("Admin Assistant", "Setup help for administrators"),
+    ("Mobile Help", "Help inside the mobile app"),
+];
+
+/// The product id the PX description's `productId` parameter takes, from a product key
+/// (`AP-XXXXXXXXXXXX-2` → `XXXXXXXXXXXX`).
+pub fn product_id(product_key: &str) -> String {
+    product_key.trim_start_matches("AP-").trim_end_matches("-2").to_string()
+}
 
 fn attr(id: usize, name: &str, api_name: &str, kind: &str, origin: &str) -> Value {
     json!({
@@ -133,10 +151,10 @@ pub fn generate(root: &Rng, now: i64) -> Catalog {
         let module_id = rng.gsid("")[..24].to_lowercase();
         features.push(json!({
             "id": module_id, "name": module, "type": "MODULE", "parentFeatureId": null,
-            "propertyKey": product_keys[0], "status": "ACTIVE",
+            "propertyKey": product_keys[0], "status": "ACTIVATED",
         }));
         for child in *children {
-            let status = if rng.chance(0.1) { "INACTIVE" } else { "ACTIVE" };
+            let status = if rng.chance(0.1) { "DELETED" } else { "ACTIVATED" };
             features.push(json!({
                 "id": rng.gsid("")[..24].to_lowercase(), "name": child, "type": "FEATURE",
                 "parentFeatureId": module_id, "propertyKey": product_keys[usize::from(rng.chance(0.2))],
@@ -146,31 +164,58 @@ pub fn generate(root: &Rng, now: i64) -> Catalog {
     }
 
     let mut rng = root.fork("px-segment");
-    let segments = SEGMENTS
+    let segments =
+        SEGMENTS.iter().map(|name| json!({"id": rng.gsid("")[..24].to_lowercase(), "name": name})).collect();
+
+    let mut rng = root.fork("px-engagement");
+    let mut engagements = Vec::new();
+    for region in ENGAGEMENT_REGIONS {
+        for (name, kind) in ENGAGEMENTS {
+            let state = *rng.pick(ENGAGEMENT_STATES);
+            let envs: &[&str] = match state {
+                "EDITING" => &["STAGE"],
+                _ if rng.chance(0.2) => &["PRODUCTION", "STAGE"],
+                _ => &["PRODUCTION"],
+            };
+            engagements.push(json!({
+                "id": rng.gsid("")[..24].to_lowercase(), "name": format!("{name}{region}"), "type": kind,
+                "state": state, "propertyKeys": [product_keys[0]], "envs": envs,
+            }));
+        }
+    }
+
+    let mut rng = root.fork("px-kcbot");
+    let products = [("Outpost Demo Web App", &product_keys[0]), ("Outpost Demo Mobile", &product_keys[1])];
+    let kcbots: Vec<Value> = KCBOTS
         .iter()
-        .map(|(name, kind)| {
-            let created = now - rng.range(30, 700) * DAY_MS;
+        .enumerate()
+        .map(|(i, (name, description))| {
+            let (product, key) = products[usize::from(i == 2)];
+            let created = now - rng.range(100, 700) * DAY_MS;
             json!({
-                "id": rng.gsid("")[..24].to_lowercase(), "name": name, "type": kind,
-                "description": format!("{name} ({})", kind.to_lowercase()),
-                "createDate": created, "lastModifiedDate": created + rng.range(0, 30) * DAY_MS,
+                "id": rng.gsid("")[..24].to_lowercase(), "name": name, "description": description,
+                "status": if i == 2 { "PAUSED" } else { "STARTED" }, "environments": ["PRODUCTION"],
+                "priority": i + 1, "productId": product_id(key), "productName": product,
+                "defaultLanguage": "en-US", "createdDate": created, "modifiedDate": created + rng.range(0, 90) * DAY_MS,
             })
         })
         .collect();
 
-    let mut rng = root.fork("px-engagement");
-    let engagements = ENGAGEMENT_NAMES
-        .iter()
-        .map(|name| {
-            let created = now - rng.range(10, 500) * DAY_MS;
-            json!({
-                "id": rng.gsid("")[..24].to_lowercase(), "name": name,
-                "type": if name.contains("Survey") { "Survey" } else { *rng.pick(ENGAGEMENT_KINDS) },
-                "state": rng.pick(ENGAGEMENT_STATES), "propertyKeys": [product_keys[0]],
-                "createDate": created, "lastModifiedDate": created + rng.range(0, 10) * DAY_MS,
-            })
-        })
-        .collect();
+    let mut rng = root.fork("px-article");
+    let mut articles = Vec::new();
+    for topic in ARTICLE_TOPICS {
+        for kind in ARTICLE_KINDS {
+            let bot = &kcbots[usize::from(rng.chance(0.3))];
+            let created = now - rng.range(20, 600) * DAY_MS;
+            articles.push(json!({
+                "id": rng.gsid("")[..24].to_lowercase(), "articleName": format!("{kind} {topic}"),
+                "author": rng.pick(AUTHORS), "defaultLanguage": "en-US",
+                "productId": bot["productId"], "productName": bot["productName"],
+                "articleKCs": [{"kcId": bot["id"], "kcName": bot["name"]}],
+                "createdDate": created, "modifiedDate": created + rng.range(0, 20) * DAY_MS,
+            }));
+        }
+    }
 
     Catalog {
         subscription,
@@ -180,5 +225,7 @@ pub fn generate(root: &Rng, now: i64) -> Catalog {
         features,
         segments,
         engagements,
+        articles,
+        kcbots,
     }
 }

@@ -1,5 +1,6 @@
 //! Entity lists: `/accounts` and `/users` (scroll paging with `filter` and `sort`), `/feature`,
-//! `/segment` and `/engagement` (page-number paging).
+//! `/segment`, `/engagement`, `/articles` and `/kcbot` (page-number paging; the last two narrowed
+//! by `productId` when given).
 //!
 //! Default order is generation order (accounts in CS company order, users grouped by account);
 //! `sort` keys apply on top of it, ties keep that order. Filters and sorts may name any field of
@@ -9,13 +10,17 @@
 use super::auth::{PxError, bad_request};
 use super::filter::{Filter, SortKey, compare, parse_filters, parse_sort};
 use super::model::{ACCOUNT_FIELDS, USER_FIELDS, path_value};
-use super::paging::{Scroll, page_reply, page_request};
+use super::paging::{DEFAULT_PAGE_SIZE, Scroll, page_reply, page_request};
 use super::{PxData, Reply, Req};
 use serde_json::Value;
 
 pub const FEATURE_MAX: usize = 200;
 pub const SEGMENT_MAX: usize = 200;
 pub const ENGAGEMENT_MAX: usize = 500;
+pub const ARTICLE_MAX: usize = 500;
+pub const KCBOT_MAX: usize = 500;
+/// The default page size of `/engagement`, `/articles` and `/kcbot` (features and segments: 25).
+pub const LARGE_DEFAULT: usize = 200;
 
 /// A scroll list over `len` records read through `get(index, field)`.
 struct Listing<'a> {
@@ -90,16 +95,37 @@ pub fn users(px: &PxData, req: &Req) -> Reply {
 }
 
 pub fn features(px: &PxData, req: &Req) -> Reply {
-    let (number, size) = page_request(&req.params, FEATURE_MAX)?;
+    let (number, size) = page_request(&req.params, FEATURE_MAX, DEFAULT_PAGE_SIZE)?;
     Ok(page_reply("features", &px.features, number, size))
 }
 
 pub fn segments(px: &PxData, req: &Req) -> Reply {
-    let (number, size) = page_request(&req.params, SEGMENT_MAX)?;
+    let (number, size) = page_request(&req.params, SEGMENT_MAX, DEFAULT_PAGE_SIZE)?;
     Ok(page_reply("segments", &px.segments, number, size))
 }
 
 pub fn engagements(px: &PxData, req: &Req) -> Reply {
-    let (number, size) = page_request(&req.params, ENGAGEMENT_MAX)?;
+    let (number, size) = page_request(&req.params, ENGAGEMENT_MAX, LARGE_DEFAULT)?;
     Ok(page_reply("engagements", &px.engagements, number, size))
+}
+
+/// The items of a product (`productId`), or all of them.
+fn of_product(items: &[Value], req: &Req) -> Vec<Value> {
+    match req.params.get("productId").map(str::trim).filter(|p| !p.is_empty()) {
+        Some(product) => items.iter().filter(|i| i["productId"] == product).cloned().collect(),
+        None => items.to_vec(),
+    }
+}
+
+/// `/articles`: the list key is `articleExternalViewList`, as in the PX description's
+/// `ArticleExternalViewPage`.
+pub fn articles(px: &PxData, req: &Req) -> Reply {
+    let (number, size) = page_request(&req.params, ARTICLE_MAX, LARGE_DEFAULT)?;
+    Ok(page_reply("articleExternalViewList", &of_product(&px.articles, req), number, size))
+}
+
+/// `/kcbot`: the list key is `kcList`, as in the PX description's `KnowledgeCenterExternalViewPage`.
+pub fn kcbots(px: &PxData, req: &Req) -> Reply {
+    let (number, size) = page_request(&req.params, KCBOT_MAX, LARGE_DEFAULT)?;
+    Ok(page_reply("kcList", &of_product(&px.kcbots, req), number, size))
 }

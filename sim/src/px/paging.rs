@@ -6,8 +6,9 @@
 //! carried in the token and win over any sent again). Like the real API, the last page still
 //! carries a non-null `scrollId`; following it yields an empty page.
 //!
-//! Page number (`/feature`, `/segment`, `/engagement`): `pageNumber` (0-based), `pageSize`
-//! (default 25, max per endpoint), reply `isLastPage`.
+//! Page number (`/feature`, `/segment`, `/engagement`, `/articles`, `/kcbot`): `pageNumber`
+//! (0-based), `pageSize` (default and max per endpoint: 25 and 200 for features and segments, 200
+//! and 500 for the others), reply `pageNumber` and `isLastPage`.
 
 use super::auth::{PxError, bad_request};
 use axum::Json;
@@ -97,9 +98,10 @@ impl Scroll {
     }
 }
 
-/// Page-number paging: `(pageNumber, pageSize)` after checking `pageSize <= max`.
-pub fn page_request(q: &Params, max: usize) -> Result<(usize, usize), PxError> {
-    let size = q.page_size(max)?.unwrap_or(DEFAULT_PAGE_SIZE);
+/// Page-number paging: `(pageNumber, pageSize)` after checking `pageSize <= max`; `default`
+/// when no `pageSize` is given.
+pub fn page_request(q: &Params, max: usize, default: usize) -> Result<(usize, usize), PxError> {
+    let size = q.page_size(max)?.unwrap_or(default);
     let number = match q.int("pageNumber")? {
         None => 0,
         Some(n) if n >= 0 => n as usize,
@@ -108,13 +110,15 @@ pub fn page_request(q: &Params, max: usize) -> Result<(usize, usize), PxError> {
     Ok((number, size))
 }
 
-/// `{<list_key>: items of the page, isLastPage}`.
+/// `{<list_key>: items of the page, pageNumber, isLastPage}`.
 pub fn page_reply(list_key: &str, all: &[Value], number: usize, size: usize) -> Response {
-    let start = number.saturating_mul(size).min(all.len());
-    let end = start.saturating_add(size).min(all.len());
+    let len = all.len();
+    let start = number.saturating_mul(size).min(len);
+    let end = start.saturating_add(size).min(len);
     let mut body = Map::new();
     body.insert(list_key.to_string(), Value::Array(all[start..end].to_vec()));
-    body.insert("isLastPage".to_string(), json!(end >= all.len()));
+    body.insert("pageNumber".to_string(), json!(number));
+    body.insert("isLastPage".to_string(), json!(end >= len));
     Json(Value::Object(body)).into_response()
 }
 

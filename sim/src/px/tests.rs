@@ -36,12 +36,18 @@ fn twenty_thousand_companies_generate_quickly_and_events_stay_lazy() {
     assert_eq!(px.account_count(), 20_000);
     assert!((150_000..250_000).contains(&px.user_count()), "about ten users each: {}", px.user_count());
     let now = px.now;
-    let sel = Select { start: now - 190 * DAY_MS, end: now, account: None, items: None };
+    let sel = Select { start: now - 190 * DAY_MS, end: now, account: None, items: None, test: None };
     let started = Instant::now();
     let (total, page) = px.events_page(Kind::FeatureMatch, &sel, 1_000_000..1_000_010);
     assert!(total > 1_000_010 && page.len() == 10);
     assert!(page.windows(2).all(|w| w[0].date <= w[1].date));
     assert!(started.elapsed().as_secs_f64() < 3.0, "a deep page took {:?}", started.elapsed());
+    for kind in Kind::ALL {
+        let started = Instant::now();
+        let (total, page) = px.events_page(kind, &sel, 1_000..1_010);
+        assert!(total > 1_010 && page.len() == 10, "{kind:?}: {total}");
+        assert!(started.elapsed().as_secs_f64() < 3.0, "{kind:?}: a page took {:?}", started.elapsed());
+    }
 }
 
 #[test]
@@ -59,6 +65,7 @@ fn same_inputs_same_org_and_an_empty_store_is_fine() {
 
     let empty = PxData::generate(&SimConfig::default(), &Store::default(), ANCHOR);
     assert_eq!(empty.account_count(), 0);
-    let sel = Select { start: empty.now - 10 * DAY_MS, end: empty.now, account: None, items: None };
+    let sel =
+        Select { start: empty.now - 10 * DAY_MS, end: empty.now, account: None, items: None, test: None };
     assert_eq!(empty.events_page(Kind::Custom, &sel, 0..10).0, 0);
 }

@@ -1,7 +1,7 @@
 //! The CS query language of `POST /v1/data/objects/query/{object}`: select with `__gr` lookups,
 //! `where` conditions combined by an alias expression, `orderBy`, `limit` and `offset`.
 
-use crate::schema::{DataType, Object, Row, Store};
+use crate::schema::{DataType, Field, Object, Row, Store};
 use crate::time;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -50,6 +50,12 @@ fn bad(code: &'static str, desc: impl Into<String>) -> QueryError {
     QueryError { status: 400, code, desc: desc.into() }
 }
 
+/// The field served as `name`, unless the API user may not see it: a hidden field is as invalid
+/// as one that does not exist.
+fn visible<'o>(object: &'o Object, name: &str) -> Option<&'o Field> {
+    object.field(name).filter(|f| !f.hidden)
+}
+
 /// Checks a dotted `A__gr.B__gr.C` path against the schema and returns the final field's type.
 pub fn check_path(store: &Store, object: &Object, path: &str) -> Result<DataType, QueryError> {
     let invalid = || bad("GSOBJ_1002", format!("Invalid field: {path}"));
@@ -58,15 +64,15 @@ pub fn check_path(store: &Store, object: &Object, path: &str) -> Result<DataType
     let mut depth = 0;
     while let Some(part) = parts.next() {
         if parts.peek().is_none() {
-            return current.field(part).map(|f| f.data_type).ok_or_else(invalid);
+            return visible(current, part).map(|f| f.data_type).ok_or_else(invalid);
         }
         let base = part.strip_suffix("__gr").ok_or_else(invalid)?;
-        let target = current.field(base).and_then(|f| f.target).ok_or_else(invalid)?;
+        let target = visible(current, base).and_then(|f| f.target).ok_or_else(invalid)?;
         depth += 1;
         if depth > 2 {
             return Err(invalid());
         }
-        current = store.object(target).ok_or_else(invalid)?;
+        current = store.generated(target).ok_or_else(invalid)?;
     }
     Err(invalid())
 }
@@ -81,7 +87,7 @@ static NULL: Value = Value::Null;
 /// A dotted path resolved against the schema once: for each step, the field to read and, for a
 /// `__gr` step, the object its id points into. Following it per row costs no schema lookups.
 struct Lookup<'a> {
-    steps: Vec<(&'static str, Option<&'a Object>)>,
+    steps: Vec<(&'a str, Option<&'a Object>)>,
 }
 
 impl<'a> Lookup<'a> {
@@ -93,8 +99,8 @@ impl<'a> Lookup<'a> {
                 // An unknown field resolves to null on every row.
                 return Lookup { steps: Vec::new() };
             };
-            current = field.target.and_then(|t| store.object(t));
-            steps.push((field.name, current));
+            current = field.target.and_then(|t| store.generated(t));
+            steps.push((field.name.as_str(), current));
         }
         Lookup { steps }
     }
