@@ -49,7 +49,7 @@ fmt:
 
 # Regenerates ui/src/bindings.ts from the Rust types.
 bindings:
-	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test bindings
+	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test core bindings
 
 bench: deps ui
 	$(CARGO) build --release -p outpost --example bench

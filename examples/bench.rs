@@ -132,7 +132,7 @@ async fn sync_bench() {
         instance_url: sim.base_url(),
         access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
     };
-    if let Err(e) = app.connect_cs(&input, false).await {
+    if let Err(e) = app.connect_cs(&input).await {
         println!("\nsync: skipped ({}): run `make bench`, which provides a keychain", e.message);
         return;
     }

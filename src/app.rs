@@ -24,6 +24,9 @@ pub struct Outpost {
     budgets: Mutex<HashMap<String, Arc<CallWindow>>>,
     /// Where PX regions live; tests point them at the simulator.
     pub(crate) px_endpoints: PxEndpoints,
+    /// The demo org, once started in this process.
+    #[cfg(feature = "demo")]
+    pub(crate) demo: tokio::sync::Mutex<Option<crate::demo::Demo>>,
 }
 
 impl Outpost {
@@ -46,6 +49,8 @@ impl Outpost {
             vault,
             budgets: Mutex::new(HashMap::new()),
             px_endpoints: PxEndpoints::default(),
+            #[cfg(feature = "demo")]
+            demo: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -85,6 +90,12 @@ impl Outpost {
             *entry = Arc::new(CallWindow::per_minute(per_minute));
         }
         entry.clone()
+    }
+
+    /// Without the demo org built in, no URL is the demo's.
+    #[cfg(not(feature = "demo"))]
+    pub(crate) async fn is_demo_url(&self, _url: &str) -> bool {
+        false
     }
 
     /// Runs a keychain operation on a blocking thread (Secret Service calls block on D-Bus).

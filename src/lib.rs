@@ -1,12 +1,13 @@
-//! Outpost core: the Gainsight client, the keychain vault, the local cache and the CLI's engine.
+//! Outpost core: the Gainsight client, the keychain vault, the local cache and the sync engine.
 //! Nothing here depends on Tauri; the desktop app is a thin shell over this crate.
 
 pub mod app;
 pub mod bindings;
 pub mod browse;
-pub mod cli;
 pub mod connections;
 pub mod db;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod doctor;
 pub mod error;
 pub mod gainsight;

@@ -32,7 +32,7 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<state::AppState>();
-                if let Err(e) = state.revive_demo().await {
+                if let Err(e) = state.core.revive_demo().await {
                     eprintln!("outpost: could not restart the demo org: {}", e.message);
                 }
                 scheduler(handle.clone()).await;

@@ -21,12 +21,8 @@ fn clean_description(d: Option<&str>) -> Option<String> {
 impl Outpost {
     /// The explaining connection test for any input: one classified outcome. Never saves anything.
     pub async fn test_connection(&self, input: &ConnectInput) -> TestReport {
-        self.test_connection_via(input, &self.px_endpoints).await
-    }
-
-    /// [`Outpost::test_connection`] with PX regions at `endpoints` (the desktop app's demo org).
-    pub async fn test_connection_via(&self, input: &ConnectInput, endpoints: &PxEndpoints) -> TestReport {
         let label = input.kind.auth_label();
+        let endpoints = &self.px_endpoints;
         self.report(prepare(&input.kind, endpoints), label, endpoints).await
     }
 
@@ -89,19 +85,10 @@ impl Outpost {
     }
 
     /// Normalise, test, and only when the test passes store the secret in the keychain and the
-    /// rest in SQLite. An empty name becomes the CS domain or the PX subscription's name.
-    pub async fn connect(&self, input: &ConnectInput, is_demo: bool) -> Result<ConnectionCard> {
-        self.connect_via(input, is_demo, &self.px_endpoints).await
-    }
-
-    /// [`Outpost::connect`] with PX regions at `endpoints` (the desktop app's demo org). The saved
-    /// connection keeps the base URL it was verified at.
-    pub async fn connect_via(
-        &self,
-        input: &ConnectInput,
-        is_demo: bool,
-        endpoints: &PxEndpoints,
-    ) -> Result<ConnectionCard> {
+    /// rest in SQLite. An empty name becomes the CS domain or the PX subscription's name. A
+    /// connection to the running demo org is marked as one, so it can be revived after a restart.
+    pub async fn connect(&self, input: &ConnectInput) -> Result<ConnectionCard> {
+        let endpoints = &self.px_endpoints;
         let p = prepare(&input.kind, endpoints)?;
         let given = input.name.trim();
         if !given.is_empty() {
@@ -116,6 +103,7 @@ impl Outpost {
         if given.is_empty() {
             self.ensure_name_free(&name)?;
         }
+        let is_demo = self.is_demo_url(&v.instance_url).await;
         let row = ConnectionRow {
             id: uuid::Uuid::new_v4().to_string(),
             kind: p.kind().into(),
@@ -146,8 +134,8 @@ impl Outpost {
     }
 
     /// [`Outpost::connect`] for the CS Access Key form.
-    pub async fn connect_cs(&self, input: &CsConnectInput, is_demo: bool) -> Result<ConnectionCard> {
-        self.connect(&input.into(), is_demo).await
+    pub async fn connect_cs(&self, input: &CsConnectInput) -> Result<ConnectionCard> {
+        self.connect(&input.into()).await
     }
 
     pub fn connection_cards(&self) -> Result<Vec<ConnectionCard>> {
@@ -252,11 +240,6 @@ impl Outpost {
         let row = self.row(id_or_name)?;
         rows::set_connected_by(&*self.db()?, &row.id, name)?;
         self.connection(&row.id)
-    }
-
-    /// Points a demo connection at the simulator's new address after an app restart.
-    pub fn set_instance_url(&self, id: &str, url: &str) -> Result<()> {
-        rows::update_instance_url(&*self.db()?, id, url)
     }
 
     /// Removes the key from the keychain. The cached data stays browsable (the connection shows as

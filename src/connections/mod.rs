@@ -52,6 +52,9 @@ pub struct DemoOrg {
     pub px_api_key: String,
     /// The region the demo PX key belongs to.
     pub px_region: PxRegion,
+    /// The demo PX API's base URL (its US region): a PX connection to the demo org is an ordinary
+    /// connection to this URL.
+    pub px_url: String,
 }
 
 /// What normalising `kind` changes (trimmed key, removed path, expanded tenant name), without

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod truth;
+
 use gainsight_sim::{PxKey, Region, RunningSim, SimConfig};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -93,7 +93,12 @@ client_id: string, client_secret: string, px_api_key: string,
 /**
  * The region the demo PX key belongs to.
  */
-px_region: PxRegion, };
+px_region: PxRegion, 
+/**
+ * The demo PX API's base URL (its US region): a PX connection to the demo org is an ordinary
+ * connection to this URL.
+ */
+px_url: string, };
 
 export type CompanyRow = { gsid: string, name: string, industry: string | null, arr: number | null, mrr: number | null, 
 /**

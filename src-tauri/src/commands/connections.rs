@@ -11,23 +11,15 @@ pub fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<ConnectionC
     state.core.connection_cards().map_err(to_payload)
 }
 
-/// Tests what the form shows; never saves. The demo PX key is tried against the demo org.
+/// Tests what the form shows; never saves.
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, input: ConnectInput) -> CmdResult<TestReport> {
-    Ok(match state.demo_px_endpoints(&input).await {
-        Some(demo) => state.core.test_connection_via(&input, &demo).await,
-        None => state.core.test_connection(&input).await,
-    })
+    Ok(state.core.test_connection(&input).await)
 }
 
 #[tauri::command]
 pub async fn save_connection(state: State<'_, AppState>, input: ConnectInput) -> CmdResult<ConnectionCard> {
-    let is_demo = state.is_demo_input(&input).await;
-    let saved = match state.demo_px_endpoints(&input).await {
-        Some(demo) => state.core.connect_via(&input, is_demo, &demo).await,
-        None => state.core.connect(&input, is_demo).await,
-    };
-    saved.map_err(to_payload)
+    state.core.connect(&input).await.map_err(to_payload)
 }
 
 /// Tests the new key against the saved instance and replaces the old one only when it passes.

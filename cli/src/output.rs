@@ -1,8 +1,8 @@
 //! Human and `--json` output. Errors go to stderr as `error[Kind]: message (hint)`; with `--json`
 //! stdout holds exactly one JSON document per command, the error object included.
 
-use crate::connections::{ConnectionCard, TestReport};
-use crate::error::Error;
+use outpost::connections::{ConnectionCard, TestReport};
+use outpost::error::Error;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::Write;
@@ -26,7 +26,7 @@ pub struct Out {
 }
 
 /// The exit code of a usage error (clap's). Usage errors never cross to the UI, so they are the
-/// CLI's own kind, `Usage`, not an [`crate::ErrorKind`].
+/// CLI's own kind, `Usage`, not an [`outpost::ErrorKind`].
 pub const USAGE_EXIT: i32 = 2;
 
 /// The exit code of a sync that read some streams but not others (partial): what was read is
@@ -58,7 +58,7 @@ impl Failure {
     }
 
     pub fn partial() -> Self {
-        let error = Error::new(crate::error::ErrorKind::Internal, "partial sync");
+        let error = Error::new(outpost::error::ErrorKind::Internal, "partial sync");
         Failure { error, context: None, partial: true }
     }
 }
@@ -154,30 +154,28 @@ impl Out {
         }
     }
 
-    /// The demo org's keys are public, well-known values (see `gainsight_sim::config`), not secrets.
-    pub fn demo(&self, url: &str) {
-        use gainsight_sim::{DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY};
+    /// The demo org's keys are public, well-known values (they open only the simulator), not secrets.
+    pub fn demo(&self, d: &outpost::connections::DemoOrg) {
         if self.json {
             println!(
                 "{}",
                 json!({
-                    "url": url,
-                    "access_key": DEMO_ACCESS_KEY,
-                    "client_id": DEMO_CLIENT_ID,
-                    "client_secret": DEMO_CLIENT_SECRET,
-                    "px_api_key": DEMO_PX_API_KEY,
+                    "url": d.instance_url,
+                    "access_key": d.access_key,
+                    "client_id": d.client_id,
+                    "client_secret": d.client_secret,
+                    "px_api_key": d.px_api_key,
                     "px_region": "us",
+                    "px_url": d.px_url,
                 })
             );
         } else {
-            println!("Demo Gainsight org at {url}");
-            println!("CS Access Key:     {DEMO_ACCESS_KEY}");
-            println!("CS M2M client id:  {DEMO_CLIENT_ID}");
-            println!("CS M2M secret:     {DEMO_CLIENT_SECRET}");
-            println!("PX API key (US):   {DEMO_PX_API_KEY}");
-            println!(
-                "PX regions are served at {url}/px/{{us|eu|us2}}/v1: connect with --url {url}/px/us/v1."
-            );
+            println!("Demo Gainsight org at {}", d.instance_url);
+            println!("CS Access Key:     {}", d.access_key);
+            println!("CS M2M client id:  {}", d.client_id);
+            println!("CS M2M secret:     {}", d.client_secret);
+            println!("PX API key (US):   {}", d.px_api_key);
+            println!("PX is served at {}: connect with --url {}.", d.px_url, d.px_url);
             println!("Press Ctrl-C to stop.");
         }
     }
@@ -235,10 +233,10 @@ impl Out {
 
 fn print_card(c: &ConnectionCard) {
     let status = match c.status {
-        crate::connections::ConnectionStatus::Connected => "Connected".to_string(),
-        crate::connections::ConnectionStatus::Syncing => "Syncing".to_string(),
-        crate::connections::ConnectionStatus::Disconnected => "Disconnected".to_string(),
-        crate::connections::ConnectionStatus::NeedsAttention => {
+        outpost::connections::ConnectionStatus::Connected => "Connected".to_string(),
+        outpost::connections::ConnectionStatus::Syncing => "Syncing".to_string(),
+        outpost::connections::ConnectionStatus::Disconnected => "Disconnected".to_string(),
+        outpost::connections::ConnectionStatus::NeedsAttention => {
             format!("Needs attention: {}", c.status_reason.as_deref().unwrap_or("see the app"))
         }
     };
@@ -302,7 +300,7 @@ impl Out {
         }
     }
 
-    pub fn accounts(&self, rows: &[crate::db::browse::AccountSummary]) {
+    pub fn accounts(&self, rows: &[outpost::db::browse::AccountSummary]) {
         self.json_parsed_or(&rows, &["custom"], || {
             println!(
                 "{:<36} {:>6} {:<8} {:>8} {:<10} {:>5}  {}",
@@ -325,7 +323,7 @@ impl Out {
         });
     }
 
-    pub fn account(&self, a: &crate::db::browse::AccountDetail) {
+    pub fn account(&self, a: &outpost::db::browse::AccountDetail) {
         if self.json {
             let mut v = serde_json::to_value(a).unwrap_or_default();
             if let Some(company) = v.get_mut("company") {
@@ -412,7 +410,7 @@ impl Out {
         });
     }
 
-    pub fn ctas(&self, rows: &[crate::db::browse::CtaListItem]) {
+    pub fn ctas(&self, rows: &[outpost::db::browse::CtaListItem]) {
         self.json_or(&rows, || {
             println!(
                 "{:<28} {:<10} {:<17} {:<8} {:<10} {}",
@@ -434,7 +432,7 @@ impl Out {
         });
     }
 
-    pub fn changes(&self, rows: &[crate::db::sync::Change]) {
+    pub fn changes(&self, rows: &[outpost::db::sync::Change]) {
         self.json_parsed_or(&rows, &["detail"], || {
             for ch in rows {
                 let what = match ch.kind.as_str() {
@@ -482,7 +480,7 @@ impl Out {
         });
     }
 
-    pub fn history(&self, rows: &[crate::db::sync::SyncRun]) {
+    pub fn history(&self, rows: &[outpost::db::sync::SyncRun]) {
         self.json_parsed_or(&rows, &["counts"], || {
             println!(
                 "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
@@ -505,7 +503,7 @@ impl Out {
     }
 
     /// A failed sync's summaries go inside the `--json` error object instead ([`Failure`]).
-    pub fn sync_summaries(&self, rows: &[crate::sync::SyncSummary], failed: bool) {
+    pub fn sync_summaries(&self, rows: &[outpost::sync::SyncSummary], failed: bool) {
         if self.json && failed {
             return;
         }
@@ -531,8 +529,8 @@ impl Out {
     }
 }
 
-fn is_problem(o: &crate::sync::StreamOutcome) -> bool {
-    use crate::sync::StreamResult::{Failed, Skipped};
+fn is_problem(o: &outpost::sync::StreamOutcome) -> bool {
+    use outpost::sync::StreamResult::{Failed, Skipped};
     matches!(o.outcome, Failed | Skipped)
 }
 
@@ -546,7 +544,7 @@ fn outcome_words(outcome: &str, problems: usize) -> String {
 }
 
 /// One stream's line: its outcome, records, and the error with its hint.
-fn stream_words(o: &crate::sync::StreamOutcome) -> String {
+fn stream_words(o: &outpost::sync::StreamOutcome) -> String {
     let what = match &o.object {
         Some(obj) => format!(" from {obj}"),
         None => String::new(),
@@ -556,13 +554,13 @@ fn stream_words(o: &crate::sync::StreamOutcome) -> String {
             let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
             format!("{} — {}{hint}", outcome.name(), e.message)
         }
-        (None, crate::sync::StreamResult::Ok) => format!("ok — {} records{what}", o.records),
+        (None, outpost::sync::StreamResult::Ok) => format!("ok — {} records{what}", o.records),
         (None, outcome) => outcome.name().to_string(),
     }
 }
 
 impl Out {
-    pub fn settings(&self, s: &crate::db::settings::SyncSettings) {
+    pub fn settings(&self, s: &outpost::db::settings::SyncSettings) {
         self.json_or(s, || {
             println!("  Objects            {}", s.objects.join(", "));
             println!("  Frequency          {}", s.frequency);
@@ -578,7 +576,7 @@ impl Out {
         });
     }
 
-    pub fn usage_candidates(&self, rows: &[crate::doctor::UsageCandidate]) {
+    pub fn usage_candidates(&self, rows: &[outpost::doctor::UsageCandidate]) {
         self.json_or(&rows, || {
             if rows.is_empty() {
                 println!("No custom object of this org has both a date field and a company lookup.");
@@ -595,7 +593,7 @@ impl Out {
     }
 
     /// `outpost doctor`: what Outpost found in the org, stream by stream.
-    pub fn org_report(&self, r: &crate::doctor::OrgReport) {
+    pub fn org_report(&self, r: &outpost::doctor::OrgReport) {
         self.json_or(r, || {
             println!("{} ({}, {}) — what Outpost found in this org", r.connection, r.kind, r.instance);
             for s in &r.streams {
@@ -613,14 +611,14 @@ impl Out {
                 }
                 for m in &s.roles {
                     let field = match (&m.field, m.matched) {
-                        (_, crate::sync::roles::Matched::Missing) => "— missing in this org".to_string(),
-                        (Some(f), crate::sync::roles::Matched::Refused) => format!("{f} — refused by Gainsight"),
+                        (_, outpost::sync::roles::Matched::Missing) => "— missing in this org".to_string(),
+                        (Some(f), outpost::sync::roles::Matched::Refused) => format!("{f} — refused by Gainsight"),
                         (Some(f), how) => {
                             let label = m.field_label.as_deref().map(|l| format!(" \"{l}\"")).unwrap_or_default();
                             format!("{f}{label} (by {})", match how {
-                                crate::sync::roles::Matched::Name => "name",
-                                crate::sync::roles::Matched::Label => "label",
-                                crate::sync::roles::Matched::Setting => "your setting",
+                                outpost::sync::roles::Matched::Name => "name",
+                                outpost::sync::roles::Matched::Label => "label",
+                                outpost::sync::roles::Matched::Setting => "your setting",
                                 _ => "the usual name, not described",
                             })
                         }
@@ -634,7 +632,7 @@ impl Out {
                 }
                 println!("  {} rows in the cache", s.cached_rows);
                 if let Some(last) = &s.last {
-                    let words = stream_words(&crate::sync::StreamOutcome {
+                    let words = stream_words(&outpost::sync::StreamOutcome {
                         stream: last.stream.clone(),
                         object: last.object.clone(),
                         outcome: last.outcome,
@@ -657,8 +655,8 @@ impl Out {
 
     pub fn fields(
         &self,
-        offered: &[crate::db::settings::FieldMapping],
-        mapped: &[crate::db::settings::FieldMapping],
+        offered: &[outpost::db::settings::FieldMapping],
+        mapped: &[outpost::db::settings::FieldMapping],
     ) {
         self.json_or(&serde_json::json!({ "mapped": mapped, "offered": offered }), || {
             for f in offered {

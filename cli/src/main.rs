@@ -1,15 +1,16 @@
-//! The `outpost` command line (contract: shared/cli.md). Same engine, same data directory as the app.
+//! The `outpost` command line (contract: shared/cli.md). Same engine, same data directory as the app:
+//! this crate parses, calls the `outpost` core and prints.
 
 mod connections;
 mod export;
 mod output;
 mod sync;
 
-use crate::app::default_data_dir;
-use crate::db::browse::{AccountQuery, CtaQuery};
-use crate::error::{Error, ErrorKind, Result};
 use clap::{Parser, Subcommand};
 use connections::{ConnectKind, open_app};
+use outpost::app::default_data_dir;
+use outpost::db::browse::{AccountQuery, CtaQuery};
+use outpost::error::{Error, ErrorKind, Result};
 use output::{Failure, Out};
 use std::path::PathBuf;
 
@@ -229,8 +230,12 @@ fn usage_error(e: &clap::Error) -> (String, String) {
     (message, hint.join("; "))
 }
 
+fn main() {
+    std::process::exit(run());
+}
+
 /// Parses arguments, runs the command, prints, and returns the process exit code.
-pub fn run() -> i32 {
+fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -263,7 +268,7 @@ pub fn run() -> i32 {
 
 /// `--objects` names CS object groups; an unknown one is refused rather than silently skipped.
 fn check_groups(objects: &Option<Vec<String>>) -> Result<()> {
-    use crate::sync::plan::GROUPS;
+    use outpost::sync::plan::GROUPS;
     for o in objects.iter().flatten() {
         if !GROUPS.contains(&o.as_str()) {
             return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{o}\"."))
@@ -281,13 +286,10 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     match cli.command {
         Command::Demo { port } => {
-            let sim =
-                gainsight_sim::start(gainsight_sim::SimConfig { port, ..Default::default() }).await.map_err(
-                    |e| Error::new(ErrorKind::Internal, format!("could not start the simulator: {e}")),
-                )?;
-            out.demo(&sim.base_url());
+            let demo = outpost::demo::Demo::start(port).await?;
+            out.demo(&demo.org());
             tokio::signal::ctrl_c().await.ok();
-            sim.stop().await;
+            demo.stop().await;
             Ok(())
         }
         Command::Connect(kind) => connections::connect(kind, &data_dir, out).await,
@@ -307,7 +309,7 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
         Command::Sync { names, full, objects, page_size } => {
             check_groups(&objects)?;
             let app = open_app(&data_dir)?;
-            let opts = crate::sync::SyncOptions { full, objects, page_size, ..Default::default() };
+            let opts = outpost::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             sync::run(&app, names, opts, out).await
         }
         Command::Accounts { search, band, health_below, sort, field, limit } => {

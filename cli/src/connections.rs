@@ -1,11 +1,11 @@
 //! `outpost connect cs|px`, `test`, `rotate`, `disconnect`. Secrets come from stdin only.
 
 use super::output::{Failure, Out};
-use crate::app::Outpost;
-use crate::connections::{ConnectInput, ConnectKind as Kind, CsAuthInput, PxTarget, input_notices};
-use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::px::{PxEndpoints, PxRegion, is_loopback};
 use clap::{ArgGroup, Args, Subcommand};
+use outpost::app::Outpost;
+use outpost::connections::{ConnectInput, ConnectKind as Kind, CsAuthInput, PxTarget, input_notices};
+use outpost::error::{Error, ErrorKind, Result};
+use outpost::gainsight::px::{PxEndpoints, PxRegion, is_loopback};
 use std::io::Read;
 use std::path::Path;
 
@@ -127,7 +127,7 @@ pub async fn connect(kind: ConnectKind, data_dir: &Path, out: &Out) -> Result<()
     };
     let app = open_app(data_dir)?;
     let notices = input_notices(&input.kind, app.px_endpoints());
-    match app.connect(&input, false).await {
+    match app.connect(&input).await {
         Ok(card) => {
             out.connected(&card, &notices);
             Ok(())

@@ -3,7 +3,7 @@
 //! PX by region, auto-detect and URL, key rotation (by the admin, and noticed by a test or a sync),
 //! and that no key ever reaches SQLite or anything the core returns.
 
-mod common;
+use crate::common;
 
 use common::*;
 use gainsight_sim::{
@@ -74,7 +74,7 @@ async fn px_connects_by_each_region_auto_detect_and_url() {
         [(PxRegion::Us, DEMO_PX_API_KEY, "US"), (PxRegion::Eu, EU_KEY, "EU"), (PxRegion::Us2, US2_KEY, "US2")]
     {
         let name = format!("PX {label}");
-        let card = app.connect(&px(&name, PxTarget::Region(region), key), false).await.expect(&name);
+        let card = app.connect(&px(&name, PxTarget::Region(region), key)).await.expect(&name);
         assert_eq!((card.kind.as_str(), card.instance.as_str()), ("px", label), "the card names the region");
         assert_eq!(card.region, Some(region));
         assert_eq!(card.auth_mode, "API Key");
@@ -91,16 +91,16 @@ async fn px_connects_by_each_region_auto_detect_and_url() {
     assert!(!sub.name.is_empty() && !sub.products.is_empty(), "{sub:?}");
 
     // No name: the subscription's name is used.
-    let card = app.connect(&px("", PxTarget::Auto, EU_KEY), false).await.expect("auto");
+    let card = app.connect(&px("", PxTarget::Auto, EU_KEY)).await.expect("auto");
     assert_eq!((card.name.as_str(), card.instance.as_str()), (sub.name.as_str(), "EU"));
 
     // An explicit URL that is one of the regions keeps the region; any other shows its host.
     let eu_url = format!("{}/px/eu/v1/", sim.base_url());
-    let card = app.connect(&px("By URL", PxTarget::Url(eu_url), EU_KEY), false).await.expect("url");
+    let card = app.connect(&px("By URL", PxTarget::Url(eu_url), EU_KEY)).await.expect("url");
     assert_eq!(card.region, Some(PxRegion::Eu));
     let plain = Outpost::open(dir.path()).expect("open without sim endpoints");
     let us2_url = format!("{}/px/us2/v1", sim.base_url());
-    let card = plain.connect(&px("Proxy", PxTarget::Url(us2_url), US2_KEY), false).await.expect("url");
+    let card = plain.connect(&px("Proxy", PxTarget::Url(us2_url), US2_KEY)).await.expect("url");
     assert_eq!(card.region, None);
     assert_eq!(card.instance, sim.base_url().trim_start_matches("http://"), "the host for a custom URL");
     assert_eq!(app.connection_cards().expect("cards").len(), 6);
@@ -122,7 +122,7 @@ async fn px_wrong_keys_and_missing_permissions_are_classified_and_save_nothing()
     for (target, key, expected) in cases {
         let report = app.test_connection(&px("x", target.clone(), key)).await;
         assert_eq!(kind(&report), Some(expected), "{target:?}");
-        let err = app.connect(&px("x", target.clone(), key), false).await.expect_err("must fail");
+        let err = app.connect(&px("x", target.clone(), key)).await.expect_err("must fail");
         assert_eq!(err.kind, expected, "{target:?}");
     }
     assert!(app.connection_cards().expect("cards").is_empty(), "a failed test saves nothing");
@@ -138,7 +138,7 @@ async fn cs_m2m_connects_tests_and_stores_only_the_client_id() {
     assert_eq!(kind(&report), Some(ErrorKind::InvalidKey));
     assert_eq!(report.auth_mode, "M2M OAuth");
 
-    let card = app.connect(&m2m("M2M", &sim.base_url(), DEMO_CLIENT_SECRET), false).await.expect("connect");
+    let card = app.connect(&m2m("M2M", &sim.base_url(), DEMO_CLIENT_SECRET)).await.expect("connect");
     assert_eq!(card.auth_mode, "M2M OAuth");
     assert_eq!(card.client_id.as_deref(), Some(DEMO_CLIENT_ID));
     assert_eq!(card.masked_key, last4(DEMO_CLIENT_SECRET), "the mask is the secret's last four");
@@ -167,7 +167,7 @@ async fn a_regenerated_cs_key_is_noticed_by_test_and_fixed_by_rotate() {
     let sim = sim_with_px().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
-    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
 
     sim.rotate_cs_key(NEW_CS_KEY);
     let report = app.test_saved("Prod").await.expect("test runs");
@@ -207,7 +207,7 @@ async fn a_key_regenerated_between_syncs_marks_the_card_and_rotate_clears_it() {
     let sim = sim_with_px().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
-    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
     let opts = || SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
     let first = app.sync("Prod", opts(), &quiet).await.expect("sync");
     assert_eq!(first.outcome, "ok", "{:?}", first.error);
@@ -229,7 +229,7 @@ async fn a_disconnected_connection_never_syncs_and_reconnects_only_with_a_workin
     let sim = sim_with_px().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
-    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
     let opts = || SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
     assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
     let every_15m = SyncSettings { frequency: "15m".into(), ..app.sync_settings("Prod").expect("settings") };
@@ -275,7 +275,7 @@ async fn disconnect_is_refused_while_a_sync_runs_that_would_mark_the_card_connec
     let sim = gainsight_sim::start(config).await.expect("simulator");
     let dir = tempfile::tempdir().expect("dir");
     let app = std::sync::Arc::new(app(dir.path(), &sim));
-    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
 
     let started = std::sync::Arc::new(tokio::sync::Notify::new());
     let (a, s) = (app.clone(), started.clone());
@@ -301,7 +301,7 @@ async fn a_regenerated_px_key_is_rotated_in_its_region() {
     let sim = sim_with_px().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
-    app.connect(&px("PX", PxTarget::Region(PxRegion::Eu), EU_KEY), false).await.expect("connect");
+    app.connect(&px("PX", PxTarget::Region(PxRegion::Eu), EU_KEY)).await.expect("connect");
     let new_eu = "eu-px-read-key-rotated-5555";
     assert!(sim.rotate_px_key(EU_KEY, new_eu));
     assert_eq!(kind(&app.test_saved("PX").await.expect("test")), Some(ErrorKind::InvalidKey));
@@ -319,7 +319,7 @@ async fn connected_by_is_editable() {
     let sim = sim_with_px().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
-    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY), false).await.expect("connect");
+    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
     let card = app.set_connected_by("prod", "  Grace Hopper ").expect("edit");
     assert_eq!(card.connected_by, "Grace Hopper");
     assert_eq!(app.connection("Prod").expect("card").connected_by, "Grace Hopper", "it is stored");
@@ -341,9 +341,9 @@ async fn no_key_reaches_sqlite_or_any_returned_value() {
     let url = sim.base_url();
 
     let cards: Vec<ConnectionCard> = vec![
-        app.connect(&cs("Prod", &url, DEMO_ACCESS_KEY), false).await.expect("cs"),
-        app.connect(&m2m("M2M", &url, DEMO_CLIENT_SECRET), false).await.expect("m2m"),
-        app.connect(&px("PX", PxTarget::Auto, EU_KEY), false).await.expect("px"),
+        app.connect(&cs("Prod", &url, DEMO_ACCESS_KEY)).await.expect("cs"),
+        app.connect(&m2m("M2M", &url, DEMO_CLIENT_SECRET)).await.expect("m2m"),
+        app.connect(&px("PX", PxTarget::Auto, EU_KEY)).await.expect("px"),
     ];
     json(&mut seen, &cards);
     json(&mut seen, &app.test_connection(&cs("", &url, DEMO_ACCESS_KEY)).await);

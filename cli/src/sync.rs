@@ -3,10 +3,10 @@
 //! JSON summary with `--json`.
 
 use super::output::{Failure, Out};
-use crate::app::Outpost;
-use crate::error::{Error, ErrorKind};
-use crate::sync::{StreamProgress, SyncOptions, SyncSummary};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use outpost::app::Outpost;
+use outpost::error::{Error, ErrorKind};
+use outpost::sync::{StreamProgress, SyncOptions, SyncSummary};
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::sync::Mutex;
@@ -71,7 +71,7 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
     let targets: Vec<String> = if names.is_empty() {
         app.connection_cards()?
             .into_iter()
-            .filter(|c| c.status != crate::connections::ConnectionStatus::Disconnected)
+            .filter(|c| c.status != outpost::connections::ConnectionStatus::Disconnected)
             .map(|c| c.name)
             .collect()
     } else {

@@ -17,10 +17,14 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
-/// A running `tauri-driver`; killed when dropped.
+/// The end-to-end tests share one binary but take turns: each drives a whole app.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A running `tauri-driver`; killed when dropped. Holds the turn while it lives.
 pub struct Driver {
     child: Child,
     pub port: u16,
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
 
 impl Drop for Driver {
@@ -32,6 +36,8 @@ impl Drop for Driver {
 
 impl Driver {
     pub fn start() -> Driver {
+        // A test that failed while holding the turn poisons it; the next one still goes.
+        let turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (port, native) = (free_port(), free_port());
         let child = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
@@ -48,7 +54,7 @@ impl Driver {
                 std::thread::sleep(Duration::from_millis(50));
             }
         }
-        Driver { child, port }
+        Driver { child, port, _turn: turn }
     }
 
     /// Launches the app with its own data directory and returns a WebDriver session on its webview.

@@ -1,7 +1,7 @@
 //! The built `outpost` binary against the simulator: connect (key on stdin), connections, test,
 //! disconnect, with the contract's exit codes and error lines.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -430,7 +430,8 @@ fn usage_errors_are_one_line_exit_2_and_help_lists_the_exit_codes() {
     assert!(out.stderr.is_empty() && help.contains("Usage: outpost"), "help on stdout: {help}");
     let codes = help.lines().find(|l| l.starts_with("Exit codes:")).expect("the exit codes in --help");
     assert!(codes.contains("0 ok") && codes.contains("2 usage error"), "{codes}");
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
     for kind in outpost::ErrorKind::ALL {
         let (code, name) = (kind.exit_code(), kind.name());
         assert!(codes.contains(&format!(" {code} {name}")), "--help lists {code} {name}: {codes}");

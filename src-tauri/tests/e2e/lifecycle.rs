@@ -2,7 +2,7 @@
 //! through the demo org, survive a re-generated key (Needs attention → Update key → Connected),
 //! edit Connected by, disconnect while keeping the cached data browsable, and reconnect.
 
-mod support;
+use crate::support;
 
 use fantoccini::Locator;
 use serde_json::json;

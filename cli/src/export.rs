@@ -1,8 +1,8 @@
 //! `outpost export accounts|ctas --out FILE.csv`.
 
-use crate::app::Outpost;
-use crate::db::browse::{AccountQuery, CtaQuery};
-use crate::error::{Error, ErrorKind, Result};
+use outpost::app::Outpost;
+use outpost::db::browse::{AccountQuery, CtaQuery};
+use outpost::error::{Error, ErrorKind, Result};
 use std::io::Write;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! detection, both paging families and their caps, event windows, retries, and replies from hosts
 //! that are not PX (HTML, redirects), proven with the simulator's counters.
 
-mod common;
+use crate::common;
 
 use common::{http_reply, raw_server};
 use futures_util::TryStreamExt;

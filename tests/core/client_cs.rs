@@ -1,7 +1,7 @@
 //! The CS client against the simulator on a real socket: auth modes, paging, budgets, retries,
 //! variants and discovery, proven with the simulator's counters.
 
-mod common;
+use crate::common;
 
 use futures_util::TryStreamExt;
 use gainsight_sim::faults::{Fault, FaultRule};

@@ -1,7 +1,7 @@
 //! The explaining connection test against the simulator and against hosts that are not Gainsight,
 //! each on a real loopback socket. Every outcome maps to its own error kind.
 
-mod common;
+use crate::common;
 
 use common::*;
 use outpost::ErrorKind;

@@ -2,7 +2,7 @@
 //! complete or partial — never failed for an optional gap — with exact rows for what the org has,
 //! nulls and notices for what it lacks, and the org report showing each match.
 
-mod common;
+use crate::common;
 
 use common::{Cell, Col, col};
 use gainsight_sim::faults::{Fault, FaultRule};
@@ -35,7 +35,7 @@ async fn connect(dir: &Path, sim: &RunningSim) -> Outpost {
         instance_url: sim.base_url(),
         access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
     };
-    app.connect_cs(&input, false).await.expect("connect (needs the keychain `make test` starts)");
+    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
     let mut s = app.sync_settings(CS).expect("settings");
     s.cs_calls_per_minute = 100;
     app.set_sync_settings(CS, &s).expect("settings");
@@ -440,7 +440,7 @@ async fn px_apis_a_subscription_lacks_are_skipped_with_px_hints() {
             api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
         },
     };
-    app.connect(&input, false).await.expect("connect PX");
+    app.connect(&input).await.expect("connect PX");
     let s = app.sync("PX", SyncOptions::default(), &quiet).await.expect("sync");
     assert_eq!(s.outcome, "partial", "{:?}", s.streams);
     assert_eq!(stream(&s, "px_accounts").outcome, StreamResult::Ok);
@@ -481,7 +481,7 @@ async fn feature_events_outside_the_day_asked_for_fail_loudly() {
         description: None,
         kind: ConnectKind::Px { target: PxTarget::Url(format!("{}/v1", server.url)), api_key: "k".into() },
     };
-    app.connect(&input, false).await.expect("connect");
+    app.connect(&input).await.expect("connect");
     let s = app.sync("PX", SyncOptions::default(), &quiet).await.expect("sync");
     let usage = stream(&s, "px_feature_usage");
     assert_eq!(usage.outcome, StreamResult::Failed, "{usage:?}");

@@ -1,7 +1,7 @@
 //! End to end on the real app: Try the demo org → Test Connection → Save → Connected card, and the
 //! card is still there after a restart.
 
-mod support;
+use crate::support;
 
 use support::*;
 

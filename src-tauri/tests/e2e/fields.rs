@@ -2,7 +2,7 @@
 //! in Sync settings (Choose fields…, after Gainsight once refuses the key), sync again, and see,
 //! sort and filter the Region column in Accounts; the band filter offers the org's own bands.
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use std::time::{Duration, Instant};

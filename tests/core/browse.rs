@@ -2,8 +2,6 @@
 //! real keychain and a real database file: the org's own health bands, the mapped custom fields of
 //! every CS connection as columns, and a field mapped after a sync reaching every account.
 
-mod common;
-
 use gainsight_sim::{RunningSim, SimConfig};
 use outpost::Outpost;
 use outpost::connections::CsConnectInput;
@@ -25,7 +23,7 @@ async fn connect(app: &Outpost, name: &str, sim: &RunningSim) {
         instance_url: sim.base_url(),
         access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
     };
-    app.connect_cs(&input, false).await.expect("connect (needs the keychain `make test` starts)");
+    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
     // The simulator is this test's own org: let the sync use its whole per-minute limit.
     let settings = SyncSettings { cs_calls_per_minute: 100, ..Default::default() };
     app.set_sync_settings(name, &settings).expect("settings");

@@ -3,9 +3,10 @@
 //! minimal calls, a long gap reconciles, a killed process resumes, cancel keeps data, mappings
 //! round-trip, and two syncs of one connection never run at once.
 
-mod common;
+use crate::common;
 
-use common::{Cell, Col, col};
+use common::Col;
+use common::truth::*;
 use gainsight_sim::{RunningSim, SimConfig};
 use outpost::Outpost;
 use outpost::connections::CsConnectInput;
@@ -34,7 +35,7 @@ async fn connect(dir: &Path, sim: &RunningSim) -> Outpost {
         instance_url: sim.base_url(),
         access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
     };
-    app.connect_cs(&input, false).await.expect("connect (needs the keychain `make test` starts)");
+    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
     // The simulator is this test's own org: let the sync use its whole per-minute limit.
     let settings = outpost::db::settings::SyncSettings { cs_calls_per_minute: 100, ..Default::default() };
     app.set_sync_settings(CS, &settings).expect("settings");
@@ -42,11 +43,6 @@ async fn connect(dir: &Path, sim: &RunningSim) -> Outpost {
 }
 
 fn quiet(_: &StreamProgress) {}
-
-/// Every row of `object` as the simulator serves it now.
-async fn truth(sim: &RunningSim, object: &str, select: &[&str]) -> Vec<serde_json::Map<String, Value>> {
-    common::cs_records(&sim.base_url(), object, select).await
-}
 
 fn db(dir: &Path) -> Connection {
     Connection::open(dir.join("outpost.db")).expect("database file")
@@ -59,149 +55,6 @@ fn rows(dir: &Path, sql: &str) -> Vec<String> {
         .expect("query")
         .collect::<Result<Vec<_>, _>>()
         .expect("rows")
-}
-
-const COMPANY: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("name", "Name", Cell::Text),
-    col("industry", "Industry", Cell::Text),
-    col("arr", "Arr", Cell::Real),
-    col("mrr", "Mrr", Cell::Real),
-    col("renewal_date", "RenewalDate", Cell::Day),
-    col("stage", "Stage__gr.Name", Cell::Text),
-    col("status", "Status__gr.Name", Cell::Text),
-    col("csm_name", "Csm__gr.Name", Cell::Text),
-    col("csm_email", "Csm__gr.Email", Cell::Text),
-    col("managed_as", "ManagedAs", Cell::Text),
-    col("employees", "Employees", Cell::Int),
-    col("score", "CurrentScore__gr.Score", Cell::Real),
-    col("score_label", "CurrentScore__gr.Name", Cell::Text),
-    col("score_color", "CurrentScore__gr.Color", Cell::Text),
-    // The mapped custom fields, `Field=json` sorted by field and joined by `;` (see `custom_text`).
-    col(
-        "SELECT group_concat(j.key || '=' || (companies.custom -> ('$.\"' || j.key || '\"')), ';' ORDER BY j.key) \
-         FROM json_each(companies.custom) AS j",
-        "custom",
-        Cell::Sql,
-    ),
-    col("created_at", "CreatedDate", Cell::Instant),
-    col("modified_at", "ModifiedDate", Cell::Instant),
-];
-const CTA: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("company_gsid", "CompanyId", Cell::Text),
-    col("name", "Name", Cell::Text),
-    col("status", "StatusId__gr.Name", Cell::Text),
-    col("priority", "PriorityId__gr.Name", Cell::Text),
-    col("type", "TypeId__gr.Name", Cell::Text),
-    col("reason", "ReasonId__gr.Name", Cell::Text),
-    col("owner_name", "OwnerId__gr.Name", Cell::Text),
-    col("owner_email", "OwnerId__gr.Email", Cell::Text),
-    col("due_date", "DueDate", Cell::Day),
-    col("is_closed", "IsClosed", Cell::Flag),
-    col("closed_at", "ClosedDate", Cell::Instant),
-    col("is_important", "IsImportant", Cell::Flag),
-    col("created_at", "CreatedDate", Cell::Instant),
-    col("modified_at", "ModifiedDate", Cell::Instant),
-];
-const BAND: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("name", "Name", Cell::Text),
-    col("score", "Score", Cell::Real),
-    col("color", "Color", Cell::Text),
-];
-// `scorecard` is left out: the sync never fills it (see the note in `assert_equals_objects`).
-const MEASURE: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("scorecard", "ScorecardId", Cell::Text),
-    col("name", "Name", Cell::Text),
-    col("is_overall", "IsOverall", Cell::Flag),
-];
-const SCORECARD: &[Col] = &[col("gsid", "Gsid", Cell::Text), col("name", "Name", Cell::Text)];
-const MEASURE_SCORE: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("company_gsid", "CompanyId", Cell::Text),
-    col("measure_gsid", "MeasureId", Cell::Text),
-    col("measure_name", "MeasureId__gr.Name", Cell::Text),
-    col("score", "CurScoreId__gr.Score", Cell::Real),
-    col("label", "CurScoreId__gr.Name", Cell::Text),
-    col("color", "CurScoreId__gr.Color", Cell::Text),
-    col("prev_score", "PrevScoreId__gr.Score", Cell::Real),
-    col("trend", "Trend", Cell::Text),
-    col("modified_at", "ModifiedDate", Cell::Instant),
-];
-const HISTORY: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("company_gsid", "CompanyId", Cell::Text),
-    col("measure_gsid", "MeasureId", Cell::Text),
-    col("week", "SnapshotDate", Cell::Day),
-    col("score", "Score", Cell::Real),
-    col("label", "ScoreId__gr.Name", Cell::Text),
-    col("modified_at", "ModifiedDate", Cell::Instant),
-];
-const USAGE: &[Col] = &[
-    col("gsid", "Gsid", Cell::Text),
-    col("company_gsid", "CompanyId__gc", Cell::Text),
-    col("week", "UsageDate__gc", Cell::Day),
-    col("active_users", "ActiveUsers__gc", Cell::Int),
-    col("logins", "Logins__gc", Cell::Int),
-    col("feature_events", "FeatureEvents__gc", Cell::Int),
-    col("modified_at", "ModifiedDate", Cell::Instant),
-];
-
-/// Reads every record of `object` with the API fields `cols` compare.
-async fn records(sim: &RunningSim, object: &str, cols: &[Col]) -> Vec<serde_json::Map<String, Value>> {
-    let fields: Vec<&str> = cols.iter().filter(|c| !matches!(c.cell, Cell::Sql)).map(|c| c.field).collect();
-    truth(sim, object, &fields).await
-}
-
-/// A company's mapped fields as the `custom` column compares them: `Field=json`, sorted, `;`-joined.
-fn custom_text(r: &serde_json::Map<String, Value>, mapped: &[String]) -> String {
-    let mut fields: Vec<&String> = mapped.iter().collect();
-    fields.sort();
-    let pairs: Vec<String> =
-        fields.iter().map(|f| format!("{f}={}", r.get(f.as_str()).unwrap_or(&Value::Null))).collect();
-    pairs.join(";")
-}
-
-/// Asserts the cache holds exactly what the simulator serves, table by table and column by column.
-async fn assert_equals_truth(sim: &RunningSim, dir: &Path) {
-    assert_equals_objects(sim, dir, "company_scorecard_fact", "company_scorecard_history").await;
-}
-
-/// [`assert_equals_truth`] for an org whose scorecard objects have the given API names.
-async fn assert_equals_objects(sim: &RunningSim, dir: &Path, fact: &str, history: &str) {
-    let mapped = rows(dir, "SELECT field_name FROM field_mappings WHERE lower(object) = 'company'");
-    let mut fields: Vec<&str> =
-        COMPANY.iter().filter(|c| !matches!(c.cell, Cell::Sql)).map(|c| c.field).collect();
-    fields.extend(mapped.iter().map(String::as_str));
-    let mut companies = truth(sim, "company", &fields).await;
-    for r in &mut companies {
-        let custom = custom_text(r, &mapped);
-        r.insert("custom".into(), Value::from(custom));
-    }
-    common::assert_table(dir, "companies", "", COMPANY, &companies);
-    common::assert_table(dir, "ctas", "", CTA, &records(sim, "call_to_action", CTA).await);
-    common::assert_table(
-        dir,
-        "score_bands",
-        "",
-        BAND,
-        &records(sim, "scoring_scheme_definition", BAND).await,
-    );
-    // Measures are cached as the scores name them; `scorecard` stays NULL (the sync does not read
-    // the measure object, so it cannot know it).
-    common::assert_table(dir, "measures", "", MEASURE, &records(sim, "scorecard_measure", MEASURE).await);
-    common::assert_table(
-        dir,
-        "scorecards",
-        "",
-        SCORECARD,
-        &records(sim, "scorecard_master", SCORECARD).await,
-    );
-    common::assert_table(dir, "measure_scores", "", MEASURE_SCORE, &records(sim, fact, MEASURE_SCORE).await);
-    common::assert_table(dir, "score_history", "", HISTORY, &records(sim, history, HISTORY).await);
-    common::assert_table(dir, "usage_weekly", "", USAGE, &records(sim, "product_usage__gc", USAGE).await);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -287,58 +140,6 @@ async fn a_gap_of_two_weeks_reconciles_ids_instead_of_reading_the_log() {
     let left = rows(dir.path(), "SELECT gsid FROM companies");
     assert!(gone.iter().all(|g| !left.contains(g)), "reconcile removed the deleted companies");
     assert_equals_truth(&sim, dir.path()).await;
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_killed_sync_resumes_to_the_exact_truth() {
-    let sim = start(120, 15).await;
-    let dir = tempfile::tempdir().expect("dir");
-    drop(connect(dir.path(), &sim).await);
-
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["--quiet", "sync", "--page-size", "10"])
-        .spawn()
-        .expect("outpost sync");
-    // Wait until some pages are in, then kill -9 mid-sync.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    loop {
-        let n: i64 = db(dir.path()).query_row("SELECT count(*) FROM ctas", [], |r| r.get(0)).unwrap_or(0);
-        if n >= 50 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "the sync made no progress");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    child.kill().expect("kill -9");
-    child.wait().expect("reap");
-    let partial: i64 =
-        db(dir.path()).query_row("SELECT count(*) FROM ctas", [], |r| r.get(0)).expect("count");
-    let all = truth(&sim, "call_to_action", &["Gsid"]).await.len() as i64;
-    assert!(partial < all, "the kill landed mid-sync ({partial} of {all} CTAs)");
-
-    // Nobody holds the killed run's lock: reading the card settles it (not "Syncing" forever).
-    let app = Outpost::open(dir.path()).expect("reopen");
-    let stale = rows(dir.path(), "SELECT status FROM connections");
-    assert_eq!(stale, vec!["syncing"], "the killed process left its status behind");
-    let card = app.connection(CS).expect("card");
-    assert_eq!(card.status, outpost::connections::ConnectionStatus::Connected);
-    let outcomes = rows(dir.path(), "SELECT outcome FROM sync_runs ORDER BY id");
-    assert_eq!(outcomes, vec!["interrupted"], "the killed run is recorded as interrupted");
-
-    let s = app.sync(CS, SyncOptions::default(), &quiet).await.expect("resume");
-    assert_eq!(s.outcome, "ok", "{:?}", s.error);
-    assert_equals_truth(&sim, dir.path()).await;
-    let outcomes = rows(dir.path(), "SELECT outcome FROM sync_runs ORDER BY id");
-    assert_eq!(outcomes, vec!["interrupted", "ok"]);
-    let changes = app.changes(None, 1000).expect("changes");
-    assert!(
-        changes.is_empty(),
-        "a first sync, even resumed, logs nothing: {} entries, first {:?}",
-        changes.len(),
-        changes.first().map(|c| &c.kind)
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,7 +1,7 @@
 //! PX sync against the simulator: accounts, users and features equal PX's, a second sync writes
 //! no unchanged entity, and daily feature usage equals the events PX serves for those days.
 
-mod common;
+use crate::common;
 
 use common::{Cell, Col, col};
 use gainsight_sim::SimConfig;
@@ -177,7 +177,7 @@ async fn px_entities_and_daily_usage_match_px() {
             api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
         },
     };
-    app.connect(&input, false).await.expect("connect PX (needs the keychain make test starts)");
+    app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
     let mut settings = app.sync_settings("PX").expect("settings");
     settings.backfill_days = BACKFILL_DAYS;
     app.set_sync_settings("PX", &settings).expect("backfill");

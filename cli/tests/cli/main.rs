@@ -1,0 +1,8 @@
+//! The built `outpost` binary, one test binary: every command against the simulator, with the
+//! contract's exit codes, error lines and JSON documents.
+
+#[path = "../../../tests/common/mod.rs"]
+mod common;
+
+mod commands;
+mod crash;

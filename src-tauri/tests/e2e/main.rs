@@ -1,0 +1,8 @@
+//! End to end on the real app through WebDriver, one binary. The tests take turns (see
+//! `support::Driver`): each drives its own app and `tauri-driver`.
+
+mod support;
+
+mod connect_cs;
+mod fields;
+mod lifecycle;

@@ -1,0 +1,16 @@
+//! The core's integration tests, one binary: the Gainsight client, connections, the sync engine
+//! and the cache against the simulator on a real socket, the real keychain and a real database file.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod bindings;
+mod browse;
+mod client_cs;
+mod client_px;
+mod connections;
+mod org_shapes;
+mod sync;
+mod sync_px;
+mod test_connection;
+mod vault;
