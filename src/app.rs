@@ -24,6 +24,8 @@ pub struct Outpost {
     budgets: Mutex<HashMap<String, Arc<CallWindow>>>,
     /// Where PX regions live; tests point them at the simulator.
     pub(crate) px_endpoints: PxEndpoints,
+    /// The syncs this process runs now (see [`crate::sync::running`]).
+    pub(crate) running: crate::sync::running::Registry,
     /// The demo org, once started in this process.
     #[cfg(feature = "demo")]
     pub(crate) demo: tokio::sync::Mutex<Option<crate::demo::Demo>>,
@@ -49,6 +51,7 @@ impl Outpost {
             vault,
             budgets: Mutex::new(HashMap::new()),
             px_endpoints: PxEndpoints::default(),
+            running: Default::default(),
             #[cfg(feature = "demo")]
             demo: tokio::sync::Mutex::new(None),
         })
@@ -90,6 +93,11 @@ impl Outpost {
             *entry = Arc::new(CallWindow::per_minute(per_minute));
         }
         entry.clone()
+    }
+
+    /// The time, read in one place: logic below takes it as a parameter.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now()
     }
 
     /// Without the demo org built in, no URL is the demo's.

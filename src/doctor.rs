@@ -170,7 +170,7 @@ impl Outpost {
             connection: card.name.clone(),
             kind: card.kind.clone(),
             instance: card.instance.clone(),
-            generated_at: iso(chrono::Utc::now()),
+            generated_at: iso(self.now()),
             streams,
         })
     }
@@ -189,7 +189,7 @@ impl Outpost {
             match client.meta(&path).await {
                 Ok(data) => {
                     let fields = roles::parse_describe(&data.data);
-                    org::put_fields(&*self.db()?, &card.id, &object, &iso(chrono::Utc::now()), &fields)?;
+                    org::put_fields(&*self.db()?, &card.id, &object, &iso(self.now()), &fields)?;
                 }
                 // The org lacks it: the report says so from the stream's last outcome.
                 Err(e) if e.is_unknown_object() => {
@@ -296,7 +296,7 @@ impl Outpost {
             let path = format!("/v1/meta/services/objects/{}/describe?idd=true", o.name);
             let Ok(described) = client.meta(&path).await else { continue };
             let fields = roles::parse_describe(&described.data);
-            org::put_fields(&*self.db()?, &card.id, &o.name, &iso(chrono::Utc::now()), &fields)?;
+            org::put_fields(&*self.db()?, &card.id, &o.name, &iso(self.now()), &fields)?;
             let r = roles::resolve(&o.name, roles::USAGE, Some(&fields), &overrides, &[], &[]);
             if r.has("company") && r.has("week") {
                 out.push(UsageCandidate { object: o.name, label: o.label, roles: r.roles });

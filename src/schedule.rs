@@ -1,6 +1,9 @@
-//! When a connection is due for a scheduled sync: a pure function of the frequency, the last
-//! attempt and the time, so the desktop app's timer holds no logic of its own.
+//! Scheduled syncs: when a connection is due is a pure function of the frequency, the last attempt
+//! and the time; [`Outpost::sync_due`] runs what is due at a given time (what `outpost sync --due`
+//! does from cron, a systemd timer, launchd or the Task Scheduler) and
+//! [`Outpost::run_scheduler`] is the loop the desktop app hosts while it is open.
 
+use crate::sync::{StreamProgress, SyncOptions, SyncSummary};
 use chrono::{DateTime, Duration, Utc};
 
 /// The interval of a frequency setting; `None` for manual only.
@@ -56,16 +59,53 @@ impl crate::app::Outpost {
     ) -> crate::error::Result<()> {
         let db = self.db()?;
         let s = crate::db::settings::get(&db, connection_id)?;
-        let next = next_due(&s.frequency, Some(last_attempt), Utc::now()).map(crate::sync::streams::iso);
+        let next = next_due(&s.frequency, Some(last_attempt), last_attempt).map(crate::sync::streams::iso);
         crate::db::sync::set_next_sync(&db, connection_id, next.as_deref())
+    }
+
+    /// Syncs, one after another, every connection due at `now` that no sync holds already, and
+    /// tells `on` as it goes. Nothing due: no call to Gainsight, an empty list.
+    pub async fn sync_due(
+        &self,
+        now: DateTime<Utc>,
+        on: &(dyn Fn(Scheduled<'_>) + Send + Sync),
+    ) -> crate::error::Result<Vec<SyncSummary>> {
+        let mut done = Vec::new();
+        for id in self.due_for_sync(now)? {
+            if self.is_syncing(&id) {
+                continue;
+            }
+            on(Scheduled::Started(&id));
+            let progress = |p: &StreamProgress| on(Scheduled::Progress(p));
+            match self.sync(&id, SyncOptions::default(), &progress).await {
+                Ok(summary) => {
+                    on(Scheduled::Finished(&summary));
+                    done.push(summary);
+                }
+                Err(e) => on(Scheduled::Failed(&id, &e)),
+            }
+        }
+        Ok(done)
+    }
+
+    /// The scheduler loop: every `tick`, runs what is due. Never returns; the host drops it.
+    pub async fn run_scheduler(&self, tick: std::time::Duration, on: &(dyn Fn(Scheduled<'_>) + Send + Sync)) {
+        loop {
+            tokio::time::sleep(tick).await;
+            if let Err(e) = self.sync_due(self.now(), on).await {
+                on(Scheduled::Failed("", &e));
+            }
+        }
     }
 }
 
-/// The current time, for callers that do not depend on chrono themselves.
-pub type Now = DateTime<Utc>;
-
-pub fn now() -> Now {
-    Utc::now()
+/// What the scheduler reports, in order, for each connection it syncs.
+pub enum Scheduled<'a> {
+    Started(&'a str),
+    Progress(&'a StreamProgress),
+    Finished(&'a SyncSummary),
+    /// The sync (or, with an empty id, the look at what is due) failed before it had a summary.
+    Failed(&'a str, &'a crate::error::Error),
 }
 
 #[cfg(test)]

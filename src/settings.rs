@@ -188,7 +188,7 @@ impl Outpost {
         // What describe said is kept: the next sync selects from it.
         let described = crate::sync::roles::parse_describe(&data.data);
         if !described.is_empty() {
-            let at = crate::sync::streams::iso(chrono::Utc::now());
+            let at = crate::sync::streams::iso(self.now());
             crate::db::org::put_fields(&*self.db()?, &card.id, object, &at, &described)?;
         }
         let fields = data

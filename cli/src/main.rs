@@ -63,6 +63,10 @@ enum Command {
         /// Rows per page (1-5000).
         #[arg(long)]
         page_size: Option<usize>,
+        /// Only the connections whose scheduled sync is due now (for cron, systemd timers, launchd
+        /// or the Task Scheduler); nothing due: no call, exit 0.
+        #[arg(long, conflicts_with = "names")]
+        due: bool,
     },
     /// Accounts in the local cache.
     Accounts {
@@ -306,11 +310,12 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
         Command::Disconnect { name, purge } => {
             Ok(connections::disconnect(&name, purge, &data_dir, out).await?)
         }
-        Command::Sync { names, full, objects, page_size } => {
+        Command::Sync { names, full, objects, page_size, due } => {
             check_groups(&objects)?;
             let app = open_app(&data_dir)?;
             let opts = outpost::sync::SyncOptions { full, objects, page_size, ..Default::default() };
-            sync::run(&app, names, opts, out).await
+            let targets = if due { sync::Targets::Due } else { sync::Targets::Named(names) };
+            sync::run(&app, targets, opts, out).await
         }
         Command::Accounts { search, band, health_below, sort, field, limit } => {
             let app = open_app(&data_dir)?;

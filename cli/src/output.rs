@@ -33,33 +33,35 @@ pub const USAGE_EXIT: i32 = 2;
 /// saved; the problems are printed per stream. Not an error kind: nothing failed outright.
 pub const PARTIAL_EXIT: i32 = 25;
 
+/// The exit code of a sync stopped by Ctrl-C (128 + SIGINT, as shells report it): the pages read
+/// before it are saved, the run is recorded as cancelled.
+pub const CANCELLED_EXIT: i32 = 130;
+
 /// A failed command: its error, and what it had produced before failing (a failed test's report, a
 /// failed sync's summaries), which `--json` prints inside the one error document.
 pub struct Failure {
     pub error: Error,
     pub context: Option<(&'static str, Value)>,
-    /// A partial sync: its output is printed already; only the exit code is left to give.
-    pub partial: bool,
+    /// Its output is printed already; only this exit code is left to give (a partial or
+    /// cancelled sync).
+    pub exit: Option<i32>,
 }
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        Failure { error, context: None, partial: false }
+        Failure { error, context: None, exit: None }
     }
 }
 
 impl Failure {
     pub fn with(error: Error, key: &'static str, value: &impl Serialize) -> Self {
-        Failure {
-            error,
-            context: Some((key, serde_json::to_value(value).unwrap_or_default())),
-            partial: false,
-        }
+        Failure { error, context: Some((key, serde_json::to_value(value).unwrap_or_default())), exit: None }
     }
 
-    pub fn partial() -> Self {
-        let error = Error::new(outpost::error::ErrorKind::Internal, "partial sync");
-        Failure { error, context: None, partial: true }
+    /// Ends with `code`, everything already said.
+    pub fn exit(code: i32) -> Self {
+        let error = Error::new(outpost::error::ErrorKind::Internal, "exit");
+        Failure { error, context: None, exit: Some(code) }
     }
 }
 
@@ -97,8 +99,8 @@ impl Out {
     }
 
     pub fn error(&self, f: &Failure) -> i32 {
-        if f.partial {
-            return PARTIAL_EXIT;
+        if let Some(code) = f.exit {
+            return code;
         }
         let e = &f.error;
         self.emit_error(e.kind.name(), &e.message, e.hint.as_deref(), f.context.as_ref());

@@ -2,7 +2,7 @@
 //! gives a total, a spinner with counts otherwise); plain lines when stderr is not a terminal; a
 //! JSON summary with `--json`.
 
-use super::output::{Failure, Out};
+use super::output::{CANCELLED_EXIT, Failure, Out, PARTIAL_EXIT};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use outpost::app::Outpost;
 use outpost::error::{Error, ErrorKind};
@@ -67,15 +67,34 @@ impl Lines {
     }
 }
 
-pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out) -> Result<(), Failure> {
-    let targets: Vec<String> = if names.is_empty() {
-        app.connection_cards()?
+/// Which connections a `sync` runs.
+pub enum Targets {
+    /// These, or every connected one when empty.
+    Named(Vec<String>),
+    /// Those whose scheduled sync is due now.
+    Due,
+}
+
+pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) -> Result<(), Failure> {
+    let targets: Vec<String> = match targets {
+        Targets::Due => {
+            let due = app.due_for_sync(app.now())?;
+            if due.is_empty() {
+                out.sync_summaries(&[], false);
+                if !out.json && !out.quiet {
+                    eprintln!("Nothing is due.");
+                }
+                return Ok(());
+            }
+            due
+        }
+        Targets::Named(names) if names.is_empty() => app
+            .connection_cards()?
             .into_iter()
             .filter(|c| c.status != outpost::connections::ConnectionStatus::Disconnected)
             .map(|c| c.name)
-            .collect()
-    } else {
-        names
+            .collect(),
+        Targets::Named(names) => names,
     };
     if targets.is_empty() {
         return Err(Error::new(ErrorKind::NotFound, "No connection to sync.")
@@ -86,6 +105,7 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
     let lines = (chatty && std::io::stderr().is_terminal()).then(Lines::new);
     let mut summaries: Vec<SyncSummary> = Vec::new();
     let mut first_error = None;
+    let mut interrupted = false;
     for name in &targets {
         let progress = |p: &StreamProgress| match &lines {
             Some(lines) => lines.show(name, p),
@@ -94,7 +114,7 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
             }
             None => {}
         };
-        let result = app.sync(name, opts.clone(), &progress).await;
+        let result = until_ctrl_c(app.sync(name, opts.clone(), &progress), app, &mut interrupted).await;
         if let Some(lines) = &lines {
             lines.stop();
         }
@@ -114,6 +134,9 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
             });
         }
         summaries.push(summary);
+        if interrupted {
+            break;
+        }
     }
     match first_error {
         Some(e) => {
@@ -122,6 +145,14 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
         }
         None => {
             out.sync_summaries(&summaries, false);
+            if interrupted {
+                if !out.quiet {
+                    eprintln!(
+                        "Cancelled: the pages read before Ctrl-C are saved; the next sync goes on from there."
+                    );
+                }
+                return Err(Failure::exit(CANCELLED_EXIT));
+            }
             // Each problem on stderr as one line, and the partial run's own exit code.
             let mut partial = false;
             for s in summaries.iter().filter(|s| s.outcome == "partial") {
@@ -139,7 +170,25 @@ pub async fn run(app: &Outpost, names: Vec<String>, opts: SyncOptions, out: &Out
                     }
                 }
             }
-            if partial { Err(Failure::partial()) } else { Ok(()) }
+            if partial { Err(Failure::exit(PARTIAL_EXIT)) } else { Ok(()) }
+        }
+    }
+}
+
+/// Awaits one sync; Ctrl-C asks it to stop after its current page (the same clean stop as the
+/// app's Cancel button) and marks the whole command interrupted.
+async fn until_ctrl_c(
+    sync: impl std::future::Future<Output = outpost::Result<SyncSummary>>,
+    app: &Outpost,
+    interrupted: &mut bool,
+) -> outpost::Result<SyncSummary> {
+    tokio::pin!(sync);
+    tokio::select! {
+        r = &mut sync => r,
+        _ = tokio::signal::ctrl_c() => {
+            *interrupted = true;
+            app.cancel_all_syncs();
+            sync.await
         }
     }
 }

@@ -73,35 +73,27 @@ pub fn run() {
     }
 }
 
-/// Runs scheduled syncs while the app is open: every half minute, the core says which connections
-/// are due; each runs unless a sync of it is already going.
+/// Hosts the core's scheduler while the app is open. Scheduled syncs send the same events as
+/// Sync now (`sync://started`, `sync://progress`, `sync://finished`), so cards and lists refresh.
+/// `OUTPOST_SCHEDULER_TICK_MS` shortens the half-minute tick (the end-to-end tests use it).
 async fn scheduler(handle: tauri::AppHandle) {
+    use outpost::schedule::Scheduled;
     use tauri::Emitter;
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
-        let state = handle.state::<state::AppState>();
-        let due = match state.core.due_for_sync(chrono_now()) {
-            Ok(due) => due,
-            Err(e) => {
-                eprintln!("outpost: scheduler: {}", e.message);
-                continue;
+    let tick = std::env::var("OUTPOST_SCHEDULER_TICK_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(std::time::Duration::from_secs(30), std::time::Duration::from_millis);
+    let state = handle.state::<state::AppState>();
+    let on = |event: Scheduled<'_>| {
+        let _ = match event {
+            Scheduled::Started(id) => handle.emit("sync://started", id),
+            Scheduled::Progress(p) => handle.emit("sync://progress", p),
+            Scheduled::Finished(summary) => handle.emit("sync://finished", summary),
+            Scheduled::Failed(id, e) => {
+                eprintln!("outpost: scheduled sync {id}: {}", e.message);
+                Ok(())
             }
         };
-        for id in due {
-            if state.is_syncing(&id) {
-                continue;
-            }
-            let _ = handle.emit("sync://started", &id);
-            match state.sync(&id, |_| {}).await {
-                Ok(summary) => {
-                    let _ = handle.emit("sync://finished", &summary);
-                }
-                Err(e) => eprintln!("outpost: scheduled sync failed: {}", e.message),
-            }
-        }
-    }
-}
-
-fn chrono_now() -> outpost::schedule::Now {
-    outpost::schedule::now()
+    };
+    state.core.run_scheduler(tick, &on).await;
 }

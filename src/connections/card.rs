@@ -90,8 +90,9 @@ pub(crate) fn region_code(r: PxRegion) -> String {
 impl From<ConnectionRow> for ConnectionCard {
     fn from(r: ConnectionRow) -> Self {
         let region = parse_region(r.region.as_deref());
+        // `syncing` is never stored now (a running sync is known by its lock); an old database
+        // may still say it, which means nothing more than connected.
         let status = match r.status.as_str() {
-            "syncing" => ConnectionStatus::Syncing,
             "needs_attention" => ConnectionStatus::NeedsAttention,
             "disconnected" => ConnectionStatus::Disconnected,
             _ => ConnectionStatus::Connected,

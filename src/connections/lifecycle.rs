@@ -114,7 +114,7 @@ impl Outpost {
             client_id: p.client_id(),
             key_hint: p.secret.hint(),
             connected_by: os_user_full_name(),
-            connected_on: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            connected_on: self.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             status: "connected".into(),
             status_reason: None,
             is_demo,
@@ -140,12 +140,18 @@ impl Outpost {
 
     pub fn connection_cards(&self) -> Result<Vec<ConnectionCard>> {
         let list = rows::list(&*self.db()?)?;
-        let mut settled = false;
-        for r in &list {
-            settled |= self.settle_stale_sync(&r.id, &r.status)?;
+        list.into_iter().map(|r| self.card_of(r)).collect()
+    }
+
+    /// A stored connection as its card: Syncing while a sync holds it (the stored status never
+    /// says so), and a run a killed process left "running" settled as interrupted.
+    fn card_of(&self, row: ConnectionRow) -> Result<ConnectionCard> {
+        self.settle_stale_runs(&row.id)?;
+        let mut card = ConnectionCard::from(row);
+        if card.status != ConnectionStatus::Disconnected && self.is_syncing(&card.id) {
+            card.status = ConnectionStatus::Syncing;
         }
-        let list = if settled { rows::list(&*self.db()?)? } else { list };
-        list.into_iter().map(|r| self.with_last_run(ConnectionCard::from(r))).collect()
+        self.with_last_run(card)
     }
 
     /// The card with how its last finished sync ended.
@@ -167,17 +173,12 @@ impl Outpost {
     }
 
     fn row(&self, id_or_name: &str) -> Result<ConnectionRow> {
-        let found = || {
-            rows::get(&*self.db()?, id_or_name)?.ok_or_else(|| {
-                Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\"."))
-            })
-        };
-        let row = found()?;
-        if self.settle_stale_sync(&row.id, &row.status)? { found() } else { Ok(row) }
+        rows::get(&*self.db()?, id_or_name)?
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("No connection named \"{id_or_name}\".")))
     }
 
     pub fn connection(&self, id_or_name: &str) -> Result<ConnectionCard> {
-        self.with_last_run(self.row(id_or_name).map(ConnectionCard::from)?)
+        self.card_of(self.row(id_or_name)?)
     }
 
     /// Tests a saved connection with the secret from the keychain. A rejected key marks the card
@@ -224,7 +225,7 @@ impl Outpost {
             return Err(e);
         }
         // A reconnected (or repaired) connection is back on its schedule from now.
-        self.update_next_sync(&row.id, chrono::Utc::now())?;
+        self.update_next_sync(&row.id, self.now())?;
         self.connection(&row.id)
     }
 

@@ -60,6 +60,16 @@ pub fn finish_run(conn: &Connection, id: i64, e: &RunEnd<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Whether a run of the connection is recorded as still running.
+pub fn has_running(conn: &Connection, cid: &str) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_runs WHERE connection_id = ?1 AND outcome = 'running')",
+        [cid],
+        |r| r.get(0),
+    )
+    .map_err(db_err)
+}
+
 /// Runs left `running` by a process that stopped (killed, crashed) become `interrupted`.
 pub fn mark_interrupted(conn: &Connection, cid: &str) -> Result<usize> {
     conn.execute(

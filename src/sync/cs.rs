@@ -105,7 +105,7 @@ impl Run<'_> {
                     return Ok(None);
                 }
                 if let Ok(db) = self.app.db() {
-                    let _ = org::put_fields(&db, self.cid, object, &iso(chrono::Utc::now()), &fields);
+                    let _ = org::put_fields(&db, self.cid, object, &iso(self.app.now()), &fields);
                 }
                 Ok(Some(fields))
             }

@@ -14,6 +14,7 @@ pub mod discover;
 pub mod plan;
 mod px;
 pub mod roles;
+pub(crate) mod running;
 pub mod streams;
 
 use crate::app::Outpost;
@@ -155,7 +156,7 @@ impl Outpost {
             return Err(Error::new(ErrorKind::InvalidInput, format!("{} is disconnected.", card.name))
                 .with_hint("Its cached data stays browsable; connect again to sync."));
         }
-        let _lock = self.sync_lock(&card.id, &card.name)?;
+        let _running = self.start_running(&card.id, &card.name, opts.cancel.clone())?;
         if card.kind == "px" {
             let id = card.id.clone();
             let key = self.with_vault(move |v| v.load(&id)).await?;
@@ -163,7 +164,7 @@ impl Outpost {
         }
         let client = self.cs_client(&card).await?;
 
-        let now = Utc::now();
+        let now = self.now();
         let started_at = iso(now);
         if let Some(bad) = opts.objects.iter().flatten().find(|g| !plan::GROUPS.contains(&g.as_str())) {
             return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
@@ -186,7 +187,6 @@ impl Outpost {
                 usage: s.usage_object.clone(),
             };
             let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
-            conn_rows::set_status(&db, &card.id, "syncing", None)?;
             (plan, names, s, run_id)
         };
         let mapped: Vec<String> = settings::mappings(&*self.db()?, &card.id, "company")?
@@ -333,7 +333,7 @@ impl Outpost {
         opts: &SyncOptions,
         end: RunResult,
     ) -> Result<SyncSummary> {
-        let finished_at = iso(Utc::now());
+        let finished_at = iso(self.now());
         let was_cancelled = opts.cancel.load(Ordering::SeqCst);
         let read = |o: &&StreamOutcome| o.outcome == StreamResult::Ok;
         let problem = |o: &&StreamOutcome| matches!(o.outcome, StreamResult::Failed | StreamResult::Skipped);
@@ -425,7 +425,7 @@ impl Outpost {
         progress: Progress<'_>,
     ) -> Result<SyncSummary> {
         let client = px::px_client(card, key)?;
-        let now = Utc::now();
+        let now = self.now();
         let started_at = iso(now);
         let (run_id, backfill_days, first) = {
             let db = self.db()?;
@@ -434,7 +434,6 @@ impl Outpost {
             // Until the accounts have been read through once, every account is new: none is logged.
             let first = book::get_cursor(&db, &card.id, "px_accounts")?.last_ok_start.is_none();
             let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
-            conn_rows::set_status(&db, &card.id, "syncing", None)?;
             (run_id, s.backfill_days, first)
         };
         let run = px::PxRun {
@@ -474,38 +473,6 @@ impl Outpost {
         let url = normalize_instance_url(&card.instance_url)?;
         Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
             .with_budget(self.cs_budget(&card.id, per_minute)))
-    }
-
-    fn sync_lock(&self, id: &str, name: &str) -> Result<std::fs::File> {
-        self.try_sync_lock(id)?.ok_or_else(|| {
-            Error::new(ErrorKind::Conflict, format!("A sync of {name} is already running."))
-                .with_hint("Wait for it to finish; its progress shows in the app or the other terminal.")
-        })
-    }
-
-    /// The lock file a sync of connection `id` holds while it runs (`locks/sync-{id}.lock`), locked
-    /// for the caller; `None` while a sync, in this process or another, holds it.
-    pub(crate) fn try_sync_lock(&self, id: &str) -> Result<Option<std::fs::File>> {
-        let dir = self.data_dir().join("locks");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::new(ErrorKind::Database, format!("lock folder: {e}")))?;
-        let file = std::fs::File::create(dir.join(format!("sync-{id}.lock")))
-            .map_err(|e| Error::new(ErrorKind::Database, format!("lock file: {e}")))?;
-        Ok(file.try_lock().is_ok().then_some(file))
-    }
-
-    /// A connection left "syncing" by a process that was killed or crashed: nobody holds its sync
-    /// lock, so its run is recorded as interrupted and the card goes back to Connected. Returns
-    /// whether it settled anything.
-    pub(crate) fn settle_stale_sync(&self, id: &str, status: &str) -> Result<bool> {
-        if status != "syncing" {
-            return Ok(false);
-        }
-        let Some(_lock) = self.try_sync_lock(id)? else { return Ok(false) };
-        let db = self.db()?;
-        book::mark_interrupted(&db, id)?;
-        conn_rows::set_status(&db, id, "connected", None)?;
-        Ok(true)
     }
 }
 

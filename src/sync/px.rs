@@ -12,7 +12,7 @@ use crate::db::sync as book;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
 use std::collections::{BTreeMap, HashSet};
@@ -219,7 +219,7 @@ impl PxRun<'_> {
             .modified_to
             .as_deref()
             .and_then(|t| NaiveDate::parse_from_str(&t[..10.min(t.len())], "%Y-%m-%d").ok());
-        let days = px_usage_days(cursor_day, Utc::now().date_naive(), self.backfill_days);
+        let days = px_usage_days(cursor_day, self.app.now().date_naive(), self.backfill_days);
         let (mut events, mut pages) = (0u64, 0u64);
         self.report(STREAM, 0, 0, None, false);
         for day in days {

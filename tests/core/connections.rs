@@ -234,7 +234,7 @@ async fn a_disconnected_connection_never_syncs_and_reconnects_only_with_a_workin
     assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
     let every_15m = SyncSettings { frequency: "15m".into(), ..app.sync_settings("Prod").expect("settings") };
     app.set_sync_settings("Prod", &every_15m).expect("a schedule");
-    let in_an_hour = outpost::schedule::now() + chrono::Duration::hours(1);
+    let in_an_hour = app.now() + chrono::Duration::hours(1);
     let due = |app: &Outpost| app.due_for_sync(in_an_hour).expect("due").contains(&card.id);
     assert!(due(&app), "sanity check: a connected connection on a schedule is due after an hour");
 

@@ -65,10 +65,12 @@ async fn a_killed_sync_resumes_to_the_exact_truth() {
     let all = truth(&sim, "call_to_action", &["Gsid"]).await.len() as i64;
     assert!(partial < all, "the kill landed mid-sync ({partial} of {all} CTAs)");
 
-    // Nobody holds the killed run's lock: reading the card settles it (not "Syncing" forever).
+    // Nobody holds the killed run's lock: the card is not "Syncing", and reading it settles the
+    // run the killed process left behind.
     let app = Outpost::open(dir.path()).expect("reopen");
-    let stale = rows(dir.path(), "SELECT status FROM connections");
-    assert_eq!(stale, vec!["syncing"], "the killed process left its status behind");
+    let stale = rows(dir.path(), "SELECT outcome FROM sync_runs");
+    assert_eq!(stale, vec!["running"], "the killed process could not record its end");
+    assert!(!app.is_syncing(&app.connection_cards().expect("cards")[0].id), "no lock is held");
     let card = app.connection(CS).expect("card");
     assert_eq!(card.status, outpost::connections::ConnectionStatus::Connected);
     let outcomes = rows(dir.path(), "SELECT outcome FROM sync_runs ORDER BY id");

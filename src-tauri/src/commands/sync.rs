@@ -1,6 +1,6 @@
 use super::{CmdResult, to_payload};
 use crate::state::AppState;
-use outpost::sync::{StreamProgress, SyncSummary};
+use outpost::sync::{StreamProgress, SyncOptions, SyncSummary};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, State};
 
@@ -13,12 +13,10 @@ pub async fn sync_now(
     id: String,
     on_progress: Channel<StreamProgress>,
 ) -> CmdResult<SyncSummary> {
-    let summary = state
-        .sync(&id, move |p| {
-            let _ = on_progress.send(p.clone());
-        })
-        .await
-        .map_err(to_payload)?;
+    let progress = move |p: &StreamProgress| {
+        let _ = on_progress.send(p.clone());
+    };
+    let summary = state.core.sync(&id, SyncOptions::default(), &progress).await.map_err(to_payload)?;
     let _ = app.emit("sync://finished", &summary);
     Ok(summary)
 }
@@ -26,5 +24,5 @@ pub async fn sync_now(
 /// Asks a running sync to stop after its current page.
 #[tauri::command]
 pub fn cancel_sync(state: State<'_, AppState>, id: String) -> bool {
-    state.cancel_sync(&id)
+    state.core.cancel_sync(&id)
 }
