@@ -9,11 +9,12 @@ use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
     HistoryPoint, MeasureScore, PxUsage, ScoreBand, UsagePoint,
 };
+use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
 use crate::db::ctas::CtaRow;
 use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
+use crate::db::runs::SyncRun;
 use crate::db::settings::{FieldMapping, SyncSettings};
-use crate::db::sync::{Change, SyncRun};
 use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};

@@ -4,8 +4,9 @@ use crate::app::Outpost;
 use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
+use crate::db::changes::Change;
+use crate::db::runs::SyncRun;
 use crate::db::settings::FieldMapping;
-use crate::db::sync::{self as book, Change, SyncRun};
 use crate::error::Result;
 
 fn today() -> String {
@@ -47,10 +48,10 @@ impl Outpost {
     }
 
     pub fn changes(&self, since_run: Option<i64>, limit: i64) -> Result<Vec<Change>> {
-        book::list_changes(&*self.db()?, since_run, limit)
+        crate::db::changes::list_changes(&*self.db()?, since_run, limit)
     }
 
     pub fn sync_history(&self, connection_id: Option<&str>, limit: i64) -> Result<Vec<SyncRun>> {
-        book::list_runs(&*self.db()?, connection_id, limit)
+        crate::db::runs::list_runs(&*self.db()?, connection_id, limit)
     }
 }

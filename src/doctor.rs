@@ -4,13 +4,14 @@
 //! out to Gainsight support.
 
 use crate::app::Outpost;
+use crate::db::db_err;
 use crate::db::org::{self, StreamStatus};
 use crate::db::settings::{self, SyncSettings};
-use crate::db::{db_err, sync as book};
 use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::record::iso;
 use crate::sync::plan::{self, StreamKind};
 use crate::sync::roles::{self, FieldInfo, Matched, RoleMatch};
-use crate::sync::streams::{ObjectNames, iso, object_of};
+use crate::sync::streams::{ObjectNames, object_of, roles_of};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use ts_rs::TS;
@@ -136,7 +137,7 @@ impl Outpost {
                 let fields: Option<&[FieldInfo]> = described.as_ref().map(|(_, f)| f.as_slice());
                 // Not described yet: the roles show the names the first sync will try.
                 let resolved =
-                    roles::resolve(&object, roles::roles_of(kind), fields, &overrides, &refused, &own_mapped);
+                    roles::resolve(&object, roles_of(kind), fields, &overrides, &refused, &own_mapped);
                 streams.push(StreamReport {
                     stream: kind.name().into(),
                     label: stream_label(kind).into(),
@@ -225,7 +226,7 @@ impl Outpost {
             Error::new(ErrorKind::InvalidInput, format!("Unknown stream \"{stream}\"."))
                 .with_hint(format!("Use one of {}.", all.join(", ")))
         })?;
-        let known = roles::roles_of(kind);
+        let known = roles_of(kind);
         if !known.iter().any(|r| r.key == role) {
             let all: Vec<&str> = known.iter().map(|r| r.key).collect();
             return Err(Error::new(ErrorKind::InvalidInput, format!("{stream} has no role \"{role}\"."))
@@ -249,7 +250,7 @@ impl Outpost {
         };
         s.field_roles.retain(|_, m| !m.is_empty());
         settings::put(&tx, &card.id, &s)?;
-        book::rewind_cursor(&tx, &card.id, stream, "2000-01-01T00:00:00.000Z")?;
+        crate::db::cursors::rewind_cursor(&tx, &card.id, stream, "2000-01-01T00:00:00.000Z")?;
         tx.commit().map_err(db_err)?;
         Ok(s)
     }
@@ -297,7 +298,14 @@ impl Outpost {
             let Ok(described) = client.meta(&path).await else { continue };
             let fields = roles::parse_describe(&described.data);
             org::put_fields(&*self.db()?, &card.id, &o.name, &iso(self.now()), &fields)?;
-            let r = roles::resolve(&o.name, roles::USAGE, Some(&fields), &overrides, &[], &[]);
+            let r = roles::resolve(
+                &o.name,
+                crate::sync::streams::usage::ROLES,
+                Some(&fields),
+                &overrides,
+                &[],
+                &[],
+            );
             if r.has("company") && r.has("week") {
                 out.push(UsageCandidate { object: o.name, label: o.label, roles: r.roles });
             }

@@ -40,7 +40,7 @@ impl crate::app::Outpost {
         let mut due = Vec::new();
         for c in cards.iter().filter(|c| !matches!(c.status, Disconnected | NeedsAttention)) {
             let s = crate::db::settings::get(&db, &c.id)?;
-            let last = crate::db::sync::list_runs(&db, Some(&c.id), 1)?
+            let last = crate::db::runs::list_runs(&db, Some(&c.id), 1)?
                 .first()
                 .and_then(|r| DateTime::parse_from_rfc3339(&r.started_at).ok())
                 .map(|t| t.with_timezone(&Utc));
@@ -59,8 +59,9 @@ impl crate::app::Outpost {
     ) -> crate::error::Result<()> {
         let db = self.db()?;
         let s = crate::db::settings::get(&db, connection_id)?;
-        let next = next_due(&s.frequency, Some(last_attempt), last_attempt).map(crate::sync::streams::iso);
-        crate::db::sync::set_next_sync(&db, connection_id, next.as_deref())
+        let next =
+            next_due(&s.frequency, Some(last_attempt), last_attempt).map(crate::gainsight::record::iso);
+        crate::db::connections::set_next_sync(&db, connection_id, next.as_deref())
     }
 
     /// Syncs, one after another, every connection due at `now` that no sync holds already, and

@@ -4,7 +4,6 @@
 use crate::app::Outpost;
 use crate::db::db_err;
 use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
-use crate::db::sync as book;
 use crate::error::{Error, ErrorKind, Result};
 use crate::sync::plan::{GROUPS, StreamKind};
 use serde::Serialize;
@@ -92,7 +91,7 @@ impl Outpost {
             let mut db = self.db()?;
             let tx = db.transaction().map_err(db_err)?;
             for (stream, table) in moved {
-                book::reset_cursor(&tx, &card.id, stream.name())?;
+                crate::db::cursors::reset_cursor(&tx, &card.id, stream.name())?;
                 tx.execute(&format!("DELETE FROM {table} WHERE connection_id = ?1"), [&card.id])
                     .map_err(db_err)?;
             }
@@ -155,9 +154,9 @@ impl Outpost {
         let stream = StreamKind::Companies.name();
         let reread_all = object == "company"
             && !added.is_empty()
-            && book::get_cursor(&tx, &card.id, stream)?.modified_to.is_some();
+            && crate::db::cursors::get_cursor(&tx, &card.id, stream)?.modified_to.is_some();
         if reread_all {
-            book::rewind_cursor(&tx, &card.id, stream, REREAD_FROM)?;
+            crate::db::cursors::rewind_cursor(&tx, &card.id, stream, REREAD_FROM)?;
         }
         let mapped = settings::mappings(&tx, &card.id, object)?;
         tx.commit().map_err(db_err)?;
@@ -188,7 +187,7 @@ impl Outpost {
         // What describe said is kept: the next sync selects from it.
         let described = crate::sync::roles::parse_describe(&data.data);
         if !described.is_empty() {
-            let at = crate::sync::streams::iso(self.now());
+            let at = crate::gainsight::record::iso(self.now());
             crate::db::org::put_fields(&*self.db()?, &card.id, object, &at, &described)?;
         }
         let fields = data

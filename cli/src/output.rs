@@ -434,7 +434,7 @@ impl Out {
         });
     }
 
-    pub fn changes(&self, rows: &[outpost::db::sync::Change]) {
+    pub fn changes(&self, rows: &[outpost::db::changes::Change]) {
         self.json_parsed_or(&rows, &["detail"], || {
             for ch in rows {
                 let what = match ch.kind.as_str() {
@@ -482,7 +482,7 @@ impl Out {
         });
     }
 
-    pub fn history(&self, rows: &[outpost::db::sync::SyncRun]) {
+    pub fn history(&self, rows: &[outpost::db::runs::SyncRun]) {
         self.json_parsed_or(&rows, &["counts"], || {
             println!(
                 "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",

@@ -156,7 +156,7 @@ impl Outpost {
 
     /// The card with how its last finished sync ended.
     fn with_last_run(&self, mut card: ConnectionCard) -> Result<ConnectionCard> {
-        if let Some(run) = crate::db::sync::last_finished_run(&*self.db()?, &card.id)? {
+        if let Some(run) = crate::db::runs::last_finished_run(&*self.db()?, &card.id)? {
             card.last_problems = run
                 .streams
                 .into_iter()
@@ -257,7 +257,7 @@ impl Outpost {
             return Ok(ConnectionCard { status: ConnectionStatus::Disconnected, ..card });
         }
         rows::set_status(&db, &card.id, "disconnected", None)?;
-        crate::db::sync::set_next_sync(&db, &card.id, None)?;
+        crate::db::connections::set_next_sync(&db, &card.id, None)?;
         drop(db);
         self.connection(&card.id)
     }

@@ -130,6 +130,12 @@ pub fn delete(conn: &Connection, id: &str) -> Result<()> {
     Ok(())
 }
 
+pub fn set_next_sync(conn: &Connection, cid: &str, at: Option<&str>) -> Result<()> {
+    conn.execute("UPDATE connections SET next_sync_at = ?2 WHERE id = ?1", params![cid, at])
+        .map_err(db_err)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

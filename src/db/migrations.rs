@@ -7,42 +7,17 @@ use rusqlite_migration::{M, Migrations};
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         // 1: connections. Secrets are not here: only the last four characters of a key, for its mask.
-        M::up(
-            "CREATE TABLE connections (
-                id            TEXT PRIMARY KEY,
-                kind          TEXT NOT NULL CHECK (kind IN ('cs', 'px')),
-                name          TEXT NOT NULL COLLATE NOCASE UNIQUE,
-                description   TEXT,
-                instance_url  TEXT NOT NULL,
-                auth_mode     TEXT NOT NULL,
-                client_id     TEXT,
-                key_hint      TEXT NOT NULL DEFAULT '',
-                connected_by  TEXT NOT NULL,
-                connected_on  TEXT NOT NULL,
-                status        TEXT NOT NULL DEFAULT 'connected',
-                status_reason TEXT,
-                is_demo       INTEGER NOT NULL DEFAULT 0,
-                last_sync_at  TEXT,
-                next_sync_at  TEXT
-            ) STRICT;",
-        ),
+        M::up(include_str!("migrations/001_connections.sql")),
         // 2: the cache of the org's account health, and the sync's own bookkeeping.
         M::up(include_str!("migrations/002_cache.sql")),
         // 3: the PX data centre of a PX connection (NULL for CS, and for PX at an explicit URL).
-        M::up("ALTER TABLE connections ADD COLUMN region TEXT CHECK (region IN ('us', 'eu', 'us2'));"),
+        M::up(include_str!("migrations/003_px_region.sql")),
         // 4: Gainsight PX accounts, users, features and daily feature usage.
         M::up(include_str!("migrations/004_px.sql")),
         // 5: PX account changes (added, removed, health score moved) in the change log.
         M::up(include_str!("migrations/005_px_changes.sql")),
         // 6: scorecards (from the scorecard fact rows' ScorecardId lookup), which measures belong to.
-        M::up(
-            "CREATE TABLE scorecards (
-                connection_id TEXT NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
-                gsid          TEXT NOT NULL,
-                name          TEXT NOT NULL,
-                PRIMARY KEY (connection_id, gsid)
-            ) STRICT;",
-        ),
+        M::up(include_str!("migrations/006_scorecards.sql")),
         // 7: the org's shape (described fields, each stream's last outcome), field roles, partial runs.
         M::up(include_str!("migrations/007_org_shape.sql")),
     ])
@@ -98,6 +73,42 @@ mod tests {
             )
             .expect("plan");
         assert!(plan.contains("changes_by_run"), "the index is back: {plan}");
+    }
+
+    /// The run history survives the rebuild of `sync_runs` in migration 7, which then takes
+    /// partial runs and their per-stream outcomes.
+    #[test]
+    fn the_run_history_survives_migration_7() {
+        let mut conn = rusqlite::Connection::open_in_memory().expect("memory db");
+        migrations().to_version(&mut conn, 6).expect("schema 6");
+        conn.execute_batch(
+            "INSERT INTO connections (id, kind, name, instance_url, auth_mode, connected_by, connected_on)
+                 VALUES ('c1', 'cs', 'Prod', 'https://acme.gainsightcloud.com', 'access_key', 'Ada', '2026-01-01');
+             INSERT INTO sync_runs (id, connection_id, started_at, outcome, counts, calls)
+                 VALUES (7, 'c1', '2026-01-02T00:00:00.000Z', 'ok', '{\"companies\":3}', 4);",
+        )
+        .expect("a run at schema 6");
+        assert!(
+            conn.execute("UPDATE sync_runs SET outcome = 'partial' WHERE id = 7", []).is_err(),
+            "schema 6 knows no partial runs"
+        );
+        migrations().to_latest(&mut conn).expect("latest");
+        let kept: (i64, String, String, i64, String) = conn
+            .query_row("SELECT id, outcome, counts, calls, streams FROM sync_runs", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .expect("the old run");
+        assert_eq!(kept, (7, "ok".into(), "{\"companies\":3}".into(), 4, "[]".into()));
+        conn.execute("UPDATE sync_runs SET outcome = 'partial' WHERE id = 7", [])
+            .expect("schema 7 takes partial runs");
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT * FROM sync_runs WHERE connection_id = 'c1' ORDER BY id",
+                [],
+                |r| r.get(3),
+            )
+            .expect("plan");
+        assert!(plan.contains("sync_runs_by_connection"), "the index is back: {plan}");
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! The local SQLite database: opened one way everywhere, migrated at start.
 
 pub mod browse;
+pub mod changes;
 pub mod companies;
 pub mod connections;
 pub mod ctas;
+pub mod cursors;
 mod migrations;
 pub mod org;
 pub mod px;
+pub mod runs;
 pub mod scores;
 pub mod settings;
-pub mod sync;
 
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::Connection;

@@ -10,6 +10,7 @@ pub mod instance;
 pub mod key;
 pub mod paging;
 pub mod px;
+pub mod record;
 pub mod response;
 pub mod retry;
 

@@ -22,7 +22,7 @@ pub const MAX_COCKPIT_PAGE: usize = 1000;
 /// No sync needs more pages than this; reaching it means the server keeps sending full pages.
 pub const DEFAULT_PAGE_CAP: usize = 10_000;
 
-pub type Record = Map<String, Value>;
+pub use super::record::Record;
 
 /// One CS query walked page by page.
 #[derive(Clone, Debug)]

@@ -4,12 +4,12 @@
 //! time and applied only when both readings agree, and then reported.
 
 use super::StreamRead;
-use super::cs::Run;
 use super::plan::Deletes;
-use super::streams::{self, iso};
-use crate::db::{companies, ctas, org, sync as book};
+use super::read_cs::Run;
+use crate::db::{companies, ctas, org};
 use crate::error::{Error, Result};
 use crate::gainsight::paging::{QuerySpec, query_pages};
+use crate::gainsight::record::{self, iso};
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
 use serde_json::json;
@@ -38,8 +38,8 @@ impl Run<'_> {
                         .iter()
                         .filter_map(|r| {
                             Some((
-                                streams::text(r, "ObjectName")?.to_ascii_lowercase(),
-                                streams::text(r, "RecordId")?,
+                                record::text(r, "ObjectName")?.to_ascii_lowercase(),
+                                record::text(r, "RecordId")?,
                             ))
                         })
                         .collect();
@@ -116,7 +116,7 @@ impl Run<'_> {
         futures_util::pin_mut!(pages);
         let mut ids = HashSet::new();
         while let Some(page) = pages.next().await {
-            ids.extend(page.map_err(Error::from)?.iter().filter_map(|r| streams::text(r, "Gsid")));
+            ids.extend(page.map_err(Error::from)?.iter().filter_map(|r| record::text(r, "Gsid")));
         }
         Ok(ids)
     }
@@ -143,10 +143,10 @@ impl Run<'_> {
         for (object, id) in gone {
             if object == "company" {
                 if let Some(name) = companies::delete(&tx, self.cid, id)? {
-                    book::add_change(
+                    crate::db::changes::add_change(
                         &tx,
                         self.cid,
-                        &book::NewChange {
+                        &crate::db::changes::NewChange {
                             run_id: self.run_id,
                             at: self.started_at,
                             kind: "company_removed",

@@ -8,19 +8,20 @@
 //! own: one that fails or that the org lacks never blocks the others, and the run is then
 //! *partial*. Deletes are applied last, and a reconcile never trusts an ID list it can't check.
 
-mod cs;
 mod deletes;
 pub mod discover;
 pub mod plan;
-mod px;
+mod read_cs;
+mod read_px;
 pub mod roles;
 pub(crate) mod running;
 pub mod streams;
 
 use crate::app::Outpost;
 pub use crate::db::org::{StreamOutcome, StreamResult};
-use crate::db::{connections as conn_rows, org, settings, sync as book};
+use crate::db::{connections as conn_rows, org, settings};
 use crate::error::{Error, ErrorKind, ErrorPayload, Result};
+use crate::gainsight::record::iso;
 use crate::gainsight::{CsClient, normalize_instance_url};
 use chrono::{DateTime, Utc};
 use plan::{Fetch, StreamKind, StreamPlan, StreamState};
@@ -28,7 +29,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use streams::{ObjectNames, iso};
+use streams::ObjectNames;
 use ts_rs::TS;
 
 #[derive(Clone, Debug, Default)]
@@ -131,7 +132,7 @@ pub(crate) struct StreamRead {
     pub error: Option<ErrorPayload>,
 }
 
-fn parse_state(c: &book::Cursor) -> StreamState {
+fn parse_state(c: &crate::db::cursors::Cursor) -> StreamState {
     let p = |s: &Option<String>| {
         s.as_deref().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc))
     };
@@ -172,21 +173,22 @@ impl Outpost {
         }
         let (mut plan, mut names, s, run_id) = {
             let db = self.db()?;
-            book::mark_interrupted(&db, &card.id)?;
+            crate::db::runs::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
             let groups = opts.objects.clone().unwrap_or_else(|| s.objects.clone());
             let states: BTreeMap<StreamKind, StreamState> = StreamKind::ALL
                 .into_iter()
-                .map(|k| Ok((k, parse_state(&book::get_cursor(&db, &card.id, k.name())?))))
+                .map(|k| Ok((k, parse_state(&crate::db::cursors::get_cursor(&db, &card.id, k.name())?))))
                 .collect::<Result<_>>()?;
-            let deletes_done = parse_state(&book::get_cursor(&db, &card.id, plan::DELETES)?).last_ok_start;
+            let deletes_done =
+                parse_state(&crate::db::cursors::get_cursor(&db, &card.id, plan::DELETES)?).last_ok_start;
             let plan = plan::plan(&groups, &states, deletes_done, now, opts.full);
             let names = ObjectNames {
                 fact: s.fact_object.clone(),
                 history: s.history_object.clone(),
                 usage: s.usage_object.clone(),
             };
-            let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
+            let run_id = crate::db::runs::start_run(&db, &card.id, &started_at, opts.full)?;
             (plan, names, s, run_id)
         };
         let mapped: Vec<String> = settings::mappings(&*self.db()?, &card.id, "company")?
@@ -264,7 +266,7 @@ impl Outpost {
             }
         }
 
-        let run = cs::Run {
+        let run = read_cs::Run {
             app: self,
             client: &client,
             cid: &card.id,
@@ -291,7 +293,7 @@ impl Outpost {
         let mut role_matches = BTreeMap::new();
         for (kind, (object, roles, r)) in results {
             if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
-                book::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
+                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
             }
             role_matches.insert(kind.name().to_string(), roles);
             outcomes.push(outcome_of(kind.name(), Some(object), r, &opts.cancel));
@@ -304,7 +306,7 @@ impl Outpost {
                 deleted = read.records;
                 // Only now are deletes done up to this run's start: a run that fails or is
                 // cancelled before this point leaves them to the next run.
-                book::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
+                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
             }
             // A first sync has nothing to delete: no step to report.
             if plan.deletes != plan::Deletes::None {
@@ -361,10 +363,10 @@ impl Outpost {
             let counts_json = serde_json::to_string(&counts).unwrap_or_default();
             // The history's error: a failed run's, or a partial run's first problem.
             let shown = if outcome == "cancelled" { None } else { first_error.as_ref() };
-            book::finish_run(
+            crate::db::runs::finish_run(
                 &db,
                 run_id,
-                &book::RunEnd {
+                &crate::db::runs::RunEnd {
                     finished_at: &finished_at,
                     outcome,
                     counts: &counts_json,
@@ -424,19 +426,19 @@ impl Outpost {
         opts: &SyncOptions,
         progress: Progress<'_>,
     ) -> Result<SyncSummary> {
-        let client = px::px_client(card, key)?;
+        let client = read_px::px_client(card, key)?;
         let now = self.now();
         let started_at = iso(now);
         let (run_id, backfill_days, first) = {
             let db = self.db()?;
-            book::mark_interrupted(&db, &card.id)?;
+            crate::db::runs::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
             // Until the accounts have been read through once, every account is new: none is logged.
-            let first = book::get_cursor(&db, &card.id, "px_accounts")?.last_ok_start.is_none();
-            let run_id = book::start_run(&db, &card.id, &started_at, opts.full)?;
+            let first = crate::db::cursors::get_cursor(&db, &card.id, "px_accounts")?.last_ok_start.is_none();
+            let run_id = crate::db::runs::start_run(&db, &card.id, &started_at, opts.full)?;
             (run_id, s.backfill_days, first)
         };
-        let run = px::PxRun {
+        let run = read_px::PxRun {
             app: self,
             client: &client,
             cid: &card.id,
@@ -451,7 +453,7 @@ impl Outpost {
         let mut outcomes = Vec::new();
         for (stream, path, r) in results {
             if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
-                book::complete_cursor(&*self.db()?, &card.id, stream, &started_at)?;
+                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, stream, &started_at)?;
             }
             outcomes.push(outcome_of(stream, Some(path.to_string()), r, &opts.cancel));
         }

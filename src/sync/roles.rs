@@ -8,9 +8,8 @@
 //! role the admin set in the sync settings wins. What the org lacks is selected by nobody: its
 //! column stays null and the admin is told; a missing *needed* role fails only its own stream.
 
-use super::plan::StreamKind;
 use crate::gainsight::dates::parse_date;
-use crate::gainsight::paging::Record;
+use crate::gainsight::record::Record;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -85,7 +84,7 @@ pub struct Role {
     pub lookup_into: Option<&'static str>,
 }
 
-const fn role(
+pub(crate) const fn role(
     key: &'static str,
     label: &'static str,
     read: Read,
@@ -95,180 +94,21 @@ const fn role(
     Role { key, label, needed: false, read, names, labels, lookup_into: None }
 }
 
-const fn needed(mut r: Role) -> Role {
+pub(crate) const fn needed(mut r: Role) -> Role {
     r.needed = true;
     r
 }
 
-const GSID: Role = needed(role("gsid", "Record id", Read::Id, &["Gsid"], &["GSID"]));
-const MODIFIED: Role = role(
+pub(crate) const GSID: Role = needed(role("gsid", "Record id", Read::Id, &["Gsid"], &["GSID"]));
+pub(crate) const MODIFIED: Role = role(
     "modified",
     "Modified date (for incremental syncs)",
     Read::Date,
     &["ModifiedDate", "LastModifiedDate"],
     &["Modified Date", "Last Modified Date"],
 );
-const CREATED: Role = role("created", "Created date", Read::Date, &["CreatedDate"], &["Created Date"]);
-
-const CURRENT_SCORE_NAMES: &[&str] = &["CurrentScore", "OverallScore", "HealthScore"];
-const CURRENT_SCORE_LABELS: &[&str] = &["Current Score", "Overall Score", "Health Score"];
-const CSM_NAMES: &[&str] = &["Csm", "CSM"];
-const CSM_LABELS: &[&str] = &["CSM", "Customer Success Manager"];
-
-pub const COMPANY: &[Role] = &[
-    GSID,
-    needed(role("name", "Company name", Read::Text, &["Name"], &["Name", "Company Name"])),
-    role("industry", "Industry", Read::Text, &["Industry"], &["Industry"]),
-    role("arr", "ARR", Read::Number, &["Arr", "ARR"], &["ARR", "Annual Recurring Revenue"]),
-    role("mrr", "MRR", Read::Number, &["Mrr", "MRR"], &["MRR", "Monthly Recurring Revenue"]),
-    role(
-        "renewal_date",
-        "Renewal date",
-        Read::Date,
-        &["RenewalDate"],
-        &["Renewal Date", "Next Renewal Date"],
-    ),
-    role("stage", "Stage", Read::Text, &["Stage"], &["Stage", "Company Stage"]),
-    role("status", "Status", Read::Text, &["Status"], &["Status", "Company Status"]),
-    role("csm_name", "CSM name", Read::Sub("Name"), CSM_NAMES, CSM_LABELS),
-    role("csm_email", "CSM email", Read::Sub("Email"), CSM_NAMES, CSM_LABELS),
-    role("managed_as", "Managed as", Read::Text, &["ManagedAs"], &["Managed As"]),
-    role("employees", "Employees", Read::Number, &["Employees"], &["Employees", "Number of Employees"]),
-    role("score", "Health score", Read::Score, CURRENT_SCORE_NAMES, CURRENT_SCORE_LABELS),
-    role("score_label", "Health score band", Read::Sub("Name"), CURRENT_SCORE_NAMES, CURRENT_SCORE_LABELS),
-    role("score_color", "Health score colour", Read::Sub("Color"), CURRENT_SCORE_NAMES, CURRENT_SCORE_LABELS),
-    CREATED,
-    MODIFIED,
-];
-
-const OWNER_NAMES: &[&str] = &["OwnerId", "Owner"];
-pub const CTA: &[Role] = &[
-    GSID,
-    needed(role("name", "CTA name", Read::Text, &["Name"], &["Name", "Subject"])),
-    needed(role("company", "Company", Read::Id, &["CompanyId"], &["Company"])),
-    role("status", "Status", Read::Text, &["StatusId", "Status"], &["Status"]),
-    role("priority", "Priority", Read::Text, &["PriorityId", "Priority"], &["Priority"]),
-    role("type", "Type", Read::Text, &["TypeId", "Type"], &["Type"]),
-    role("reason", "Reason", Read::Text, &["ReasonId", "Reason"], &["Reason"]),
-    role("owner_name", "Owner name", Read::Sub("Name"), OWNER_NAMES, &["Owner"]),
-    role("owner_email", "Owner email", Read::Sub("Email"), OWNER_NAMES, &["Owner"]),
-    role("due_date", "Due date", Read::Date, &["DueDate"], &["Due Date"]),
-    role("is_closed", "Closed", Read::Flag, &["IsClosed"], &["Is Closed", "Closed"]),
-    role(
-        "closed_at",
-        "Closed date",
-        Read::Date,
-        &["ClosedDate", "ClosedOn", "ClosedDateTime"],
-        &["Closed Date", "Closed On", "Date Closed"],
-    ),
-    role("is_important", "Important", Read::Flag, &["IsImportant"], &["Is Important", "Important"]),
-    CREATED,
-    MODIFIED,
-];
-
-pub const BANDS: &[Role] = &[
-    GSID,
-    needed(role("name", "Band name", Read::Text, &["Name"], &["Name"])),
-    role("score", "Score", Read::Number, &["Score"], &["Score"]),
-    role("color", "Colour", Read::Text, &["Color", "Colour"], &["Color", "Colour"]),
-    MODIFIED,
-];
-
-const FACT_SCORE: &[&str] = &["CurScoreId", "CurrentScoreId", "CurScore", "CurrentScore"];
-const FACT_SCORE_LABELS: &[&str] = &["Current Score", "Score"];
-const SCORECARD_NAMES: &[&str] = &["ScorecardId", "Scorecard"];
-const MEASURE_NAMES: &[&str] = &["MeasureId", "Measure"];
-pub const FACT: &[Role] = &[
-    GSID,
-    needed(role("company", "Company", Read::Id, &["CompanyId"], &["Company"])),
-    role("scorecard", "Scorecard", Read::Id, SCORECARD_NAMES, &["Scorecard"]),
-    role("scorecard_name", "Scorecard name", Read::Sub("Name"), SCORECARD_NAMES, &["Scorecard"]),
-    needed(role("measure", "Measure", Read::Id, MEASURE_NAMES, &["Measure"])),
-    role("measure_name", "Measure name", Read::Sub("Name"), MEASURE_NAMES, &["Measure"]),
-    role("score", "Current score", Read::Score, FACT_SCORE, FACT_SCORE_LABELS),
-    role("score_label", "Current score band", Read::Sub("Name"), FACT_SCORE, FACT_SCORE_LABELS),
-    role("score_color", "Current score colour", Read::Sub("Color"), FACT_SCORE, FACT_SCORE_LABELS),
-    role(
-        "prev_score",
-        "Previous score",
-        Read::Score,
-        &["PrevScoreId", "PreviousScoreId", "PrevScore", "PreviousScore"],
-        &["Previous Score"],
-    ),
-    role("trend", "Trend", Read::Text, &["Trend"], &["Trend"]),
-    MODIFIED,
-];
-
-const HISTORY_SCORE_LOOKUPS: &[&str] = &["ScoreId", "CurScoreId"];
-pub const HISTORY: &[Role] = &[
-    GSID,
-    needed(role("company", "Company", Read::Id, &["CompanyId"], &["Company"])),
-    role("measure", "Measure", Read::Id, MEASURE_NAMES, &["Measure"]),
-    needed(role(
-        "week",
-        "Week",
-        Read::Date,
-        &["SnapshotDate", "WeekStartDate", "WeekDate", "Week", "Date"],
-        &["Snapshot Date", "Week Start Date", "Week", "Date"],
-    )),
-    needed(role(
-        "score",
-        "Score",
-        Read::Score,
-        &["Score", "ScoreValue", "ScoreId", "CurScoreId"],
-        &["Score Value", "Score"],
-    )),
-    role("score_label", "Score band", Read::Sub("Name"), HISTORY_SCORE_LOOKUPS, &["Score"]),
-    MODIFIED,
-];
-
-pub const USAGE: &[Role] = &[
-    GSID,
-    Role {
-        lookup_into: Some("company"),
-        ..needed(role(
-            "company",
-            "Company",
-            Read::Id,
-            &["CompanyId__gc", "Company__gc", "GsCompanyId__gc", "CompanyId"],
-            &["Company"],
-        ))
-    },
-    needed(role(
-        "week",
-        "Week",
-        Read::Date,
-        &["UsageDate__gc", "WeekOf__gc", "Week__gc", "WeekStartDate__gc", "Date__gc"],
-        &["Week", "Week Of", "Week Start Date", "Usage Date", "Date"],
-    )),
-    role(
-        "active_users",
-        "Active users",
-        Read::Number,
-        &["ActiveUsers__gc", "WeeklyActiveUsers__gc", "Wau__gc"],
-        &["Active Users", "Weekly Active Users", "WAU"],
-    ),
-    role("logins", "Logins", Read::Number, &["Logins__gc", "LoginCount__gc"], &["Logins", "Login Count"]),
-    role(
-        "feature_events",
-        "Feature events",
-        Read::Number,
-        &["FeatureEvents__gc", "Events__gc"],
-        &["Feature Events", "Events"],
-    ),
-    MODIFIED,
-];
-
-pub fn roles_of(kind: StreamKind) -> &'static [Role] {
-    match kind {
-        StreamKind::ScoreBands => BANDS,
-        StreamKind::Companies => COMPANY,
-        StreamKind::Ctas => CTA,
-        StreamKind::MeasureScores => FACT,
-        StreamKind::ScoreHistory => HISTORY,
-        StreamKind::Usage => USAGE,
-    }
-}
+pub(crate) const CREATED: Role =
+    role("created", "Created date", Read::Date, &["CreatedDate"], &["Created Date"]);
 
 /// How a role found its field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -517,7 +357,7 @@ impl Resolved {
 
     /// An instant as stored (RFC 3339 with millis).
     pub fn instant(&self, r: &Record, role: &str) -> Option<String> {
-        self.value(r, role).and_then(parse_date).map(super::streams::iso)
+        self.value(r, role).and_then(parse_date).map(crate::gainsight::record::iso)
     }
 
     pub fn day(&self, r: &Record, role: &str) -> Option<String> {
@@ -528,6 +368,9 @@ impl Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::streams::{
+        companies::ROLES as COMPANY, history::ROLES as HISTORY, usage::ROLES as USAGE,
+    };
 
     fn f(name: &str, label: &str, t: &str) -> FieldInfo {
         FieldInfo { name: name.into(), label: label.into(), data_type: t.into(), lookup_to: None }

@@ -75,10 +75,10 @@ impl Outpost {
     /// Runs left `running` by a process that was killed or crashed (nobody holds their lock) are
     /// recorded as interrupted. Returns whether it settled any.
     pub(crate) fn settle_stale_runs(&self, id: &str) -> Result<bool> {
-        if !crate::db::sync::has_running(&*self.db()?, id)? {
+        if !crate::db::runs::has_running(&*self.db()?, id)? {
             return Ok(false);
         }
         let Some(_lock) = self.try_sync_lock(id)? else { return Ok(false) };
-        Ok(crate::db::sync::mark_interrupted(&*self.db()?, id)? > 0)
+        Ok(crate::db::runs::mark_interrupted(&*self.db()?, id)? > 0)
     }
 }

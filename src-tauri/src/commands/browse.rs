@@ -1,8 +1,9 @@
 use super::{CmdResult, to_payload};
 use crate::state::AppState;
 use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
+use outpost::db::changes::Change;
+use outpost::db::runs::SyncRun;
 use outpost::db::settings::FieldMapping;
-use outpost::db::sync::{Change, SyncRun};
 use tauri::State;
 
 #[tauri::command]

@@ -3,15 +3,14 @@
 //! day from the events API and each day's counts replace that day, so a re-read is idempotent.
 
 use super::plan::px_usage_days;
-use super::streams::{instant, num, text};
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
 use crate::app::Outpost;
 use crate::connections::ConnectionCard;
 use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
-use crate::db::sync as book;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
+use crate::gainsight::record::{instant, num, text};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
@@ -207,14 +206,21 @@ impl PxRun<'_> {
         subject: Option<&str>,
         detail: Option<&str>,
     ) -> Result<()> {
-        let c = book::NewChange { run_id: self.run_id, at: self.now, kind, company, subject, detail };
-        book::add_change(tx, self.cid, &c)
+        let c = crate::db::changes::NewChange {
+            run_id: self.run_id,
+            at: self.now,
+            kind,
+            company,
+            subject,
+            detail,
+        };
+        crate::db::changes::add_change(tx, self.cid, &c)
     }
 
     /// Feature usage, one day at a time from the cursor day (or the backfill) through today.
     async fn usage(&self) -> Result<u64> {
         const STREAM: &str = "px_feature_usage";
-        let cursor = book::get_cursor(&*self.app.db()?, self.cid, STREAM)?;
+        let cursor = crate::db::cursors::get_cursor(&*self.app.db()?, self.cid, STREAM)?;
         let cursor_day = cursor
             .modified_to
             .as_deref()
@@ -277,7 +283,7 @@ impl PxRun<'_> {
             let mut db = self.app.db()?;
             let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             rows::replace_usage_day(&tx, self.cid, &label, &day_rows)?;
-            book::advance_cursor(&tx, self.cid, STREAM, &format!("{label}T00:00:00.000Z"))?;
+            crate::db::cursors::advance_cursor(&tx, self.cid, STREAM, &format!("{label}T00:00:00.000Z"))?;
             tx.commit().map_err(crate::db::db_err)?;
         }
         self.report(STREAM, events, pages, None, true);

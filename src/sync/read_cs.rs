@@ -5,14 +5,15 @@
 
 use super::plan::{Fetch, StreamKind, StreamPlan};
 use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
-use super::streams::{self, ObjectNames, PageContext, iso};
+use super::streams::{self, ObjectNames, PageContext};
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
 use crate::app::Outpost;
-use crate::db::{org, sync as book};
+use crate::db::org;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::CsClient;
 use crate::gainsight::error::ApiError;
 use crate::gainsight::paging::{MAX_QUERY_LIMIT, query_pages};
+use crate::gainsight::record::iso;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
 use serde_json::json;
@@ -148,7 +149,7 @@ impl Run<'_> {
         loop {
             let resolved = roles::resolve(
                 object,
-                roles::roles_of(p.kind),
+                streams::roles_of(p.kind),
                 fields.as_deref(),
                 &overrides,
                 &refused,
@@ -222,7 +223,7 @@ impl Run<'_> {
     }
 
     fn missing_needed(&self, kind: StreamKind, label: &str, m: &RoleMatch) -> Error {
-        let role = roles::roles_of(kind).iter().find(|r| r.key == m.role);
+        let role = streams::roles_of(kind).iter().find(|r| r.key == m.role);
         let looked = role
             .map(|r| {
                 let names = r.names.join(" or ");
@@ -254,7 +255,8 @@ impl Run<'_> {
         let stream = p.kind.name();
         // Until a stream has been read through once (a first sync, even one resumed after a kill),
         // every row is new: nothing goes to the change log.
-        let first = book::get_cursor(&*self.app.db()?, self.cid, stream)?.last_ok_start.is_none();
+        let first =
+            crate::db::cursors::get_cursor(&*self.app.db()?, self.cid, stream)?.last_ok_start.is_none();
         // Without a modified date there is no "since": the object is read whole.
         if let (Fetch::Since(t), Some(modified)) = (&p.fetch, resolved.path("modified")) {
             spec.filter = Some(json!({"conditions": [
@@ -283,7 +285,7 @@ impl Run<'_> {
                 let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
                 let applied = streams::apply(&tx, p.kind, &ctx, &page, resolved)?;
                 if let Some(t) = applied.modified_to {
-                    book::advance_cursor(&tx, self.cid, stream, &iso(t))?;
+                    crate::db::cursors::advance_cursor(&tx, self.cid, stream, &iso(t))?;
                 }
                 tx.commit().map_err(crate::db::db_err)?;
                 applied
