@@ -15,12 +15,14 @@ import type {
   ErrorPayload,
   FieldMapping,
   MappingSaved,
+  OrgReport,
   ScoreBand,
   StreamProgress,
   SyncRun,
   SyncSettings,
   SyncSummary,
   TestReport,
+  UsageCandidate,
 } from "./bindings";
 
 export function isErrorPayload(e: unknown): e is ErrorPayload {
@@ -57,6 +59,13 @@ export const ipc = {
   mappableFields: (id: string, object: string) => invoke<FieldMapping[]>("mappable_fields", { id, object }),
   setFieldMappings: (id: string, object: string, fields: FieldMapping[]) =>
     invoke<MappingSaved>("set_field_mappings", { id, object, fields }),
+  /** What Outpost found in the org: from the cache (offline), or with `refresh` after describing every object again. */
+  orgReport: (id: string, refresh: boolean) => invoke<OrgReport>("org_report", { id, refresh }),
+  /** Sets the field that holds one role of a stream; `null` goes back to matching it automatically. */
+  setFieldRole: (id: string, stream: string, role: string, field: string | null) =>
+    invoke<SyncSettings>("set_field_role", { id, stream, role, field }),
+  /** The org's custom objects that could hold usage, with their usage roles matched (describe calls). */
+  usageCandidates: (id: string) => invoke<UsageCandidate[]>("usage_candidates", { id }),
 
   listAccounts: (query: AccountQuery) => invoke<AccountSummary[]>("list_accounts", { query }),
   getAccount: (id: string) => invoke<AccountDetail>("get_account", { id }),
