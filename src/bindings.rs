@@ -18,6 +18,7 @@ use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};
+use crate::model::{AuthMode, ChangeKind, ConnectionKind, Frequency, ObjectGroup, Stream, SyncOutcome};
 use crate::settings::MappingSaved;
 use crate::sync::roles::{Matched, RoleMatch};
 use crate::sync::{StreamProgress, SyncSummary};
@@ -28,6 +29,13 @@ pub fn typescript() -> String {
     let decls = [
         ErrorKind::decl(&cfg),
         ErrorPayload::decl(&cfg),
+        ConnectionKind::decl(&cfg),
+        AuthMode::decl(&cfg),
+        SyncOutcome::decl(&cfg),
+        Frequency::decl(&cfg),
+        ObjectGroup::decl(&cfg),
+        ChangeKind::decl(&cfg),
+        Stream::decl(&cfg),
         CsConnectInput::decl(&cfg),
         PxRegion::decl(&cfg),
         PxTarget::decl(&cfg),

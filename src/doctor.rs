@@ -9,7 +9,8 @@ use crate::db::org::{self, StreamStatus};
 use crate::db::settings::{self, SyncSettings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::record::iso;
-use crate::sync::plan::{self, StreamKind};
+use crate::model::Stream;
+use crate::sync::plan::StreamKind;
 use crate::sync::roles::{self, FieldInfo, Matched, RoleMatch};
 use crate::sync::streams::{ObjectNames, object_of, roles_of};
 use serde::Serialize;
@@ -20,8 +21,7 @@ use ts_rs::TS;
 pub struct OrgReport {
     pub connection_id: String,
     pub connection: String,
-    /// `cs` or `px`.
-    pub kind: String,
+    pub kind: crate::model::ConnectionKind,
     pub instance: String,
     pub generated_at: String,
     pub streams: Vec<StreamReport>,
@@ -29,7 +29,7 @@ pub struct OrgReport {
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct StreamReport {
-    pub stream: String,
+    pub stream: Stream,
     /// What the admin calls it: "Companies", "Score history".
     pub label: String,
     /// The CS object or PX API it reads.
@@ -47,23 +47,12 @@ pub struct StreamReport {
     pub last: Option<StreamStatus>,
 }
 
-const PX_STREAMS: [(&str, &str, &str, &str); 4] = [
-    ("px_accounts", "PX accounts", "/accounts", "px_accounts"),
-    ("px_users", "PX users", "/users", "px_users"),
-    ("px_features", "PX features", "/feature", "px_features"),
-    ("px_feature_usage", "PX feature usage", "/events/feature_match", "px_feature_usage"),
+const PX_STREAMS: [(Stream, &str, &str); 4] = [
+    (Stream::PxAccounts, "/accounts", "px_accounts"),
+    (Stream::PxUsers, "/users", "px_users"),
+    (Stream::PxFeatures, "/feature", "px_features"),
+    (Stream::PxFeatureUsage, "/events/feature_match", "px_feature_usage"),
 ];
-
-pub fn stream_label(kind: StreamKind) -> &'static str {
-    match kind {
-        StreamKind::ScoreBands => "Score bands",
-        StreamKind::Companies => "Companies",
-        StreamKind::Ctas => "CTAs",
-        StreamKind::MeasureScores => "Scorecard measures",
-        StreamKind::ScoreHistory => "Score history",
-        StreamKind::Usage => "Usage",
-    }
-}
 
 fn table_of(kind: StreamKind) -> &'static str {
     match kind {
@@ -95,14 +84,14 @@ impl Outpost {
             self.describe_all(&card, &s).await?;
         }
         let db = self.db()?;
-        let status: BTreeMap<String, StreamStatus> =
-            org::list_status(&db, &card.id)?.into_iter().map(|st| (st.stream.clone(), st)).collect();
+        let status: BTreeMap<Stream, StreamStatus> =
+            org::list_status(&db, &card.id)?.into_iter().map(|st| (st.stream, st)).collect();
         let mut streams = Vec::new();
         if card.kind == "px" {
-            for (stream, label, path, table) in PX_STREAMS {
+            for (stream, path, table) in PX_STREAMS {
                 streams.push(StreamReport {
-                    stream: stream.into(),
-                    label: label.into(),
+                    stream,
+                    label: stream.label().into(),
                     object: path.into(),
                     enabled: true,
                     described_at: None,
@@ -110,7 +99,7 @@ impl Outpost {
                     roles: Vec::new(),
                     mapped_missing: Vec::new(),
                     cached_rows: rows_in(&db, table, &card.id)?,
-                    last: status.get(stream).cloned(),
+                    last: status.get(&stream).cloned(),
                 });
             }
         } else {
@@ -124,7 +113,7 @@ impl Outpost {
             for kind in StreamKind::ALL {
                 let object = object_of(kind, &names);
                 let described = org::get_fields(&db, &card.id, &object)?;
-                let last = status.get(kind.name()).cloned();
+                let last = status.get(&kind.stream()).cloned();
                 let refused: Vec<String> = last
                     .iter()
                     .filter(|l| l.object.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&object)))
@@ -139,10 +128,10 @@ impl Outpost {
                 let resolved =
                     roles::resolve(&object, roles_of(kind), fields, &overrides, &refused, &own_mapped);
                 streams.push(StreamReport {
-                    stream: kind.name().into(),
-                    label: stream_label(kind).into(),
+                    stream: kind.stream(),
+                    label: kind.stream().label().into(),
                     object,
-                    enabled: kind == StreamKind::Companies || s.objects.iter().any(|g| g == kind.group()),
+                    enabled: kind == StreamKind::Companies || s.objects.contains(&kind.group()),
                     described_at: described.as_ref().map(|(at, _)| at.clone()),
                     fields_described: described.as_ref().map(|(_, f)| f.len() as u64),
                     roles: resolved.roles.clone(),
@@ -151,9 +140,9 @@ impl Outpost {
                     last,
                 });
             }
-            if let Some(last) = status.get(plan::DELETES) {
+            if let Some(last) = status.get(&Stream::Deletes) {
                 streams.push(StreamReport {
-                    stream: plan::DELETES.into(),
+                    stream: Stream::Deletes,
                     label: "Deletes".into(),
                     object: "record_delete_log".into(),
                     enabled: true,
@@ -169,7 +158,7 @@ impl Outpost {
         Ok(OrgReport {
             connection_id: card.id.clone(),
             connection: card.name.clone(),
-            kind: card.kind.clone(),
+            kind: card.kind,
             instance: card.instance.clone(),
             generated_at: iso(self.now()),
             streams,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod doctor;
 pub mod error;
 pub mod gainsight;
+pub mod model;
 pub mod schedule;
 pub mod secret;
 pub mod settings;

@@ -3,30 +3,24 @@
 //! does from cron, a systemd timer, launchd or the Task Scheduler) and
 //! [`Outpost::run_scheduler`] is the loop the desktop app hosts while it is open.
 
+use crate::model::Frequency;
 use crate::sync::{StreamProgress, SyncOptions, SyncSummary};
-use chrono::{DateTime, Duration, Utc};
-
-/// The interval of a frequency setting; `None` for manual only.
-pub fn interval(frequency: &str) -> Option<Duration> {
-    match frequency {
-        "15m" => Some(Duration::minutes(15)),
-        "1h" => Some(Duration::hours(1)),
-        "4h" => Some(Duration::hours(4)),
-        "24h" => Some(Duration::hours(24)),
-        _ => None,
-    }
-}
+use chrono::{DateTime, Utc};
 
 /// The next scheduled sync after `last` (the last attempt, or never).
-pub fn next_due(frequency: &str, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let every = interval(frequency)?;
+pub fn next_due(
+    frequency: Frequency,
+    last: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let every = frequency.interval()?;
     Some(match last {
         Some(t) => t + every,
         None => now,
     })
 }
 
-pub fn is_due(frequency: &str, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+pub fn is_due(frequency: Frequency, last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     next_due(frequency, last, now).is_some_and(|t| t <= now)
 }
 
@@ -44,7 +38,7 @@ impl crate::app::Outpost {
                 .first()
                 .and_then(|r| DateTime::parse_from_rfc3339(&r.started_at).ok())
                 .map(|t| t.with_timezone(&Utc));
-            if is_due(&s.frequency, last, now) {
+            if is_due(s.frequency, last, now) {
                 due.push(c.id.clone());
             }
         }
@@ -59,8 +53,7 @@ impl crate::app::Outpost {
     ) -> crate::error::Result<()> {
         let db = self.db()?;
         let s = crate::db::settings::get(&db, connection_id)?;
-        let next =
-            next_due(&s.frequency, Some(last_attempt), last_attempt).map(crate::gainsight::record::iso);
+        let next = next_due(s.frequency, Some(last_attempt), last_attempt).map(crate::gainsight::record::iso);
         crate::db::connections::set_next_sync(&db, connection_id, next.as_deref())
     }
 
@@ -112,7 +105,7 @@ pub enum Scheduled<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use chrono::{Duration, TimeZone};
 
     #[test]
     fn table() {
@@ -130,12 +123,13 @@ mod tests {
             ("4h", ago(240), true),
             ("24h", ago(60 * 23), false),
             ("24h", ago(60 * 24 + 1), true),
-            ("weekly", ago(100_000), false),
         ];
         for (freq, last, due) in cases {
-            assert_eq!(is_due(freq, last, now), due, "{freq} last {last:?}");
+            let f = Frequency::from_code(freq).expect("a frequency");
+            assert_eq!(is_due(f, last, now), due, "{freq} last {last:?}");
         }
-        assert_eq!(next_due("1h", ago(30), now), Some(now + Duration::minutes(30)));
-        assert_eq!(next_due("manual", ago(30), now), None);
+        assert_eq!(Frequency::from_code("weekly"), None, "no such frequency: it cannot be stored either");
+        assert_eq!(next_due(Frequency::Hourly, ago(30), now), Some(now + Duration::minutes(30)));
+        assert_eq!(next_due(Frequency::Manual, ago(30), now), None);
     }
 }

@@ -3,9 +3,9 @@
 
 use crate::app::Outpost;
 use crate::db::db_err;
-use crate::db::settings::{self, FREQUENCIES, FieldMapping, SyncSettings};
+use crate::db::settings::{self, FieldMapping, SyncSettings};
 use crate::error::{Error, ErrorKind, Result};
-use crate::sync::plan::{GROUPS, StreamKind};
+use crate::sync::plan::StreamKind;
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -34,17 +34,6 @@ impl Outpost {
 
     pub fn set_sync_settings(&self, id_or_name: &str, s: &SyncSettings) -> Result<SyncSettings> {
         let card = self.connection(id_or_name)?;
-        if let Some(bad) = s.objects.iter().find(|o| !GROUPS.contains(&o.as_str())) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
-                .with_hint("Use companies, ctas, health_scores or usage."));
-        }
-        if !FREQUENCIES.contains(&s.frequency.as_str()) {
-            return Err(Error::new(
-                ErrorKind::InvalidInput,
-                format!("Unknown sync frequency \"{}\".", s.frequency),
-            )
-            .with_hint("Use manual, 15m, 1h, 4h or 24h."));
-        }
         if !(1..=100).contains(&s.cs_calls_per_minute) {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
@@ -217,4 +206,112 @@ impl Outpost {
 /// A Gainsight API name: letters, digits and underscores (`Region__gc`, `company_scorecard_fact`).
 fn is_api_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A change to some of a connection's sync settings, as text the admin typed (the CLI's flags);
+/// what is `None` or empty stays as it is.
+#[derive(Clone, Debug, Default)]
+pub struct SettingsPatch {
+    pub frequency: Option<String>,
+    pub objects: Option<Vec<String>>,
+    pub calls_per_minute: Option<i64>,
+    pub backfill_days: Option<i64>,
+    /// `FACT,HISTORY`.
+    pub scorecard_objects: Option<String>,
+    pub usage_object: Option<String>,
+    /// `STREAM.ROLE=FIELD`: the field that holds a role.
+    pub set_fields: Vec<String>,
+    /// `STREAM.ROLE`: back to matching from describe.
+    pub clear_fields: Vec<String>,
+}
+
+impl SettingsPatch {
+    fn changes_settings(&self) -> bool {
+        self.frequency.is_some()
+            || self.objects.is_some()
+            || self.calls_per_minute.is_some()
+            || self.backfill_days.is_some()
+            || self.scorecard_objects.is_some()
+            || self.usage_object.is_some()
+    }
+}
+
+/// `STREAM.ROLE` → (stream, role).
+fn stream_role(text: &str) -> Result<(&str, &str)> {
+    text.trim().split_once('.').ok_or_else(|| {
+        Error::new(ErrorKind::InvalidInput, format!("\"{text}\" is not STREAM.ROLE."))
+            .with_hint("For example companies.arr; `outpost doctor NAME` lists the roles.")
+    })
+}
+
+impl Outpost {
+    /// Applies a patch to the sync settings (parsed and checked here, for the CLI and any other
+    /// caller alike) and returns the settings in force.
+    pub fn patch_sync_settings(&self, id_or_name: &str, patch: &SettingsPatch) -> Result<SyncSettings> {
+        for set in &patch.set_fields {
+            let (target, field) = set.split_once('=').ok_or_else(|| {
+                Error::new(ErrorKind::InvalidInput, format!("--field {set}: expected STREAM.ROLE=FIELD."))
+            })?;
+            let (stream, role) = stream_role(target)?;
+            self.set_field_role(id_or_name, stream, role, Some(field.trim()))?;
+        }
+        for clear in &patch.clear_fields {
+            let (stream, role) = stream_role(clear)?;
+            self.set_field_role(id_or_name, stream, role, None)?;
+        }
+        let mut s = self.sync_settings(id_or_name)?;
+        if !patch.changes_settings() {
+            return Ok(s);
+        }
+        if let Some(f) = &patch.frequency {
+            s.frequency = crate::model::Frequency::parse(f)?;
+        }
+        if let Some(objects) = &patch.objects {
+            s.objects = crate::model::ObjectGroup::parse_list(objects)?;
+        }
+        if let Some(pair) = &patch.scorecard_objects {
+            let (fact, history) = pair
+                .split_once(',')
+                .map(|(f, h)| (f.trim().to_string(), h.trim().to_string()))
+                .filter(|(f, h)| !f.is_empty() && !h.is_empty())
+                .ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidInput, "--scorecard-objects takes two names: FACT,HISTORY.")
+                })?;
+            (s.fact_object, s.history_object) = (fact, history);
+        }
+        if let Some(object) = &patch.usage_object {
+            s.usage_object = object.trim().to_string();
+        }
+        s.cs_calls_per_minute = patch.calls_per_minute.unwrap_or(s.cs_calls_per_minute);
+        s.backfill_days = patch.backfill_days.unwrap_or(s.backfill_days);
+        self.set_sync_settings(id_or_name, &s)
+    }
+
+    /// Maps the fields named (API names, any case) from what describe offers for `object`; a name
+    /// it doesn't offer is refused. Returns what was offered and what is mapped now.
+    pub async fn map_fields_by_name(
+        &self,
+        id_or_name: &str,
+        object: &str,
+        names: Option<&[String]>,
+    ) -> Result<(Vec<FieldMapping>, Vec<FieldMapping>)> {
+        let offered = self.mappable_fields(id_or_name, object).await?;
+        if let Some(wanted) = names {
+            let mut chosen = Vec::new();
+            for f in wanted.iter().filter(|f| !f.is_empty()) {
+                let found =
+                    offered.iter().find(|o| o.field_name.eq_ignore_ascii_case(f)).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::InvalidInput,
+                            format!("{object} has no mappable field \"{f}\"."),
+                        )
+                        .with_hint("List them with `outpost fields NAME`.")
+                    })?;
+                chosen.push(found.clone());
+            }
+            self.set_field_mappings(id_or_name, object, &chosen)?;
+        }
+        let mapped = self.field_mappings(id_or_name, object)?;
+        Ok((offered, mapped))
+    }
 }

@@ -161,7 +161,7 @@ pub async fn rotate(name: &str, data_dir: &Path, out: &Out) -> Result<()> {
     let app = open_app(data_dir)?;
     // Look the connection up before reading stdin, so a typo fails before a key is pasted.
     let card = app.connection(name)?;
-    let what = match (card.kind.as_str(), card.client_id.is_some()) {
+    let what = match (card.kind.code(), card.client_id.is_some()) {
         ("px", _) => "API key",
         (_, true) => "client secret",
         _ => "Access Key",

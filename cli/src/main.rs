@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use connections::{ConnectKind, open_app};
 use outpost::app::default_data_dir;
 use outpost::db::browse::{AccountQuery, CtaQuery};
-use outpost::error::{Error, ErrorKind, Result};
+use outpost::error::{Error, ErrorKind};
 use output::{Failure, Out};
 use std::path::PathBuf;
 
@@ -270,22 +270,6 @@ fn run() -> i32 {
     }
 }
 
-/// `--objects` names CS object groups; an unknown one is refused rather than silently skipped.
-fn check_groups(objects: &Option<Vec<String>>) -> Result<()> {
-    use outpost::sync::plan::GROUPS;
-    for o in objects.iter().flatten() {
-        if !GROUPS.contains(&o.as_str()) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{o}\"."))
-                .with_hint(format!(
-                    "Use {} or {}.",
-                    GROUPS[..GROUPS.len() - 1].join(", "),
-                    GROUPS[GROUPS.len() - 1]
-                )));
-        }
-    }
-    Ok(())
-}
-
 async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
     let data_dir = cli.data_dir.clone().unwrap_or_else(default_data_dir);
     match cli.command {
@@ -311,7 +295,7 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             Ok(connections::disconnect(&name, purge, &data_dir, out).await?)
         }
         Command::Sync { names, full, objects, page_size, due } => {
-            check_groups(&objects)?;
+            let objects = objects.as_deref().map(outpost::model::ObjectGroup::parse_list).transpose()?;
             let app = open_app(&data_dir)?;
             let opts = outpost::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             let targets = if due { sync::Targets::Due } else { sync::Targets::Named(names) };
@@ -362,54 +346,17 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             fields,
             clear_fields,
         } => {
-            let app = open_app(&data_dir)?;
-            for (target, field) in
-                fields.iter().map(|f| (f, true)).chain(clear_fields.iter().map(|f| (f, false)))
-            {
-                let (role, value) = match field {
-                    true => target.split_once('=').map(|(r, v)| (r, Some(v.trim()))).ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::InvalidInput,
-                            format!("--field {target}: expected STREAM.ROLE=FIELD."),
-                        )
-                    })?,
-                    false => (target.as_str(), None),
-                };
-                let (stream, role) = role.trim().split_once('.').ok_or_else(|| {
-                    Error::new(ErrorKind::InvalidInput, format!("\"{role}\" is not STREAM.ROLE."))
-                        .with_hint("For example companies.arr; `outpost doctor NAME` lists the roles.")
-                })?;
-                app.set_field_role(&name, stream, role, value)?;
-            }
-            let mut s = app.sync_settings(&name)?;
-            let changing = frequency.is_some()
-                || objects.is_some()
-                || calls_per_minute.is_some()
-                || backfill_days.is_some()
-                || scorecard_objects.is_some()
-                || usage_object.is_some();
-            if let Some(object) = usage_object {
-                s.usage_object = object.trim().to_string();
-            }
-            if let Some(pair) = scorecard_objects {
-                let (fact, history) = pair
-                    .split_once(',')
-                    .map(|(f, h)| (f.trim().to_string(), h.trim().to_string()))
-                    .filter(|(f, h)| !f.is_empty() && !h.is_empty())
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::InvalidInput,
-                            "--scorecard-objects takes two names: FACT,HISTORY.",
-                        )
-                    })?;
-                (s.fact_object, s.history_object) = (fact, history);
-            }
-            s.frequency = frequency.unwrap_or(s.frequency);
-            s.objects = objects.unwrap_or(s.objects);
-            s.cs_calls_per_minute = calls_per_minute.unwrap_or(s.cs_calls_per_minute);
-            s.backfill_days = backfill_days.unwrap_or(s.backfill_days);
-            let s = if changing { app.set_sync_settings(&name, &s)? } else { s };
-            out.settings(&s);
+            let patch = outpost::settings::SettingsPatch {
+                frequency,
+                objects,
+                calls_per_minute,
+                backfill_days,
+                scorecard_objects,
+                usage_object,
+                set_fields: fields,
+                clear_fields,
+            };
+            out.settings(&open_app(&data_dir)?.patch_sync_settings(&name, &patch)?);
             Ok(())
         }
         Command::Doctor { name, refresh, usage_objects } => {
@@ -422,24 +369,8 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             Ok(())
         }
         Command::Fields { name, object, map } => {
-            let app = open_app(&data_dir)?;
-            let offered = app.mappable_fields(&name, &object).await?;
-            if let Some(wanted) = map {
-                let mut chosen = Vec::new();
-                for f in wanted.iter().filter(|f| !f.is_empty()) {
-                    let found =
-                        offered.iter().find(|o| o.field_name.eq_ignore_ascii_case(f)).ok_or_else(|| {
-                            Error::new(
-                                ErrorKind::InvalidInput,
-                                format!("{object} has no mappable field \"{f}\"."),
-                            )
-                            .with_hint("List them with `outpost fields NAME`.")
-                        })?;
-                    chosen.push(found.clone());
-                }
-                app.set_field_mappings(&name, &object, &chosen)?;
-            }
-            let mapped = app.field_mappings(&name, &object)?;
+            let (offered, mapped) =
+                open_app(&data_dir)?.map_fields_by_name(&name, &object, map.as_deref()).await?;
             out.fields(&offered, &mapped);
             Ok(())
         }

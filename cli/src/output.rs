@@ -220,7 +220,11 @@ impl Out {
         }
         self.notes(&r.notices);
         if r.ok {
-            println!("Connection OK: reached {} with {}.", r.instance.as_deref().unwrap_or("?"), r.auth_mode);
+            println!(
+                "Connection OK: reached {} with {}.",
+                r.instance.as_deref().unwrap_or("?"),
+                r.auth_mode.label()
+            );
             if let Some(s) = &r.subscription {
                 let products = if s.products.is_empty() {
                     String::new()
@@ -252,8 +256,8 @@ fn print_card(c: &ConnectionCard) {
     println!("  Connected on  {}", local_time(&c.connected_on));
     println!("  Instance      {}", c.instance);
     match &c.client_id {
-        Some(id) => println!("  Auth          {} client {id}, secret {}", c.auth_mode, c.masked_key),
-        None => println!("  Auth          {} {}", c.auth_mode, c.masked_key),
+        Some(id) => println!("  Auth          {} client {id}, secret {}", c.auth_mode.label(), c.masked_key),
+        None => println!("  Auth          {} {}", c.auth_mode.label(), c.masked_key),
     }
     println!(
         "  Last sync     {}",
@@ -437,7 +441,7 @@ impl Out {
     pub fn changes(&self, rows: &[outpost::db::changes::Change]) {
         self.json_parsed_or(&rows, &["detail"], || {
             for ch in rows {
-                let what = match ch.kind.as_str() {
+                let what = match ch.kind.code() {
                     "band_changed" => {
                         let d: serde_json::Value = ch
                             .detail
@@ -468,8 +472,10 @@ impl Out {
                     }
                     other => other.to_string(),
                 };
-                let who =
-                    ch.company_name.as_deref().or(ch.subject.as_deref().filter(|_| names_account(&ch.kind)));
+                let who = ch
+                    .company_name
+                    .as_deref()
+                    .or(ch.subject.as_deref().filter(|_| names_account(ch.kind.code())));
                 println!(
                     "run {:>4}  {:<16} {:<32} {}",
                     ch.run_id,
@@ -483,14 +489,13 @@ impl Out {
     }
 
     pub fn history(&self, rows: &[outpost::db::runs::SyncRun]) {
-        self.json_parsed_or(&rows, &["counts"], || {
+        self.json_or(&rows, || {
             println!(
                 "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
                 "RUN", "STARTED", "OUTCOME", "CALLS", "RECORDS", "ERROR"
             );
             for r in rows {
-                let counts: std::collections::BTreeMap<String, u64> =
-                    serde_json::from_str(&r.counts).unwrap_or_default();
+                let counts = &r.counts;
                 println!(
                     "{:>5} {:<17} {:<11} {:>6} {:>8}  {}",
                     r.id,
@@ -515,7 +520,7 @@ impl Out {
                 println!(
                     "{}: {} — {total} records, {} deleted, {} calls (run {})",
                     s.connection,
-                    outcome_words(&s.outcome, s.streams.iter().filter(|o| is_problem(o)).count()),
+                    outcome_words(s.outcome.code(), s.streams.iter().filter(|o| is_problem(o)).count()),
                     s.deleted,
                     s.calls,
                     s.run_id
@@ -564,7 +569,8 @@ fn stream_words(o: &outpost::sync::StreamOutcome) -> String {
 impl Out {
     pub fn settings(&self, s: &outpost::db::settings::SyncSettings) {
         self.json_or(s, || {
-            println!("  Objects            {}", s.objects.join(", "));
+            let objects: Vec<&str> = s.objects.iter().map(|o| o.code()).collect();
+            println!("  Objects            {}", objects.join(", "));
             println!("  Frequency          {}", s.frequency);
             println!("  CS calls a minute  {} of the org's 100", s.cs_calls_per_minute);
             println!("  PX usage backfill  {} days", s.backfill_days);
@@ -635,7 +641,7 @@ impl Out {
                 println!("  {} rows in the cache", s.cached_rows);
                 if let Some(last) = &s.last {
                     let words = stream_words(&outpost::sync::StreamOutcome {
-                        stream: last.stream.clone(),
+                        stream: last.stream,
                         object: last.object.clone(),
                         outcome: last.outcome,
                         records: last.records,

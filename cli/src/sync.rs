@@ -33,7 +33,7 @@ impl Lines {
 
     fn show(&self, connection: &str, p: &StreamProgress) {
         let Ok(mut lines) = self.lines.lock() else { return };
-        let line = lines.entry((p.connection_id.clone(), p.stream.clone())).or_insert_with(|| {
+        let line = lines.entry((p.connection_id.clone(), p.stream.code().to_string())).or_insert_with(|| {
             let line = self.multi.add(
                 ProgressBar::new_spinner()
                     .with_style(self.spinner.clone())

@@ -3,6 +3,7 @@
 use crate::db::connections::ConnectionRow;
 use crate::gainsight::CsAuth;
 use crate::gainsight::px::PxRegion;
+use crate::model::{AuthMode, ConnectionKind, SyncOutcome};
 use crate::secret::{Secret, mask_hint};
 use serde::Serialize;
 use ts_rs::TS;
@@ -19,8 +20,7 @@ pub enum ConnectionStatus {
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
 pub struct ConnectionCard {
     pub id: String,
-    /// `cs` or `px`.
-    pub kind: String,
+    pub kind: ConnectionKind,
     pub name: String,
     pub description: Option<String>,
     pub status: ConnectionStatus,
@@ -31,8 +31,7 @@ pub struct ConnectionCard {
     /// The domain (CS), the region label (PX, e.g. `EU`) or the host of an explicit PX URL.
     pub instance: String,
     pub instance_url: String,
-    /// `Access Key`, `M2M OAuth` or `API Key`.
-    pub auth_mode: String,
+    pub auth_mode: AuthMode,
     /// M2M OAuth only: the client id (not a secret).
     pub client_id: Option<String>,
     /// PX only, when the connection is to a named region.
@@ -42,24 +41,10 @@ pub struct ConnectionCard {
     pub last_sync_at: Option<String>,
     pub next_sync_at: Option<String>,
     /// How the last finished sync ended: ok, partial, failed, cancelled or interrupted.
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<SyncOutcome>,
     /// The streams of that sync that failed or were skipped, each with its error and hint: the
     /// card's "Synced with 1 problem".
     pub last_problems: Vec<crate::db::org::StreamOutcome>,
-}
-
-/// Storage codes of the auth modes (column `auth_mode`).
-pub(crate) const ACCESS_KEY: &str = "access_key";
-pub(crate) const M2M: &str = "m2m";
-pub(crate) const API_KEY: &str = "api_key";
-
-pub(crate) fn auth_label(code: &str) -> String {
-    match code {
-        ACCESS_KEY => "Access Key".into(),
-        M2M => "M2M OAuth".into(),
-        API_KEY => "API Key".into(),
-        other => other.into(),
-    }
 }
 
 /// What a card shows as the instance: the region label for PX regions, else host and port.
@@ -108,8 +93,8 @@ impl From<ConnectionRow> for ConnectionCard {
             connected_by: r.connected_by,
             connected_on: r.connected_on,
             instance_url: r.instance_url,
-            auth_mode: auth_label(&r.auth_mode),
-            client_id: r.client_id.filter(|_| r.auth_mode == M2M),
+            auth_mode: r.auth_mode,
+            client_id: r.client_id.filter(|_| r.auth_mode == AuthMode::M2m),
             region,
             masked_key: mask_hint(&r.key_hint),
             is_demo: r.is_demo,

@@ -61,11 +61,12 @@ impl From<&CsConnectInput> for ConnectInput {
 
 impl ConnectKind {
     /// The label of the auth mode, known before anything is checked.
-    pub fn auth_label(&self) -> &'static str {
+    pub fn auth_mode(&self) -> crate::model::AuthMode {
+        use crate::model::AuthMode;
         match self {
-            ConnectKind::Cs { auth: CsAuthInput::AccessKey { .. }, .. } => "Access Key",
-            ConnectKind::Cs { auth: CsAuthInput::M2m { .. }, .. } => "M2M OAuth",
-            ConnectKind::Px { .. } => "API Key",
+            ConnectKind::Cs { auth: CsAuthInput::AccessKey { .. }, .. } => AuthMode::AccessKey,
+            ConnectKind::Cs { auth: CsAuthInput::M2m { .. }, .. } => AuthMode::M2m,
+            ConnectKind::Px { .. } => AuthMode::ApiKey,
         }
     }
 }
@@ -87,6 +88,6 @@ mod tests {
             r#"{"product":"cs","instance_url":"acme","auth":{"mode":"m2m","client_id":"i","client_secret":"s"}}"#,
         )
         .expect("m2m input");
-        assert_eq!(m2m.auth_label(), "M2M OAuth");
+        assert_eq!(m2m.auth_mode().label(), "M2M OAuth");
     }
 }

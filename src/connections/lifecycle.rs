@@ -21,7 +21,7 @@ fn clean_description(d: Option<&str>) -> Option<String> {
 impl Outpost {
     /// The explaining connection test for any input: one classified outcome. Never saves anything.
     pub async fn test_connection(&self, input: &ConnectInput) -> TestReport {
-        let label = input.kind.auth_label();
+        let label = input.kind.auth_mode();
         let endpoints = &self.px_endpoints;
         self.report(prepare(&input.kind, endpoints), label, endpoints).await
     }
@@ -34,14 +34,14 @@ impl Outpost {
     async fn report(
         &self,
         prepared: Result<Prepared>,
-        auth_mode: &str,
+        auth_mode: crate::model::AuthMode,
         endpoints: &PxEndpoints,
     ) -> TestReport {
         let mut report = TestReport {
             ok: false,
             instance_url: None,
             instance: None,
-            auth_mode: auth_mode.to_string(),
+            auth_mode,
             notices: Vec::new(),
             error: None,
             region: None,
@@ -106,11 +106,11 @@ impl Outpost {
         let is_demo = self.is_demo_url(&v.instance_url).await;
         let row = ConnectionRow {
             id: uuid::Uuid::new_v4().to_string(),
-            kind: p.kind().into(),
+            kind: p.kind(),
             name,
             description: clean_description(input.description.as_deref()),
             instance_url: v.instance_url.clone(),
-            auth_mode: p.auth_code().into(),
+            auth_mode: p.auth_mode(),
             client_id: p.client_id(),
             key_hint: p.secret.hint(),
             connected_by: os_user_full_name(),
@@ -187,8 +187,8 @@ impl Outpost {
         let row = self.row(id_or_name)?;
         let id = row.id.clone();
         let secret = self.with_vault(move |v| v.load(&id)).await?;
-        let label = super::card::auth_label(&row.auth_mode);
-        let report = self.report(prepare_saved(&row, secret), &label, &self.px_endpoints).await;
+        let label = row.auth_mode;
+        let report = self.report(prepare_saved(&row, secret), label, &self.px_endpoints).await;
         let db = self.db()?;
         match &report.error {
             Some(e) if e.kind == ErrorKind::InvalidKey => {

@@ -30,7 +30,7 @@ pub struct TestReport {
     pub instance_url: Option<String>,
     /// The domain (CS), or the region label or host (PX).
     pub instance: Option<String>,
-    pub auth_mode: String,
+    pub auth_mode: crate::model::AuthMode,
     /// What was changed in the input (trimmed key, removed path, expanded tenant name).
     pub notices: Vec<String>,
     pub error: Option<ErrorPayload>,

@@ -1,13 +1,14 @@
 //! Input, or a saved connection plus its key, checked and normalised into one [`Prepared`] shape,
 //! and the one call that proves it works ([`Prepared::verify`]).
 
-use super::card::{ACCESS_KEY, API_KEY, M2M, display_instance, parse_region};
+use super::card::{display_instance, parse_region};
 use super::input::{ConnectKind, CsAuthInput, PxTarget};
 use crate::db::connections::ConnectionRow;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::http::Timeouts;
 use crate::gainsight::px::{PxClient, PxEndpoints, PxRegion, PxSubscription, detect_region, is_loopback};
 use crate::gainsight::{CsAuth, CsClient, InstanceUrl, normalize_instance_url, normalize_key};
+use crate::model::{AuthMode, ConnectionKind};
 use crate::secret::Secret;
 use url::Url;
 
@@ -80,13 +81,13 @@ pub(crate) fn prepare(kind: &ConnectKind, endpoints: &PxEndpoints) -> Result<Pre
 
 /// A saved connection with `secret` (from the keychain, or a new one being rotated in).
 pub(crate) fn prepare_saved(row: &ConnectionRow, secret: Secret) -> Result<Prepared> {
-    let target = if row.kind == "px" {
+    let target = if row.kind == ConnectionKind::Px {
         let base = Url::parse(&row.instance_url).map_err(|_| {
             Error::new(ErrorKind::Internal, format!("The saved PX address of {} is not a URL.", row.name))
         })?;
         Target::PxUrl { base, region: parse_region(row.region.as_deref()) }
     } else {
-        let client_id = if row.auth_mode == M2M { row.client_id.clone() } else { None };
+        let client_id = if row.auth_mode == AuthMode::M2m { row.client_id.clone() } else { None };
         Target::Cs { url: normalize_instance_url(&row.instance_url)?, client_id }
     };
     Ok(Prepared { target, secret, notices: Vec::new() })
@@ -94,27 +95,26 @@ pub(crate) fn prepare_saved(row: &ConnectionRow, secret: Secret) -> Result<Prepa
 
 /// What the secret of a saved connection is called in messages.
 pub(crate) fn secret_name(row: &ConnectionRow) -> &'static str {
-    match (row.kind.as_str(), row.auth_mode.as_str()) {
-        ("px", _) => "API key",
-        (_, M2M) => "client secret",
+    match (row.kind, row.auth_mode) {
+        (ConnectionKind::Px, _) => "API key",
+        (_, AuthMode::M2m) => "client secret",
         _ => "Access Key",
     }
 }
 
 impl Prepared {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ConnectionKind {
         match self.target {
-            Target::Cs { .. } => "cs",
-            _ => "px",
+            Target::Cs { .. } => ConnectionKind::Cs,
+            _ => ConnectionKind::Px,
         }
     }
 
-    /// The storage code of the auth mode.
-    pub fn auth_code(&self) -> &'static str {
+    pub fn auth_mode(&self) -> AuthMode {
         match &self.target {
-            Target::Cs { client_id: Some(_), .. } => M2M,
-            Target::Cs { client_id: None, .. } => ACCESS_KEY,
-            _ => API_KEY,
+            Target::Cs { client_id: Some(_), .. } => AuthMode::M2m,
+            Target::Cs { client_id: None, .. } => AuthMode::AccessKey,
+            _ => AuthMode::ApiKey,
         }
     }
 
@@ -259,7 +259,7 @@ mod tests {
         };
         let p = prepare(&kind, &PxEndpoints::default()).expect("prepared");
         assert!(matches!(p.target, Target::PxUrl { region: Some(PxRegion::Us2), .. }));
-        assert_eq!(p.auth_code(), API_KEY);
+        assert_eq!(p.auth_mode(), crate::model::AuthMode::ApiKey);
     }
 
     #[test]
@@ -271,6 +271,6 @@ mod tests {
         let e = prepare(&kind("  "), &PxEndpoints::default()).err().map(|e| e.kind);
         assert_eq!(e, Some(ErrorKind::InvalidInput));
         let p = prepare(&kind(" id-1 "), &PxEndpoints::default()).expect("prepared");
-        assert_eq!((p.auth_code(), p.client_id()), (M2M, Some("id-1".to_string())));
+        assert_eq!((p.auth_mode(), p.client_id()), (crate::model::AuthMode::M2m, Some("id-1".to_string())));
     }
 }

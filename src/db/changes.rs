@@ -3,6 +3,7 @@
 
 use super::db_err;
 use crate::error::Result;
+use crate::model::ChangeKind;
 use rusqlite::{Connection, params};
 use serde::Serialize;
 use ts_rs::TS;
@@ -12,9 +13,7 @@ pub struct Change {
     pub id: i64,
     pub run_id: i64,
     pub at: String,
-    /// CS: band_changed, cta_opened, cta_closed, company_added, company_removed; PX:
-    /// px_account_added, px_account_removed, px_health_changed.
-    pub kind: String,
+    pub kind: ChangeKind,
     /// The connection that recorded it (its name).
     pub connection: String,
     /// The CS company: for PX changes, the company the PX account is linked to.
@@ -28,7 +27,7 @@ pub struct Change {
 pub struct NewChange<'a> {
     pub run_id: i64,
     pub at: &'a str,
-    pub kind: &'a str,
+    pub kind: ChangeKind,
     pub company: Option<&'a str>,
     pub subject: Option<&'a str>,
     pub detail: Option<&'a str>,

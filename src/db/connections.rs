@@ -2,16 +2,17 @@
 
 use super::db_err;
 use crate::error::Result;
+use crate::model::{AuthMode, ConnectionKind};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionRow {
     pub id: String,
-    pub kind: String,
+    pub kind: ConnectionKind,
     pub name: String,
     pub description: Option<String>,
     pub instance_url: String,
-    pub auth_mode: String,
+    pub auth_mode: AuthMode,
     pub client_id: Option<String>,
     pub key_hint: String,
     pub connected_by: String,
@@ -143,11 +144,11 @@ mod tests {
     fn sample(id: &str, name: &str) -> ConnectionRow {
         ConnectionRow {
             id: id.into(),
-            kind: "cs".into(),
+            kind: ConnectionKind::Cs,
             name: name.into(),
             description: None,
             instance_url: "https://acme.gainsightcloud.com".into(),
-            auth_mode: "access_key".into(),
+            auth_mode: AuthMode::AccessKey,
             client_id: None,
             key_hint: "3f9a".into(),
             connected_by: "Ada Admin".into(),
@@ -174,7 +175,7 @@ mod tests {
         set_connected_by(&conn, "a", "Grace").expect("by");
         let row = get(&conn, "a").expect("get").expect("row");
         assert_eq!((row.key_hint.as_str(), row.connected_by.as_str()), ("9z9z", "Grace"));
-        let px = ConnectionRow { kind: "px".into(), region: Some("eu".into()), ..sample("p", "PX") };
+        let px = ConnectionRow { kind: ConnectionKind::Px, region: Some("eu".into()), ..sample("p", "PX") };
         insert(&conn, &px).expect("px insert");
         assert_eq!(get(&conn, "p").expect("get").and_then(|c| c.region), Some("eu".into()));
         let bad = ConnectionRow { region: Some("apac".into()), ..sample("q", "Q") };

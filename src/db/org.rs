@@ -2,61 +2,12 @@
 
 use super::db_err;
 use crate::error::{ErrorPayload, Result};
-use crate::sync::roles::{FieldInfo, RoleMatch};
+use crate::model::Stream;
+use crate::model::shape::{FieldInfo, RoleMatch};
+pub use crate::model::shape::{StreamOutcome, StreamResult};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
-
-/// How one stream of a run ended.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum StreamResult {
-    /// Read through; its rows are in the cache.
-    #[default]
-    Ok,
-    /// Could not be read (its error says why); its cursor stays, so the next run retries it.
-    Failed,
-    /// The org or subscription lacks it (an object, a needed field, an API): nothing to read.
-    Skipped,
-    /// Waits for the admin to choose its object (usage).
-    NotSetUp,
-    Cancelled,
-}
-
-impl StreamResult {
-    pub fn name(self) -> &'static str {
-        match self {
-            StreamResult::Ok => "ok",
-            StreamResult::Failed => "failed",
-            StreamResult::Skipped => "skipped",
-            StreamResult::NotSetUp => "not_set_up",
-            StreamResult::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(s: &str) -> StreamResult {
-        match s {
-            "ok" => StreamResult::Ok,
-            "skipped" => StreamResult::Skipped,
-            "not_set_up" => StreamResult::NotSetUp,
-            "cancelled" => StreamResult::Cancelled,
-            _ => StreamResult::Failed,
-        }
-    }
-}
-
-/// One stream's part of a run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-pub struct StreamOutcome {
-    pub stream: String,
-    /// The object (CS) or API path (PX) it reads.
-    pub object: Option<String>,
-    pub outcome: StreamResult,
-    pub records: u64,
-    pub error: Option<ErrorPayload>,
-    /// What the admin should know though it went through (fields the org lacks, say).
-    pub notices: Vec<String>,
-}
 
 pub fn get_fields(conn: &Connection, cid: &str, object: &str) -> Result<Option<(String, Vec<FieldInfo>)>> {
     let row: Option<(String, String)> = conn
@@ -85,7 +36,7 @@ pub fn put_fields(conn: &Connection, cid: &str, object: &str, at: &str, fields: 
 /// A stream's last outcome, as the org report shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
 pub struct StreamStatus {
-    pub stream: String,
+    pub stream: Stream,
     pub object: Option<String>,
     pub run_id: i64,
     pub at: String,

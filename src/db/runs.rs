@@ -2,8 +2,10 @@
 
 use super::db_err;
 use crate::error::Result;
+use crate::model::SyncOutcome;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use ts_rs::TS;
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -14,10 +16,10 @@ pub struct SyncRun {
     pub finished_at: Option<String>,
     /// running, ok (complete), partial (some streams failed or were skipped), failed (nothing could
     /// be read), cancelled or interrupted (the process stopped mid-sync).
-    pub outcome: String,
+    pub outcome: SyncOutcome,
     pub full: bool,
-    /// Records applied per stream, as a JSON object.
-    pub counts: String,
+    /// Records applied per stream.
+    pub counts: BTreeMap<String, u64>,
     pub calls: i64,
     pub error_kind: Option<String>,
     pub error_message: Option<String>,
@@ -38,8 +40,8 @@ pub fn start_run(conn: &Connection, cid: &str, started_at: &str, full: bool) -> 
 /// How a run ended.
 pub struct RunEnd<'a> {
     pub finished_at: &'a str,
-    pub outcome: &'a str,
-    pub counts: &'a str,
+    pub outcome: SyncOutcome,
+    pub counts: &'a BTreeMap<String, u64>,
     pub calls: i64,
     pub error_kind: Option<&'a str>,
     pub error_message: Option<&'a str>,
@@ -49,12 +51,13 @@ pub struct RunEnd<'a> {
 
 pub fn finish_run(conn: &Connection, id: i64, e: &RunEnd<'_>) -> Result<()> {
     let streams = serde_json::to_string(e.streams).unwrap_or_else(|_| "[]".into());
+    let counts = serde_json::to_string(e.counts).unwrap_or_else(|_| "{}".into());
     let notices = serde_json::to_string(e.notices).unwrap_or_else(|_| "[]".into());
     conn.execute(
         "UPDATE sync_runs SET finished_at = ?2, outcome = ?3, counts = ?4, calls = ?5, error_kind = ?6, error_message = ?7,
             streams = ?8, notices = ?9
          WHERE id = ?1",
-        params![id, e.finished_at, e.outcome, e.counts, e.calls, e.error_kind, e.error_message, streams, notices],
+        params![id, e.finished_at, e.outcome, counts, e.calls, e.error_kind, e.error_message, streams, notices],
     )
     .map_err(db_err)?;
     Ok(())
@@ -88,7 +91,7 @@ fn run_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncRun> {
         finished_at: r.get(3)?,
         outcome: r.get(4)?,
         full: r.get(5)?,
-        counts: r.get(6)?,
+        counts: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
         calls: r.get(7)?,
         error_kind: r.get(8)?,
         error_message: r.get(9)?,

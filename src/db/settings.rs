@@ -2,6 +2,7 @@
 
 use super::db_err;
 use crate::error::Result;
+use crate::model::{Frequency, ObjectGroup};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -9,10 +10,9 @@ use ts_rs::TS;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct SyncSettings {
-    /// Object groups to sync: companies, ctas, health_scores, usage.
-    pub objects: Vec<String>,
-    /// manual, 15m, 1h, 4h or 24h.
-    pub frequency: String,
+    /// Object groups to sync (companies are always synced).
+    pub objects: Vec<ObjectGroup>,
+    pub frequency: Frequency,
     pub backfill_days: i64,
     /// API names that vary by org: the scorecard fact and history objects, the usage object.
     pub fact_object: String,
@@ -29,8 +29,8 @@ pub struct SyncSettings {
 impl Default for SyncSettings {
     fn default() -> Self {
         SyncSettings {
-            objects: crate::sync::plan::GROUPS.iter().map(|s| s.to_string()).collect(),
-            frequency: "manual".into(),
+            objects: ObjectGroup::ALL.to_vec(),
+            frequency: Frequency::Manual,
             backfill_days: 30,
             fact_object: "company_scorecard_fact".into(),
             history_object: "company_scorecard_history".into(),
@@ -40,8 +40,6 @@ impl Default for SyncSettings {
         }
     }
 }
-
-pub const FREQUENCIES: [&str; 5] = ["manual", "15m", "1h", "4h", "24h"];
 
 pub fn get(conn: &Connection, cid: &str) -> Result<SyncSettings> {
     let row = conn

@@ -149,7 +149,7 @@ impl Run<'_> {
                         &crate::db::changes::NewChange {
                             run_id: self.run_id,
                             at: self.started_at,
-                            kind: "company_removed",
+                            kind: crate::model::ChangeKind::CompanyRemoved,
                             company: Some(id),
                             subject: Some(&name),
                             detail: None,

@@ -23,6 +23,7 @@ use crate::db::{connections as conn_rows, org, settings};
 use crate::error::{Error, ErrorKind, ErrorPayload, Result};
 use crate::gainsight::record::iso;
 use crate::gainsight::{CsClient, normalize_instance_url};
+use crate::model::{Stream, SyncOutcome};
 use chrono::{DateTime, Utc};
 use plan::{Fetch, StreamKind, StreamPlan, StreamState};
 use serde::Serialize;
@@ -37,7 +38,7 @@ pub struct SyncOptions {
     /// Re-read everything and reconcile deletes, ignoring cursors.
     pub full: bool,
     /// Object groups for this run only; the connection's settings when `None`.
-    pub objects: Option<Vec<String>>,
+    pub objects: Option<Vec<crate::model::ObjectGroup>>,
     /// Set to stop after the current page.
     pub cancel: Arc<AtomicBool>,
     /// Rows per page (at most 5000, the default); smaller pages make progress finer.
@@ -48,7 +49,7 @@ pub struct SyncOptions {
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
 pub struct StreamProgress {
     pub connection_id: String,
-    pub stream: String,
+    pub stream: Stream,
     pub records: u64,
     pub pages: u64,
     /// The total to expect, when the API says (PX `totalHits`); CS does not.
@@ -63,7 +64,7 @@ pub struct SyncSummary {
     pub connection: String,
     /// ok (every stream read), partial (some streams read, others failed or skipped: see
     /// `streams`), failed (nothing could be read: see `error`) or cancelled.
-    pub outcome: String,
+    pub outcome: SyncOutcome,
     pub counts: BTreeMap<String, u64>,
     pub deleted: u64,
     pub calls: u64,
@@ -92,14 +93,14 @@ struct RunResult {
 /// A stream's outcome from its result: a gap in the org (an object or API it lacks) is skipped,
 /// anything else that went wrong failed.
 fn outcome_of(
-    stream: &str,
+    stream: Stream,
     object: Option<String>,
     r: Result<StreamRead>,
     cancel: &AtomicBool,
 ) -> StreamOutcome {
     match r {
         Ok(read) => StreamOutcome {
-            stream: stream.to_string(),
+            stream,
             object,
             outcome: read.outcome,
             records: read.records,
@@ -107,7 +108,7 @@ fn outcome_of(
             notices: read.notices,
         },
         Err(e) => StreamOutcome {
-            stream: stream.to_string(),
+            stream,
             object,
             outcome: if cancel.load(Ordering::SeqCst) {
                 StreamResult::Cancelled
@@ -167,10 +168,6 @@ impl Outpost {
 
         let now = self.now();
         let started_at = iso(now);
-        if let Some(bad) = opts.objects.iter().flatten().find(|g| !plan::GROUPS.contains(&g.as_str())) {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown object group \"{bad}\"."))
-                .with_hint("Use companies, ctas, health_scores or usage."));
-        }
         let (mut plan, mut names, s, run_id) = {
             let db = self.db()?;
             crate::db::runs::mark_interrupted(&db, &card.id)?;
@@ -235,7 +232,7 @@ impl Outpost {
                     )
                     .with_hint("Name the org's own in the sync settings, or turn Health scores off.");
                     outcomes.push(StreamOutcome {
-                        stream: kind.name().into(),
+                        stream: kind.stream(),
                         object: Some(object.clone()),
                         outcome: StreamResult::Skipped,
                         records: 0,
@@ -252,7 +249,7 @@ impl Outpost {
                     false => format!(" Objects that may hold it: {}.", offered.join(", ")),
                 };
                 outcomes.push(StreamOutcome {
-                    stream: StreamKind::Usage.name().into(),
+                    stream: crate::model::Stream::Usage,
                     object: Some(names.usage.clone()),
                     outcome: StreamResult::NotSetUp,
                     records: 0,
@@ -296,7 +293,7 @@ impl Outpost {
                 crate::db::cursors::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
             }
             role_matches.insert(kind.name().to_string(), roles);
-            outcomes.push(outcome_of(kind.name(), Some(object), r, &opts.cancel));
+            outcomes.push(outcome_of(kind.stream(), Some(object), r, &opts.cancel));
         }
         let mut deleted = 0;
         if !opts.cancel.load(Ordering::SeqCst) {
@@ -310,7 +307,7 @@ impl Outpost {
             }
             // A first sync has nothing to delete: no step to report.
             if plan.deletes != plan::Deletes::None {
-                outcomes.push(outcome_of(plan::DELETES, Some("record_delete_log".into()), r, &opts.cancel));
+                outcomes.push(outcome_of(Stream::Deletes, Some("record_delete_log".into()), r, &opts.cancel));
             }
         }
         order_outcomes(&mut outcomes);
@@ -339,20 +336,21 @@ impl Outpost {
         let was_cancelled = opts.cancel.load(Ordering::SeqCst);
         let read = |o: &&StreamOutcome| o.outcome == StreamResult::Ok;
         let problem = |o: &&StreamOutcome| matches!(o.outcome, StreamResult::Failed | StreamResult::Skipped);
-        let any_read = end.streams.iter().any(|o| read(&o) && o.stream != plan::DELETES);
+        let any_read = end.streams.iter().any(|o| read(&o) && o.stream != Stream::Deletes);
         let outcome = match (was_cancelled, end.streams.iter().any(|o| problem(&o)), any_read) {
-            (true, ..) => "cancelled",
-            (false, false, _) => "ok",
-            (false, true, true) => "partial",
-            (false, true, false) => "failed",
+            (true, ..) => SyncOutcome::Cancelled,
+            (false, false, _) => SyncOutcome::Ok,
+            (false, true, true) => SyncOutcome::Partial,
+            (false, true, false) => SyncOutcome::Failed,
         };
+        let read_something = matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial);
         let first_error = end.streams.iter().find_map(|o| o.error.clone());
-        let error = (outcome == "failed").then(|| first_error.clone()).flatten();
+        let error = (outcome == SyncOutcome::Failed).then(|| first_error.clone()).flatten();
         let counts: BTreeMap<String, u64> = end
             .streams
             .iter()
-            .filter(|o| o.outcome == StreamResult::Ok && o.stream != plan::DELETES)
-            .map(|o| (o.stream.clone(), o.records))
+            .filter(|o| o.outcome == StreamResult::Ok && o.stream != Stream::Deletes)
+            .map(|o| (o.stream.code().to_string(), o.records))
             .collect();
         let mut notices = end.notices.clone();
         for o in &end.streams {
@@ -360,16 +358,15 @@ impl Outpost {
         }
         {
             let db = self.db()?;
-            let counts_json = serde_json::to_string(&counts).unwrap_or_default();
             // The history's error: a failed run's, or a partial run's first problem.
-            let shown = if outcome == "cancelled" { None } else { first_error.as_ref() };
+            let shown = if outcome == SyncOutcome::Cancelled { None } else { first_error.as_ref() };
             crate::db::runs::finish_run(
                 &db,
                 run_id,
                 &crate::db::runs::RunEnd {
                     finished_at: &finished_at,
                     outcome,
-                    counts: &counts_json,
+                    counts: &counts,
                     calls: end.calls as i64,
                     error_kind: shown.map(|e| e.kind.name()),
                     error_message: shown.map(|e| e.message.as_str()),
@@ -378,7 +375,7 @@ impl Outpost {
                 },
             )?;
             for o in &end.streams {
-                let roles = end.roles.get(&o.stream).map(Vec::as_slice).unwrap_or_default();
+                let roles = end.roles.get(o.stream.code()).map(Vec::as_slice).unwrap_or_default();
                 org::put_status(&db, &card.id, run_id, &finished_at, o, roles)?;
             }
             // A rejected key needs the admin; a run that read something proves the connection;
@@ -389,13 +386,13 @@ impl Outpost {
                 _ if key_rejected => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", Some("key rejected"))?
                 }
-                "ok" | "partial" => conn_rows::set_status(&db, &card.id, "connected", None)?,
+                _ if read_something => conn_rows::set_status(&db, &card.id, "connected", None)?,
                 _ if card.status == crate::connections::ConnectionStatus::NeedsAttention => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", card.status_reason.as_deref())?
                 }
                 _ => conn_rows::set_status(&db, &card.id, "connected", None)?,
             }
-            if matches!(outcome, "ok" | "partial") {
+            if read_something {
                 conn_rows::set_last_sync(&db, &card.id, &finished_at)?;
             }
             // Keeps the query planner's statistics current after bulk writes (cheap when little changed).
@@ -406,7 +403,7 @@ impl Outpost {
             run_id,
             connection_id: card.id.clone(),
             connection: card.name.clone(),
-            outcome: outcome.into(),
+            outcome,
             counts,
             deleted: end.deleted,
             calls: end.calls,
@@ -434,7 +431,9 @@ impl Outpost {
             crate::db::runs::mark_interrupted(&db, &card.id)?;
             let s = settings::get(&db, &card.id)?;
             // Until the accounts have been read through once, every account is new: none is logged.
-            let first = crate::db::cursors::get_cursor(&db, &card.id, "px_accounts")?.last_ok_start.is_none();
+            let first = crate::db::cursors::get_cursor(&db, &card.id, Stream::PxAccounts.code())?
+                .last_ok_start
+                .is_none();
             let run_id = crate::db::runs::start_run(&db, &card.id, &started_at, opts.full)?;
             (run_id, s.backfill_days, first)
         };
@@ -453,7 +452,7 @@ impl Outpost {
         let mut outcomes = Vec::new();
         for (stream, path, r) in results {
             if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
-                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, stream, &started_at)?;
+                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, stream.code(), &started_at)?;
             }
             outcomes.push(outcome_of(stream, Some(path.to_string()), r, &opts.cancel));
         }
@@ -478,8 +477,8 @@ impl Outpost {
     }
 }
 
-/// Streams in the order an admin reads them: the order they are planned in, deletes last.
+/// Streams in the order an admin reads them (the order they are planned in, deletes last), the
+/// order `Stream` declares.
 fn order_outcomes(outcomes: &mut [StreamOutcome]) {
-    let rank = |s: &str| StreamKind::ALL.iter().position(|k| k.name() == s).unwrap_or(StreamKind::ALL.len());
-    outcomes.sort_by_key(|o| rank(&o.stream));
+    outcomes.sort_by_key(|o| o.stream);
 }

@@ -7,6 +7,7 @@
 //!   (the log keeps 15); past that, or after a partial first sync, IDs are reconciled in full.
 //! - Small reference data (the scoring scheme) is always re-read whole.
 
+use crate::model::ObjectGroup;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
@@ -46,13 +47,28 @@ impl StreamKind {
         }
     }
 
-    /// The object group an admin switches on or off in the sync settings.
-    pub fn group(self) -> &'static str {
+    /// The stream, in the words the summary and the UI use.
+    pub fn stream(self) -> crate::model::Stream {
+        use crate::model::Stream;
         match self {
-            StreamKind::Companies => "companies",
-            StreamKind::Ctas => "ctas",
-            StreamKind::ScoreBands | StreamKind::MeasureScores | StreamKind::ScoreHistory => "health_scores",
-            StreamKind::Usage => "usage",
+            StreamKind::ScoreBands => Stream::ScoreBands,
+            StreamKind::Companies => Stream::Companies,
+            StreamKind::Ctas => Stream::Ctas,
+            StreamKind::MeasureScores => Stream::MeasureScores,
+            StreamKind::ScoreHistory => Stream::ScoreHistory,
+            StreamKind::Usage => Stream::Usage,
+        }
+    }
+
+    /// The object group an admin switches on or off in the sync settings.
+    pub fn group(self) -> ObjectGroup {
+        match self {
+            StreamKind::Companies => ObjectGroup::Companies,
+            StreamKind::Ctas => ObjectGroup::Ctas,
+            StreamKind::ScoreBands | StreamKind::MeasureScores | StreamKind::ScoreHistory => {
+                ObjectGroup::HealthScores
+            }
+            StreamKind::Usage => ObjectGroup::Usage,
         }
     }
 
@@ -60,9 +76,6 @@ impl StreamKind {
         !matches!(self, StreamKind::ScoreBands)
     }
 }
-
-/// Object groups an admin can choose; companies are always synced (everything hangs off them).
-pub const GROUPS: [&str; 4] = ["companies", "ctas", "health_scores", "usage"];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Fetch {
@@ -107,13 +120,13 @@ pub struct StreamState {
 pub const DELETES: &str = "deletes";
 
 pub fn plan(
-    groups: &[String],
+    groups: &[ObjectGroup],
     states: &BTreeMap<StreamKind, StreamState>,
     deletes_done: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
     full: bool,
 ) -> SyncPlan {
-    let wanted = |k: StreamKind| k == StreamKind::Companies || groups.iter().any(|g| g == k.group());
+    let wanted = |k: StreamKind| k == StreamKind::Companies || groups.iter().any(|g| *g == k.group());
     let streams = StreamKind::ALL
         .into_iter()
         .filter(|k| wanted(*k))
@@ -150,15 +163,15 @@ mod tests {
         StreamState { modified_to: modified.map(t), last_ok_start: ok.map(t) }
     }
 
-    fn all() -> Vec<String> {
-        GROUPS.iter().map(|s| s.to_string()).collect()
+    fn all() -> Vec<ObjectGroup> {
+        ObjectGroup::ALL.to_vec()
     }
 
     #[test]
     fn table() {
         struct Case {
             name: &'static str,
-            groups: Vec<String>,
+            groups: Vec<ObjectGroup>,
             companies: StreamState,
             deletes_done: Option<u32>,
             now: u32,
@@ -261,7 +274,7 @@ mod tests {
 
     #[test]
     fn groups_choose_streams_and_companies_are_always_in() {
-        let p = plan(&["ctas".to_string()], &BTreeMap::new(), None, t(20), false);
+        let p = plan(&[ObjectGroup::Ctas], &BTreeMap::new(), None, t(20), false);
         let kinds: Vec<StreamKind> = p.streams.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, vec![StreamKind::Companies, StreamKind::Ctas]);
         let p = plan(&all(), &BTreeMap::new(), None, t(20), false);

@@ -71,10 +71,10 @@ fn list(items: &[String]) -> String {
 }
 
 impl Run<'_> {
-    fn report(&self, stream: &str, records: u64, pages: u64, done: bool) {
+    fn report(&self, stream: crate::model::Stream, records: u64, pages: u64, done: bool) {
         (self.progress)(&StreamProgress {
             connection_id: self.cid.to_string(),
-            stream: stream.to_string(),
+            stream,
             records,
             pages,
             total: None,
@@ -266,7 +266,7 @@ impl Run<'_> {
         let pages = query_pages(self.client, spec);
         futures_util::pin_mut!(pages);
         let (mut records, mut count) = (0u64, 0u64);
-        self.report(stream, 0, 0, false);
+        self.report(p.kind.stream(), 0, 0, false);
         loop {
             if self.opts.cancel.load(Ordering::SeqCst) {
                 return Err(Stop::Other(super::cancelled()));
@@ -292,9 +292,9 @@ impl Run<'_> {
             };
             records += applied.rows;
             count += 1;
-            self.report(stream, records, count, false);
+            self.report(p.kind.stream(), records, count, false);
         }
-        self.report(stream, records, count, true);
+        self.report(p.kind.stream(), records, count, true);
         Ok(records)
     }
 }

@@ -11,6 +11,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
 use crate::gainsight::record::{instant, num, text};
+use crate::model::{ChangeKind, Stream};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
@@ -40,10 +41,10 @@ pub(super) struct PxRun<'a> {
 }
 
 impl PxRun<'_> {
-    fn report(&self, stream: &str, records: u64, pages: u64, total: Option<u64>, done: bool) {
+    fn report(&self, stream: Stream, records: u64, pages: u64, total: Option<u64>, done: bool) {
         (self.progress)(&StreamProgress {
             connection_id: self.cid.to_string(),
-            stream: stream.to_string(),
+            stream,
             records,
             pages,
             total,
@@ -57,7 +58,7 @@ impl PxRun<'_> {
 
     /// One entity stream: every page written (changed rows only) in its own transaction, then the
     /// rows PX no longer has are deleted. Returns the rows written.
-    async fn entities(&self, stream: &str, table: &str, path: &str, list_key: &str) -> Result<u64> {
+    async fn entities(&self, stream: Stream, table: &str, path: &str, list_key: &str) -> Result<u64> {
         let mut seen = HashSet::new();
         let (mut written, mut records, mut pages) = (0u64, 0u64, 0u64);
         self.report(stream, 0, 0, None, false);
@@ -104,7 +105,13 @@ impl PxRun<'_> {
                     )
                     .map_err(crate::db::db_err)?;
                     if !self.first {
-                        self.change(&tx, "px_account_removed", r.gs_id.as_deref(), r.name.as_deref(), None)?;
+                        self.change(
+                            &tx,
+                            ChangeKind::PxAccountRemoved,
+                            r.gs_id.as_deref(),
+                            r.name.as_deref(),
+                            None,
+                        )?;
                     }
                 }
             }
@@ -188,10 +195,10 @@ impl PxRun<'_> {
         }
         let (link, name) = (a.gs_id.as_deref(), Some(a.name.as_str()));
         match before {
-            None => self.change(tx, "px_account_added", link, name, None)?,
+            None => self.change(tx, ChangeKind::PxAccountAdded, link, name, None)?,
             Some(old) if old != a.health_score => {
                 let detail = serde_json::json!({"from": old, "to": a.health_score}).to_string();
-                self.change(tx, "px_health_changed", link, name, Some(&detail))?;
+                self.change(tx, ChangeKind::PxHealthChanged, link, name, Some(&detail))?;
             }
             Some(_) => {}
         }
@@ -201,7 +208,7 @@ impl PxRun<'_> {
     fn change(
         &self,
         tx: &rusqlite::Transaction<'_>,
-        kind: &str,
+        kind: ChangeKind,
         company: Option<&str>,
         subject: Option<&str>,
         detail: Option<&str>,
@@ -219,8 +226,8 @@ impl PxRun<'_> {
 
     /// Feature usage, one day at a time from the cursor day (or the backfill) through today.
     async fn usage(&self) -> Result<u64> {
-        const STREAM: &str = "px_feature_usage";
-        let cursor = crate::db::cursors::get_cursor(&*self.app.db()?, self.cid, STREAM)?;
+        const STREAM: Stream = Stream::PxFeatureUsage;
+        let cursor = crate::db::cursors::get_cursor(&*self.app.db()?, self.cid, STREAM.code())?;
         let cursor_day = cursor
             .modified_to
             .as_deref()
@@ -283,7 +290,12 @@ impl PxRun<'_> {
             let mut db = self.app.db()?;
             let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             rows::replace_usage_day(&tx, self.cid, &label, &day_rows)?;
-            crate::db::cursors::advance_cursor(&tx, self.cid, STREAM, &format!("{label}T00:00:00.000Z"))?;
+            crate::db::cursors::advance_cursor(
+                &tx,
+                self.cid,
+                STREAM.code(),
+                &format!("{label}T00:00:00.000Z"),
+            )?;
             tx.commit().map_err(crate::db::db_err)?;
         }
         self.report(STREAM, events, pages, None, true);
@@ -292,21 +304,21 @@ impl PxRun<'_> {
 
     /// Every PX stream, each ending on its own: an API this subscription lacks (404) or the key
     /// may not read (403) is skipped with a notice; the others go on.
-    pub async fn run_all(&self) -> Vec<(&'static str, &'static str, Result<StreamRead>)> {
+    pub async fn run_all(&self) -> Vec<(Stream, &'static str, Result<StreamRead>)> {
         let (a, (u, f)) = futures_util::future::join(
-            self.entities("px_accounts", "px_accounts", "/accounts", "accounts"),
+            self.entities(Stream::PxAccounts, "px_accounts", "/accounts", "accounts"),
             futures_util::future::join(
-                self.entities("px_users", "px_users", "/users", "users"),
-                self.entities("px_features", "px_features", "/feature", "features"),
+                self.entities(Stream::PxUsers, "px_users", "/users", "users"),
+                self.entities(Stream::PxFeatures, "px_features", "/feature", "features"),
             ),
         )
         .await;
         let usage = self.usage().await;
         vec![
-            ("px_accounts", "/accounts", unavailable_is_skipped("Accounts", a)),
-            ("px_users", "/users", unavailable_is_skipped("Users", u)),
-            ("px_features", "/feature", unavailable_is_skipped("Features", f)),
-            ("px_feature_usage", "/events/feature_match", unavailable_is_skipped("Feature usage", usage)),
+            (Stream::PxAccounts, "/accounts", unavailable_is_skipped("Accounts", a)),
+            (Stream::PxUsers, "/users", unavailable_is_skipped("Users", u)),
+            (Stream::PxFeatures, "/feature", unavailable_is_skipped("Features", f)),
+            (Stream::PxFeatureUsage, "/events/feature_match", unavailable_is_skipped("Feature usage", usage)),
         ]
     }
 }

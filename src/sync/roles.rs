@@ -10,21 +10,9 @@
 
 use crate::gainsight::dates::parse_date;
 use crate::gainsight::record::Record;
-use serde::{Deserialize, Serialize};
+pub use crate::model::shape::{FieldInfo, Matched, RoleMatch};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use ts_rs::TS;
-
-/// One field of an object, as describe reports it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FieldInfo {
-    pub name: String,
-    pub label: String,
-    /// Upper case: STRING, NUMBER, LOOKUP, PICKLIST, DATE…; empty when describe gave none.
-    pub data_type: String,
-    /// For a lookup: the object it points into.
-    pub lookup_to: Option<String>,
-}
 
 /// The fields of a describe reply: `data[0].fields` (what the docs show) or `data.fields`.
 pub fn parse_describe(data: &Value) -> Vec<FieldInfo> {
@@ -109,37 +97,6 @@ pub(crate) const MODIFIED: Role = role(
 );
 pub(crate) const CREATED: Role =
     role("created", "Created date", Read::Date, &["CreatedDate"], &["Created Date"]);
-
-/// How a role found its field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Matched {
-    /// A candidate API name.
-    Name,
-    /// A candidate label.
-    Label,
-    /// The admin's choice in the sync settings.
-    Setting,
-    /// Not described (describe could not be read): the usual API name, assumed.
-    Assumed,
-    /// The org has no field for it.
-    Missing,
-    /// Described, but Gainsight refused to read it (field permissions).
-    Refused,
-}
-
-/// One role of a stream and the field the org gave it, for the org report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-pub struct RoleMatch {
-    pub role: String,
-    pub label: String,
-    pub needed: bool,
-    /// What is selected for it (`Csm__gr.Email`); none when missing.
-    pub field: Option<String>,
-    /// The field's label in the org.
-    pub field_label: Option<String>,
-    pub matched: Matched,
-}
 
 /// A stream's select list, as the org's describe allows it.
 #[derive(Clone, Debug, Default)]

@@ -112,8 +112,11 @@ async fn without_health_scores_the_bands_come_from_the_accounts() {
     let dir = tempfile::tempdir().expect("dir");
     let app = Outpost::open(dir.path()).expect("open");
     connect(&app, "Sim", &sim).await;
-    let only_companies =
-        SyncSettings { objects: vec!["companies".into()], cs_calls_per_minute: 100, ..Default::default() };
+    let only_companies = SyncSettings {
+        objects: vec![outpost::model::ObjectGroup::Companies],
+        cs_calls_per_minute: 100,
+        ..Default::default()
+    };
     app.set_sync_settings("Sim", &only_companies).expect("settings");
     sync_ok(&app, "Sim").await;
 

@@ -75,9 +75,9 @@ async fn px_connects_by_each_region_auto_detect_and_url() {
     {
         let name = format!("PX {label}");
         let card = app.connect(&px(&name, PxTarget::Region(region), key)).await.expect(&name);
-        assert_eq!((card.kind.as_str(), card.instance.as_str()), ("px", label), "the card names the region");
+        assert_eq!((card.kind.code(), card.instance.as_str()), ("px", label), "the card names the region");
         assert_eq!(card.region, Some(region));
-        assert_eq!(card.auth_mode, "API Key");
+        assert_eq!(card.auth_mode.label(), "API Key");
         assert_eq!(card.masked_key, last4(key));
         assert_eq!(card.instance_url, format!("{}/px/{}/v1", sim.base_url(), label.to_lowercase()));
         let report = app.test_saved(&name).await.expect("saved test");
@@ -136,10 +136,10 @@ async fn cs_m2m_connects_tests_and_stores_only_the_client_id() {
 
     let report = app.test_connection(&m2m("M2M", &sim.base_url(), "wrong-client-secret-00000")).await;
     assert_eq!(kind(&report), Some(ErrorKind::InvalidKey));
-    assert_eq!(report.auth_mode, "M2M OAuth");
+    assert_eq!(report.auth_mode.label(), "M2M OAuth");
 
     let card = app.connect(&m2m("M2M", &sim.base_url(), DEMO_CLIENT_SECRET)).await.expect("connect");
-    assert_eq!(card.auth_mode, "M2M OAuth");
+    assert_eq!(card.auth_mode.label(), "M2M OAuth");
     assert_eq!(card.client_id.as_deref(), Some(DEMO_CLIENT_ID));
     assert_eq!(card.masked_key, last4(DEMO_CLIENT_SECRET), "the mask is the secret's last four");
     assert_eq!(card.description.as_deref(), Some("M2M"));
@@ -208,7 +208,8 @@ async fn a_key_regenerated_between_syncs_marks_the_card_and_rotate_clears_it() {
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
     app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
-    let opts = || SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
+    let opts =
+        || SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
     let first = app.sync("Prod", opts(), &quiet).await.expect("sync");
     assert_eq!(first.outcome, "ok", "{:?}", first.error);
 
@@ -230,9 +231,13 @@ async fn a_disconnected_connection_never_syncs_and_reconnects_only_with_a_workin
     let dir = tempfile::tempdir().expect("dir");
     let app = app(dir.path(), &sim);
     let card = app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
-    let opts = || SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
+    let opts =
+        || SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
     assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
-    let every_15m = SyncSettings { frequency: "15m".into(), ..app.sync_settings("Prod").expect("settings") };
+    let every_15m = SyncSettings {
+        frequency: outpost::model::Frequency::Every15Minutes,
+        ..app.sync_settings("Prod").expect("settings")
+    };
     app.set_sync_settings("Prod", &every_15m).expect("a schedule");
     let in_an_hour = app.now() + chrono::Duration::hours(1);
     let due = |app: &Outpost| app.due_for_sync(in_an_hour).expect("due").contains(&card.id);
@@ -281,8 +286,11 @@ async fn disconnect_is_refused_while_a_sync_runs_that_would_mark_the_card_connec
     let (a, s) = (app.clone(), started.clone());
     let sync = tokio::spawn(async move {
         let signal = move |_: &StreamProgress| s.notify_one();
-        let opts =
-            SyncOptions { objects: Some(vec!["companies".into()]), page_size: Some(2), ..Default::default() };
+        let opts = SyncOptions {
+            objects: Some(vec![outpost::model::ObjectGroup::Companies]),
+            page_size: Some(2),
+            ..Default::default()
+        };
         a.sync("Prod", opts, &signal).await
     });
     started.notified().await;
@@ -348,7 +356,8 @@ async fn no_key_reaches_sqlite_or_any_returned_value() {
     json(&mut seen, &cards);
     json(&mut seen, &app.test_connection(&cs("", &url, DEMO_ACCESS_KEY)).await);
     json(&mut seen, &app.test_connection(&px("", PxTarget::Auto, EU_KEY)).await);
-    let opts = SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
+    let opts =
+        SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
     json(&mut seen, &app.sync("Prod", opts.clone(), &quiet).await.expect("sync"));
     json(&mut seen, &app.sync("M2M", opts.clone(), &quiet).await.ok());
     sim.rotate_cs_key(NEW_CS_KEY);

@@ -262,8 +262,8 @@ async fn a_sparse_org_is_partial_never_failed_and_the_card_names_each_problem() 
     assert_table(dir.path(), "ctas", cta, &truth(&sim, "call_to_action", cta).await);
 
     let card = app.connection(CS).expect("card");
-    assert_eq!(card.last_outcome.as_deref(), Some("partial"));
-    let problems: Vec<&str> = card.last_problems.iter().map(|p| p.stream.as_str()).collect();
+    assert_eq!(card.last_outcome, Some(outpost::model::SyncOutcome::Partial));
+    let problems: Vec<&str> = card.last_problems.iter().map(|p| p.stream.code()).collect();
     assert_eq!(problems, ["measure_scores", "score_history"], "usage waiting for a choice is no problem");
     assert!(
         card.last_problems
@@ -382,7 +382,8 @@ async fn a_reconcile_never_deletes_on_an_empty_or_unconfirmed_id_list() {
         // Companies only (the fault's endpoint is a prefix of the scorecard objects' too): the
         // incremental company read finds nothing either way; the ID listing gets the empty reply.
         sim.add_fault(empty_reply_on("/v1/data/objects/query/company", 2, style));
-        let only = SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() };
+        let only =
+            SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
         let s = app.sync(CS, only, &quiet).await.expect("sync");
         assert_eq!(s.deleted, 0, "{style}: an empty listing removes nothing");
         assert!(
@@ -412,7 +413,11 @@ async fn a_reconcile_never_deletes_on_an_empty_or_unconfirmed_id_list() {
     pretend_a_long_gap(dir.path());
     sim.reset_counters();
     let s = app
-        .sync(CS, SyncOptions { objects: Some(vec!["companies".into()]), ..Default::default() }, &quiet)
+        .sync(
+            CS,
+            SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() },
+            &quiet,
+        )
         .await
         .expect("sync");
     assert_eq!(s.deleted as usize, gone.len(), "{:?}", s.notices);

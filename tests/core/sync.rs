@@ -365,7 +365,7 @@ async fn a_rejected_key_stays_flagged_through_other_failures_and_is_not_schedule
     let dir = tempfile::tempdir().expect("dir");
     let app = connect(dir.path(), &sim).await;
     let settings = outpost::db::settings::SyncSettings {
-        frequency: "15m".into(),
+        frequency: outpost::model::Frequency::Every15Minutes,
         cs_calls_per_minute: 100,
         ..Default::default()
     };
@@ -500,7 +500,7 @@ async fn mappings_and_object_changes_wait_for_a_running_sync() {
     let e = app.set_sync_settings(CS, &settings).expect_err("waits");
     assert_eq!(e.kind, outpost::ErrorKind::Conflict, "{e:?}");
     let mut schedule = app.sync_settings(CS).expect("settings");
-    schedule.frequency = "1h".into();
+    schedule.frequency = outpost::model::Frequency::Hourly;
     app.set_sync_settings(CS, &schedule).expect("a schedule change does not touch the cache");
     assert_eq!(running.await.expect("join").expect("sync").outcome, "ok");
     app.set_field_mappings(CS, "company", &[region]).expect("after the sync");

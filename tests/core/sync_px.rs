@@ -185,7 +185,7 @@ async fn px_entities_and_daily_usage_match_px() {
     let totals = Mutex::new(Vec::new());
     let progress = |p: &StreamProgress| {
         if let (Some(t), Ok(mut v)) = (p.total, totals.lock()) {
-            v.push((p.stream.clone(), t));
+            v.push((p.stream, t));
         }
     };
     let first = app.sync("PX", SyncOptions::default(), &progress).await.expect("first PX sync");
@@ -281,7 +281,7 @@ async fn px_entities_and_daily_usage_match_px() {
     };
     let changes = app.changes(Some(second.run_id), 100).expect("changes");
     let mut logged: Vec<(String, String)> =
-        changes.iter().map(|c| (c.kind.clone(), c.subject.clone().unwrap_or_default())).collect();
+        changes.iter().map(|c| (c.kind.code().to_string(), c.subject.clone().unwrap_or_default())).collect();
     logged.sort();
     let mut expected: Vec<(String, String)> =
         still_moved.iter().map(|id| ("px_health_changed".to_string(), name_of(id))).collect();

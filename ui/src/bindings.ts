@@ -4,6 +4,20 @@ export type ErrorKind = "InvalidInput" | "InvalidKey" | "IpNotAllowed" | "WrongI
 
 export type ErrorPayload = { kind: ErrorKind, message: string, hint: string | null, };
 
+export type ConnectionKind = "cs" | "px";
+
+export type AuthMode = "access_key" | "m2m" | "api_key";
+
+export type SyncOutcome = "running" | "ok" | "partial" | "failed" | "cancelled" | "interrupted";
+
+export type Frequency = "manual" | "15m" | "1h" | "4h" | "24h";
+
+export type ObjectGroup = "companies" | "ctas" | "health_scores" | "usage";
+
+export type ChangeKind = "band_changed" | "cta_opened" | "cta_closed" | "company_added" | "company_removed" | "px_account_added" | "px_account_removed" | "px_health_changed";
+
+export type Stream = "score_bands" | "companies" | "ctas" | "measure_scores" | "score_history" | "usage" | "deletes" | "px_accounts" | "px_users" | "px_features" | "px_feature_usage";
+
 export type CsConnectInput = { name: string, description: string | null, instance_url: string, access_key: string, };
 
 export type PxRegion = "us" | "eu" | "us2";
@@ -30,7 +44,7 @@ instance_url: string | null,
 /**
  * The domain (CS), or the region label or host (PX).
  */
-instance: string | null, auth_mode: string, 
+instance: string | null, auth_mode: AuthMode, 
 /**
  * What was changed in the input (trimmed key, removed path, expanded tenant name).
  */
@@ -46,11 +60,7 @@ subscription: PxSubscription | null, };
 
 export type ConnectionStatus = "connected" | "syncing" | "needs_attention" | "disconnected";
 
-export type ConnectionCard = { id: string, 
-/**
- * `cs` or `px`.
- */
-kind: string, name: string, description: string | null, status: ConnectionStatus, status_reason: string | null, connected_by: string, 
+export type ConnectionCard = { id: string, kind: ConnectionKind, name: string, description: string | null, status: ConnectionStatus, status_reason: string | null, connected_by: string, 
 /**
  * RFC 3339, UTC; shown in local time.
  */
@@ -58,11 +68,7 @@ connected_on: string,
 /**
  * The domain (CS), the region label (PX, e.g. `EU`) or the host of an explicit PX URL.
  */
-instance: string, instance_url: string, 
-/**
- * `Access Key`, `M2M OAuth` or `API Key`.
- */
-auth_mode: string, 
+instance: string, instance_url: string, auth_mode: AuthMode, 
 /**
  * M2M OAuth only: the client id (not a secret).
  */
@@ -74,7 +80,7 @@ region: PxRegion | null, masked_key: string, is_demo: boolean, last_sync_at: str
 /**
  * How the last finished sync ended: ok, partial, failed, cancelled or interrupted.
  */
-last_outcome: string | null, 
+last_outcome: SyncOutcome | null, 
 /**
  * The streams of that sync that failed or were skipped, each with its error and hint: the
  * card's "Synced with 1 problem".
@@ -167,7 +173,7 @@ export type CtaQuery = { open: boolean, overdue: boolean, company: string | null
 
 export type CtaListItem = { company_name: string | null, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
 
-export type StreamProgress = { connection_id: string, stream: string, records: number, pages: number, 
+export type StreamProgress = { connection_id: string, stream: Stream, records: number, pages: number, 
 /**
  * The total to expect, when the API says (PX `totalHits`); CS does not.
  */
@@ -175,7 +181,7 @@ total: number | null, done: boolean, };
 
 export type StreamResult = "ok" | "failed" | "skipped" | "not_set_up" | "cancelled";
 
-export type StreamOutcome = { stream: string, 
+export type StreamOutcome = { stream: Stream, 
 /**
  * The object (CS) or API path (PX) it reads.
  */
@@ -190,7 +196,7 @@ export type SyncSummary = { run_id: number, connection_id: string, connection: s
  * ok (every stream read), partial (some streams read, others failed or skipped: see
  * `streams`), failed (nothing could be read: see `error`) or cancelled.
  */
-outcome: string, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, 
+outcome: SyncOutcome, counts: { [key in string]: number }, deleted: number, calls: number, started_at: string, finished_at: string, 
 /**
  * Why a failed run failed (the first stream's error); none for ok, partial and cancelled runs.
  */
@@ -216,9 +222,9 @@ field: string | null,
  */
 field_label: string | null, matched: Matched, };
 
-export type StreamStatus = { stream: string, object: string | null, run_id: number, at: string, outcome: StreamResult, records: number, error: ErrorPayload | null, notices: Array<string>, roles: Array<RoleMatch>, };
+export type StreamStatus = { stream: Stream, object: string | null, run_id: number, at: string, outcome: StreamResult, records: number, error: ErrorPayload | null, notices: Array<string>, roles: Array<RoleMatch>, };
 
-export type StreamReport = { stream: string, 
+export type StreamReport = { stream: Stream, 
 /**
  * What the admin calls it: "Companies", "Score history".
  */
@@ -244,11 +250,7 @@ roles: Array<RoleMatch>,
  */
 mapped_missing: Array<string>, cached_rows: number, last: StreamStatus | null, };
 
-export type OrgReport = { connection_id: string, connection: string, 
-/**
- * `cs` or `px`.
- */
-kind: string, instance: string, generated_at: string, streams: Array<StreamReport>, };
+export type OrgReport = { connection_id: string, connection: string, kind: ConnectionKind, instance: string, generated_at: string, streams: Array<StreamReport>, };
 
 export type UsageCandidate = { object: string, label: string, 
 /**
@@ -261,22 +263,17 @@ export type SyncRun = { id: number, connection_id: string, started_at: string, f
  * running, ok (complete), partial (some streams failed or were skipped), failed (nothing could
  * be read), cancelled or interrupted (the process stopped mid-sync).
  */
-outcome: string, full: boolean, 
+outcome: SyncOutcome, full: boolean, 
 /**
- * Records applied per stream, as a JSON object.
+ * Records applied per stream.
  */
-counts: string, calls: number, error_kind: string | null, error_message: string | null, 
+counts: { [key in string]: number }, calls: number, error_kind: string | null, error_message: string | null, 
 /**
  * Each stream's outcome, records and error.
  */
 streams: Array<StreamOutcome>, notices: Array<string>, };
 
-export type Change = { id: number, run_id: number, at: string, 
-/**
- * CS: band_changed, cta_opened, cta_closed, company_added, company_removed; PX:
- * px_account_added, px_account_removed, px_health_changed.
- */
-kind: string, 
+export type Change = { id: number, run_id: number, at: string, kind: ChangeKind, 
 /**
  * The connection that recorded it (its name).
  */
@@ -288,13 +285,9 @@ company_gsid: string | null, company_name: string | null, subject: string | null
 
 export type SyncSettings = { 
 /**
- * Object groups to sync: companies, ctas, health_scores, usage.
+ * Object groups to sync (companies are always synced).
  */
-objects: Array<string>, 
-/**
- * manual, 15m, 1h, 4h or 24h.
- */
-frequency: string, backfill_days: number, 
+objects: Array<ObjectGroup>, frequency: Frequency, backfill_days: number, 
 /**
  * API names that vary by org: the scorecard fact and history objects, the usage object.
  */

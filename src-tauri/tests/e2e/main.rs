@@ -6,3 +6,4 @@ mod support;
 mod connect_cs;
 mod fields;
 mod lifecycle;
+mod schedule;

@@ -6,6 +6,7 @@ use crate::db::companies::{self, CompanyRow};
 use crate::db::scores;
 use crate::error::Result;
 use crate::gainsight::record::Record;
+use crate::model::ChangeKind;
 use crate::sync::roles::{CREATED, GSID, MODIFIED, Read, Resolved, Role, needed, role};
 use rusqlite::Transaction;
 use serde_json::{Map, Value};
@@ -84,11 +85,11 @@ pub(super) fn apply(
         return Ok(());
     }
     match previous {
-        None => change(tx, ctx, "company_added", Some(&gsid), Some(&row.name), None),
+        None => change(tx, ctx, ChangeKind::CompanyAdded, Some(&gsid), Some(&row.name), None),
         Some(old) if old != row.score_label => {
             let detail =
                 serde_json::json!({"from": old, "to": row.score_label, "score": row.score}).to_string();
-            change(tx, ctx, "band_changed", Some(&gsid), Some(&row.name), Some(&detail))
+            change(tx, ctx, ChangeKind::BandChanged, Some(&gsid), Some(&row.name), Some(&detail))
         }
         Some(_) => Ok(()),
     }

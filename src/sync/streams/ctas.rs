@@ -5,6 +5,7 @@ use super::{PageContext, change};
 use crate::db::ctas::{self, CtaRow};
 use crate::error::Result;
 use crate::gainsight::record::Record;
+use crate::model::ChangeKind;
 use crate::sync::roles::{CREATED, GSID, MODIFIED, Read, Resolved, Role, needed, role};
 use rusqlite::Transaction;
 
@@ -63,8 +64,8 @@ pub(super) fn apply(
         return Ok(());
     }
     let kind = match (was_closed, row.is_closed) {
-        (None, false) | (Some(true), false) => "cta_opened",
-        (Some(false), true) => "cta_closed",
+        (None, false) | (Some(true), false) => ChangeKind::CtaOpened,
+        (Some(false), true) => ChangeKind::CtaClosed,
         _ => return Ok(()),
     };
     let detail = serde_json::json!({"type": row.r#type, "status": row.status}).to_string();

@@ -106,7 +106,7 @@ pub fn apply(
 pub(super) fn change(
     tx: &Transaction<'_>,
     ctx: &PageContext<'_>,
-    kind: &str,
+    kind: crate::model::ChangeKind,
     company: Option<&str>,
     subject: Option<&str>,
     detail: Option<&str>,

@@ -1,3 +1,10 @@
+import type { AuthMode } from "../bindings";
+
+/** What the admin reads for an auth mode. */
+export function authLabel(mode: AuthMode): string {
+  return { access_key: "Access Key", m2m: "M2M OAuth", api_key: "API Key" }[mode];
+}
+
 /** An RFC 3339 timestamp as the admin's local date and time, e.g. "22 Nov 2026, 14:05". */
 export function localDateTime(rfc3339: string | null | undefined): string {
   if (!rfc3339) return "never";

@@ -36,11 +36,18 @@ impl Drop for Driver {
 
 impl Driver {
     pub fn start() -> Driver {
+        Driver::start_with_env(&[])
+    }
+
+    /// [`Driver::start`], with environment variables for the apps it launches (they inherit them
+    /// through WebKitWebDriver).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Driver {
         // A test that failed while holding the turn poisons it; the next one still goes.
         let turn = TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (port, native) = (free_port(), free_port());
         let child = Command::new("tauri-driver")
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
