@@ -1,6 +1,5 @@
 //! Browsing the cache: the queries the CLI and the app share.
 
-use crate::app::Outpost;
 use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
@@ -8,6 +7,7 @@ use crate::db::changes::Change;
 use crate::db::runs::SyncRun;
 use crate::db::settings::FieldMapping;
 use crate::error::Result;
+use crate::outpost::Outpost;
 
 fn today() -> String {
     chrono::Local::now().format("%Y-%m-%d").to_string()

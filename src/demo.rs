@@ -3,11 +3,11 @@
 //! to it is an ordinary connection to its URLs (PX at `{url}/px/us/v1`), and after a restart a
 //! saved demo connection brings it back on the port it had.
 
-use crate::app::Outpost;
 use crate::connections::DemoOrg;
 use crate::db::connections as rows;
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::px::PxRegion;
+use crate::outpost::Outpost;
 use gainsight_sim::{RunningSim, SimConfig};
 
 /// A running demo org.

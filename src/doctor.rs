@@ -3,13 +3,13 @@
 //! Read offline from the cache; `refresh` describes every object again first. An admin can read it
 //! out to Gainsight support.
 
-use crate::app::Outpost;
 use crate::db::db_err;
 use crate::db::org::{self, StreamStatus};
 use crate::db::settings::{self, SyncSettings};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::record::iso;
 use crate::model::Stream;
+use crate::outpost::Outpost;
 use crate::sync::plan::StreamKind;
 use crate::sync::roles::{self, FieldInfo, Matched, RoleMatch};
 use crate::sync::streams::{ObjectNames, object_of, roles_of};

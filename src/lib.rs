@@ -1,7 +1,6 @@
 //! Outpost core: the Gainsight client, the keychain vault, the local cache and the sync engine.
 //! Nothing here depends on Tauri; the desktop app is a thin shell over this crate.
 
-pub mod app;
 pub mod bindings;
 pub mod browse;
 pub mod connections;
@@ -12,11 +11,12 @@ pub mod doctor;
 pub mod error;
 pub mod gainsight;
 pub mod model;
+pub mod outpost;
 pub mod schedule;
 pub mod secret;
 pub mod settings;
 pub mod sync;
 pub mod vault;
 
-pub use app::Outpost;
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
+pub use outpost::{Outpost, default_data_dir, os_user_full_name};

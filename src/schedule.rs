@@ -24,7 +24,7 @@ pub fn is_due(frequency: Frequency, last: Option<DateTime<Utc>>, now: DateTime<U
     next_due(frequency, last, now).is_some_and(|t| t <= now)
 }
 
-impl crate::app::Outpost {
+impl crate::outpost::Outpost {
     /// Connections whose scheduled sync is due now: never the disconnected ones, nor those that
     /// need the admin (a rejected key would only be rejected again, run after run).
     pub fn due_for_sync(&self, now: DateTime<Utc>) -> crate::error::Result<Vec<String>> {

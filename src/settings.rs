@@ -1,10 +1,10 @@
 //! Sync settings and custom field mappings per connection, and discovery of the fields an admin
 //! can map (from CS describe).
 
-use crate::app::Outpost;
 use crate::db::db_err;
 use crate::db::settings::{self, FieldMapping, SyncSettings};
 use crate::error::{Error, ErrorKind, Result};
+use crate::outpost::Outpost;
 use crate::sync::plan::StreamKind;
 use serde::Serialize;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 
 use super::output::{Failure, Out};
 use clap::{ArgGroup, Args, Subcommand};
-use outpost::app::Outpost;
+use outpost::Outpost;
 use outpost::connections::{ConnectInput, ConnectKind as Kind, CsAuthInput, PxTarget, input_notices};
 use outpost::error::{Error, ErrorKind, Result};
 use outpost::gainsight::px::{PxEndpoints, PxRegion, is_loopback};

@@ -1,6 +1,6 @@
 //! `outpost export accounts|ctas --out FILE.csv`.
 
-use outpost::app::Outpost;
+use outpost::Outpost;
 use outpost::db::browse::{AccountQuery, CtaQuery};
 use outpost::error::{Error, ErrorKind, Result};
 use std::io::Write;

@@ -8,8 +8,8 @@ mod sync;
 
 use clap::{Parser, Subcommand};
 use connections::{ConnectKind, open_app};
-use outpost::app::default_data_dir;
 use outpost::db::browse::{AccountQuery, CtaQuery};
+use outpost::default_data_dir;
 use outpost::error::{Error, ErrorKind};
 use output::{Failure, Out};
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 
 use super::output::{CANCELLED_EXIT, Failure, Out, PARTIAL_EXIT};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use outpost::app::Outpost;
+use outpost::Outpost;
 use outpost::error::{Error, ErrorKind};
 use outpost::sync::{StreamProgress, SyncOptions, SyncSummary};
 use std::collections::HashMap;

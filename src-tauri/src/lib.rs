@@ -20,7 +20,7 @@ fn data_dir_from_args() -> PathBuf {
             return PathBuf::from(dir);
         }
     }
-    std::env::var_os("OUTPOST_DATA_DIR").map(PathBuf::from).unwrap_or_else(outpost::app::default_data_dir)
+    std::env::var_os("OUTPOST_DATA_DIR").map(PathBuf::from).unwrap_or_else(outpost::default_data_dir)
 }
 
 pub fn run() {

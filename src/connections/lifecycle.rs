@@ -5,11 +5,11 @@ use super::TestReport;
 use super::card::{ConnectionCard, ConnectionStatus, region_code};
 use super::input::{ConnectInput, CsConnectInput};
 use super::prepare::{Prepared, prepare, prepare_saved, secret_name};
-use crate::app::{Outpost, os_user_full_name};
 use crate::db::connections::{self as rows, ConnectionRow};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::normalize_key;
 use crate::gainsight::px::PxEndpoints;
+use crate::outpost::{Outpost, os_user_full_name};
 
 /// The reason shown on a card whose key Gainsight rejected (the sync engine uses the same words).
 pub const KEY_REJECTED: &str = "key rejected";

@@ -8,6 +8,7 @@
 //! own: one that fails or that the org lacks never blocks the others, and the run is then
 //! *partial*. Deletes are applied last, and a reconcile never trusts an ID list it can't check.
 
+mod cs_run;
 mod deletes;
 pub mod discover;
 pub mod plan;
@@ -17,20 +18,19 @@ pub mod roles;
 pub(crate) mod running;
 pub mod streams;
 
-use crate::app::Outpost;
 pub use crate::db::org::{StreamOutcome, StreamResult};
 use crate::db::{connections as conn_rows, org, settings};
 use crate::error::{Error, ErrorKind, ErrorPayload, Result};
 use crate::gainsight::record::iso;
 use crate::gainsight::{CsClient, normalize_instance_url};
 use crate::model::{Stream, SyncOutcome};
+use crate::outpost::Outpost;
 use chrono::{DateTime, Utc};
-use plan::{Fetch, StreamKind, StreamPlan, StreamState};
+use plan::StreamState;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use streams::ObjectNames;
 use ts_rs::TS;
 
 #[derive(Clone, Debug, Default)]
@@ -165,160 +165,16 @@ impl Outpost {
             return self.sync_px(&card, key, &opts, progress).await;
         }
         let client = self.cs_client(&card).await?;
-
         let now = self.now();
-        let started_at = iso(now);
-        let (mut plan, mut names, s, run_id) = {
-            let db = self.db()?;
-            crate::db::runs::mark_interrupted(&db, &card.id)?;
-            let s = settings::get(&db, &card.id)?;
-            let groups = opts.objects.clone().unwrap_or_else(|| s.objects.clone());
-            let states: BTreeMap<StreamKind, StreamState> = StreamKind::ALL
-                .into_iter()
-                .map(|k| Ok((k, parse_state(&crate::db::cursors::get_cursor(&db, &card.id, k.name())?))))
-                .collect::<Result<_>>()?;
-            let deletes_done =
-                parse_state(&crate::db::cursors::get_cursor(&db, &card.id, plan::DELETES)?).last_ok_start;
-            let plan = plan::plan(&groups, &states, deletes_done, now, opts.full);
-            let names = ObjectNames {
-                fact: s.fact_object.clone(),
-                history: s.history_object.clone(),
-                usage: s.usage_object.clone(),
-            };
-            let run_id = crate::db::runs::start_run(&db, &card.id, &started_at, opts.full)?;
-            (plan, names, s, run_id)
-        };
-        let mapped: Vec<String> = settings::mappings(&*self.db()?, &card.id, "company")?
-            .into_iter()
-            .map(|m| m.field_name)
-            .collect();
-
-        // The org-specific objects (scorecard fact and history, the usage object) are checked
-        // against the org's object list on a full read: one call. The org's own scorecard objects
-        // are found and saved; what the org lacks is skipped or "not set up", said so.
-        let mut outcomes: Vec<StreamOutcome> = Vec::new();
-        let full = |kinds: &[StreamKind]| {
-            plan.streams.iter().any(|s| kinds.contains(&s.kind) && s.fetch == Fetch::Full)
-        };
-        let (full_scores, full_usage) =
-            (full(&[StreamKind::MeasureScores, StreamKind::ScoreHistory]), full(&[StreamKind::Usage]));
-        if (full_scores || full_usage)
-            && let Some(listed) = discover::listed_objects(&client).await
-        {
-            let has = |name: &str| listed.iter().any(|o| o.name.eq_ignore_ascii_case(name));
-            let names_only: Vec<String> = listed.iter().map(|o| o.name.clone()).collect();
-            let (fact, history) = discover::choose(&names_only, &names.fact, &names.history);
-            if full_scores
-                && (fact.as_str(), history.as_str()) != (names.fact.as_str(), names.history.as_str())
-            {
-                let db = self.db()?;
-                let mut saved = settings::get(&db, &card.id)?;
-                (saved.fact_object, saved.history_object) = (fact.clone(), history.clone());
-                settings::put(&db, &card.id, &saved)?;
-                (names.fact, names.history) = (fact, history);
-            }
-            for (kind, object) in [
-                (StreamKind::MeasureScores, names.fact.clone()),
-                (StreamKind::ScoreHistory, names.history.clone()),
-            ] {
-                if full_scores && plan.streams.iter().any(|s| s.kind == kind) && !has(&object) {
-                    plan.streams.retain(|s| s.kind != kind);
-                    let what = if kind == StreamKind::MeasureScores { "fact" } else { "history" };
-                    let why = Error::new(
-                        ErrorKind::NotFound,
-                        format!(
-                            "This org has no scorecard {what} object ({object} is not in its object list)."
-                        ),
-                    )
-                    .with_hint("Name the org's own in the sync settings, or turn Health scores off.");
-                    outcomes.push(StreamOutcome {
-                        stream: kind.stream(),
-                        object: Some(object.clone()),
-                        outcome: StreamResult::Skipped,
-                        records: 0,
-                        error: Some(why.payload()),
-                        notices: Vec::new(),
-                    });
-                }
-            }
-            if full_usage && plan.streams.iter().any(|s| s.kind == StreamKind::Usage) && !has(&names.usage) {
-                plan.streams.retain(|s| s.kind != StreamKind::Usage);
-                let offered = discover::usage_guesses(&listed);
-                let offer = match offered.is_empty() {
-                    true => String::new(),
-                    false => format!(" Objects that may hold it: {}.", offered.join(", ")),
-                };
-                outcomes.push(StreamOutcome {
-                    stream: crate::model::Stream::Usage,
-                    object: Some(names.usage.clone()),
-                    outcome: StreamResult::NotSetUp,
-                    records: 0,
-                    error: None,
-                    notices: vec![format!(
-                        "Usage is not set up: this org has no object named {}. Choose the org's usage object \
-                         in the sync settings, or turn Usage off.{offer}",
-                        names.usage
-                    )],
-                });
-            }
-        }
-
-        let run = read_cs::Run {
-            app: self,
-            client: &client,
-            cid: &card.id,
-            connection: &card.name,
-            run_id,
-            started_at: &started_at,
-            names,
-            mapped,
-            roles: s.field_roles.clone(),
-            opts: &opts,
-            progress,
-        };
-        let (reference, rest): (Vec<&StreamPlan>, Vec<&StreamPlan>) =
-            plan.streams.iter().partition(|s| s.kind == StreamKind::ScoreBands);
-        let mut results = Vec::new();
-        for s in reference {
-            results.push((s.kind, run.stream(s).await));
-        }
-        let concurrent =
-            futures_util::future::join_all(rest.iter().map(|s| async { (s.kind, run.stream(s).await) }))
-                .await;
-        results.extend(concurrent);
-
-        let mut role_matches = BTreeMap::new();
-        for (kind, (object, roles, r)) in results {
-            if r.as_ref().is_ok_and(|read| read.outcome == StreamResult::Ok) {
-                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, kind.name(), &started_at)?;
-            }
-            role_matches.insert(kind.name().to_string(), roles);
-            outcomes.push(outcome_of(kind.stream(), Some(object), r, &opts.cancel));
-        }
-        let mut deleted = 0;
-        if !opts.cancel.load(Ordering::SeqCst) {
-            let with_ctas = plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
-            let r = run.deletes(&plan.deletes, with_ctas).await;
-            if let Ok(read) = &r {
-                deleted = read.records;
-                // Only now are deletes done up to this run's start: a run that fails or is
-                // cancelled before this point leaves them to the next run.
-                crate::db::cursors::complete_cursor(&*self.db()?, &card.id, plan::DELETES, &started_at)?;
-            }
-            // A first sync has nothing to delete: no step to report.
-            if plan.deletes != plan::Deletes::None {
-                outcomes.push(outcome_of(Stream::Deletes, Some("record_delete_log".into()), r, &opts.cancel));
-            }
-        }
+        let mut run = self.plan_cs_run(&card, &opts, now)?;
+        let mut outcomes = self.check_org_objects(&client, &card, &mut run).await?;
+        let (read, roles) = self.read_streams(&client, &card, &run, &opts, progress).await?;
+        outcomes.extend(read);
+        let (deletes, deleted) = self.apply_deletes(&client, &card, &run, &opts, progress).await?;
+        outcomes.extend(deletes);
         order_outcomes(&mut outcomes);
-        let end = RunResult {
-            deleted,
-            calls: client.calls(),
-            notices: Vec::new(),
-            streams: outcomes,
-            roles: role_matches,
-        };
-        self.finish(&card, run_id, now, started_at, &opts, end)
+        let end = RunResult { deleted, calls: client.calls(), notices: Vec::new(), streams: outcomes, roles };
+        self.finish(&card, run.run_id, now, run.started_at, &opts, end)
     }
 
     /// Records how a run ended (and each stream's outcome), sets the connection's status (a

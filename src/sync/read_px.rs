@@ -4,7 +4,6 @@
 
 use super::plan::px_usage_days;
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
-use crate::app::Outpost;
 use crate::connections::ConnectionCard;
 use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
 use crate::error::{Error, ErrorKind, Result};
@@ -12,6 +11,7 @@ use crate::gainsight::paging::Record;
 use crate::gainsight::px::{MAX_FEATURE_PAGE, PxClient};
 use crate::gainsight::record::{instant, num, text};
 use crate::model::{ChangeKind, Stream};
+use crate::outpost::Outpost;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;

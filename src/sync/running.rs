@@ -3,8 +3,8 @@
 //! this process, the running sync's cancel flag. The card's *Syncing*, the Cancel button, Ctrl-C in
 //! the CLI and the scheduler all ask here; nothing else records it.
 
-use crate::app::Outpost;
 use crate::error::{Error, ErrorKind, Result};
+use crate::outpost::Outpost;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
