@@ -12,6 +12,7 @@ pub mod error;
 pub mod gainsight;
 pub mod model;
 pub mod outpost;
+pub mod private;
 pub mod schedule;
 pub mod secret;
 pub mod settings;

@@ -38,13 +38,22 @@ impl Outpost {
     }
 
     pub fn open_with_vault(data_dir: &Path, vault: Vault) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            Error::new(
-                ErrorKind::Database,
-                format!("Could not create the data folder {}: {e}.", data_dir.display()),
-            )
-        })?;
-        let conn = db::open(&data_dir.join("outpost.db"))?;
+        crate::private::folder(data_dir)?;
+        let path = data_dir.join("outpost.db");
+        crate::private::file(&path)?;
+        let conn = db::open(&path)?;
+        // SQLite creates the WAL and shared-memory files with the database's own permissions; these
+        // may be older files, from before the database was made owner-only.
+        for side in ["outpost.db", "outpost.db-wal", "outpost.db-shm"] {
+            crate::private::file(&data_dir.join(side))?;
+        }
+        let locks = data_dir.join("locks");
+        if locks.exists() {
+            crate::private::folder(&locks)?;
+            for lock in std::fs::read_dir(&locks).into_iter().flatten().flatten() {
+                crate::private::file(&lock.path())?;
+            }
+        }
         Ok(Outpost {
             data_dir: data_dir.to_path_buf(),
             db: Mutex::new(conn),

@@ -79,7 +79,7 @@ pub fn write(app: &Outpost, what: &str, path: &Path) -> Result<usize> {
     let io = |e: std::io::Error| {
         Error::new(ErrorKind::InvalidInput, format!("Could not write {}: {e}.", path.display()))
     };
-    let mut f = std::io::BufWriter::new(std::fs::File::create(path).map_err(io)?);
+    let mut f = std::io::BufWriter::new(outpost::private::create(path).map_err(io)?);
     for l in &lines {
         writeln!(f, "{}", l.iter().map(|s| field(s)).collect::<Vec<_>>().join(",")).map_err(io)?;
     }

@@ -202,6 +202,16 @@ fn usage_error(e: &clap::Error) -> (String, String) {
     let message = match lines.first().and_then(|l| l.strip_prefix("error: ")) {
         Some(m) => {
             let mut m = m.to_string();
+            // "the following required arguments were not provided:" names them on the lines after.
+            if let Some(head) = m.strip_suffix(':') {
+                let named: Vec<&str> = lines
+                    .iter()
+                    .skip(1)
+                    .take_while(|l| !l.starts_with("Usage: ") && !l.starts_with("tip: "))
+                    .copied()
+                    .collect();
+                m = format!("{head}: {}", named.join(", "));
+            }
             if let Some(first) = m.get(..1) {
                 m.replace_range(..1, &first.to_uppercase());
             }

@@ -7,17 +7,56 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::Write;
 
-/// `println!` that ends the process quietly when stdout is closed (`outpost accounts | head`).
+/// `println!` for human lines: control characters in it (from Gainsight data, names, typed
+/// input) are shown escaped, so no value can move the cursor, clear the screen or forge a line.
+/// Ends the process quietly when stdout is closed (`outpost accounts | head`).
 macro_rules! println {
     () => { say(String::new()) };
-    ($($arg:tt)*) => { say(format!($($arg)*)) };
+    ($($arg:tt)*) => { say(crate::output::visible(&format!($($arg)*)).into_owned()) };
 }
+
+/// One JSON document on stdout, as serde_json wrote it (it escapes control characters itself).
+macro_rules! json_line {
+    ($v:expr) => {
+        say(($v).to_string())
+    };
+}
+
+/// `eprintln!` with the same escaping as [`println!`].
+macro_rules! eline {
+    ($($arg:tt)*) => { std::eprintln!("{}", crate::output::visible(&format!($($arg)*))) };
+}
+pub(crate) use eline;
 
 fn say(line: String) {
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{line}").is_err() {
         std::process::exit(0);
     }
+}
+
+/// Characters a terminal acts on rather than shows: C0 and C1 controls and DEL, and the
+/// bidirectional overrides and isolates that reorder what follows them.
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character escaped (`\u{1b}`, `\n`, `\u{202e}`), unchanged when clean.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 pub struct Out {
@@ -92,7 +131,7 @@ fn local_time(rfc3339: &str) -> String {
 impl Out {
     pub fn line(&self, text: &str) {
         if self.json {
-            println!("{}", json!({ "message": text }));
+            json_line!(json!({ "message": text }));
         } else if !self.quiet {
             println!("{text}");
         }
@@ -115,13 +154,13 @@ impl Out {
 
     fn emit_error(&self, kind: &str, message: &str, hint: Option<&str>, context: Option<&(&str, Value)>) {
         let shown = hint.map(|h| format!(" ({h})")).unwrap_or_default();
-        eprintln!("error[{kind}]: {message}{shown}");
+        eline!("error[{kind}]: {message}{shown}");
         if self.json {
             let mut doc = json!({ "error": { "kind": kind, "message": message, "hint": hint } });
             if let (Some((key, value)), Some(obj)) = (context, doc.as_object_mut()) {
                 obj.insert((*key).to_string(), value.clone());
             }
-            println!("{doc}");
+            json_line!(doc);
         }
     }
 
@@ -132,7 +171,7 @@ impl Out {
             if let Some(obj) = v.as_object_mut() {
                 obj.insert("notices".into(), json!(notices));
             }
-            println!("{v}");
+            json_line!(v);
         } else if !self.quiet {
             self.notes(notices);
             print_card(c);
@@ -141,7 +180,7 @@ impl Out {
 
     pub fn exported(&self, what: &str, rows: usize, file: &std::path::Path) {
         if self.json {
-            println!("{}", json!({ "exported": what, "rows": rows, "out": file.display().to_string() }));
+            json_line!(json!({ "exported": what, "rows": rows, "out": file.display().to_string() }));
         } else if !self.quiet {
             println!("Wrote {rows} {what} to {}.", file.display());
         }
@@ -184,7 +223,7 @@ impl Out {
 
     pub fn card(&self, c: &ConnectionCard) {
         if self.json {
-            println!("{}", serde_json::to_string(c).unwrap_or_default());
+            json_line!(serde_json::to_string(c).unwrap_or_default());
         } else if !self.quiet {
             print_card(c);
         }
@@ -192,7 +231,7 @@ impl Out {
 
     pub fn cards(&self, cards: &[ConnectionCard]) {
         if self.json {
-            println!("{}", serde_json::to_string(cards).unwrap_or_default());
+            json_line!(serde_json::to_string(cards).unwrap_or_default());
         } else if cards.is_empty() {
             if !self.quiet {
                 println!(
@@ -212,7 +251,7 @@ impl Out {
 
     pub fn report(&self, r: &TestReport) {
         if self.json {
-            println!("{}", serde_json::to_string(r).unwrap_or_default());
+            json_line!(serde_json::to_string(r).unwrap_or_default());
             return;
         }
         if self.quiet {
@@ -300,7 +339,7 @@ impl Out {
         if self.json {
             let mut v = serde_json::to_value(v).unwrap_or_default();
             parse_json_text(&mut v, fields);
-            println!("{v}");
+            json_line!(v);
         } else if !self.quiet {
             human();
         }
@@ -335,7 +374,7 @@ impl Out {
             if let Some(company) = v.get_mut("company") {
                 parse_json_text(company, &["custom"]);
             }
-            println!("{v}");
+            json_line!(v);
             return;
         }
         self.json_or(a, || {
@@ -357,7 +396,8 @@ impl Out {
                 );
             }
             if !a.measures.is_empty() {
-                println!("\n  Scorecard");
+                println!();
+                println!("  Scorecard");
                 for m in &a.measures {
                     let s = m.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into());
                     println!(
@@ -375,10 +415,12 @@ impl Out {
                     .iter()
                     .map(|h| h.score.map(|s| format!("{s:.0}")).unwrap_or_else(|| "-".into()))
                     .collect();
-                println!("\n  Weekly score ({} weeks, oldest first): {}", a.history.len(), line.join(" "));
+                println!();
+                println!("  Weekly score ({} weeks, oldest first): {}", a.history.len(), line.join(" "));
             }
             let open: Vec<_> = a.ctas.iter().filter(|t| !t.is_closed).collect();
-            println!("\n  CTAs: {} open, {} closed", open.len(), a.ctas.len() - open.len());
+            println!();
+            println!("  CTAs: {} open, {} closed", open.len(), a.ctas.len() - open.len());
             for t in open {
                 println!(
                     "    {:<10} {:<9} due {:<10} {}",

@@ -2,7 +2,7 @@
 //! gives a total, a spinner with counts otherwise); plain lines when stderr is not a terminal; a
 //! JSON summary with `--json`.
 
-use super::output::{CANCELLED_EXIT, Failure, Out, PARTIAL_EXIT};
+use super::output::{CANCELLED_EXIT, Failure, Out, PARTIAL_EXIT, eline};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use outpost::Outpost;
 use outpost::error::{Error, ErrorKind};
@@ -37,7 +37,7 @@ impl Lines {
             let line = self.multi.add(
                 ProgressBar::new_spinner()
                     .with_style(self.spinner.clone())
-                    .with_prefix(format!("{connection} {}", p.stream)),
+                    .with_prefix(super::output::visible(&format!("{connection} {}", p.stream)).into_owned()),
             );
             line.enable_steady_tick(Duration::from_millis(120));
             line
@@ -82,7 +82,7 @@ pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) 
             if due.is_empty() {
                 out.sync_summaries(&[], false);
                 if !out.json && !out.quiet {
-                    eprintln!("Nothing is due.");
+                    eline!("Nothing is due.");
                 }
                 return Ok(());
             }
@@ -110,7 +110,7 @@ pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) 
         let progress = |p: &StreamProgress| match &lines {
             Some(lines) => lines.show(name, p),
             None if p.done && chatty => {
-                eprintln!("{name} {}: {} records in {} pages", p.stream, p.records, p.pages);
+                eline!("{name} {}: {} records in {} pages", p.stream, p.records, p.pages);
             }
             None => {}
         };
@@ -147,7 +147,7 @@ pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) 
             out.sync_summaries(&summaries, false);
             if interrupted {
                 if !out.quiet {
-                    eprintln!(
+                    eline!(
                         "Cancelled: the pages read before Ctrl-C are saved; the next sync goes on from there."
                     );
                 }
@@ -160,7 +160,7 @@ pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) 
                 for o in s.streams.iter().filter(|o| o.error.is_some()) {
                     if let Some(e) = &o.error {
                         let hint = e.hint.as_deref().map(|h| format!(" ({h})")).unwrap_or_default();
-                        eprintln!(
+                        eline!(
                             "problem[{}]: {} {}: {}{hint}",
                             e.kind.name(),
                             s.connection,

@@ -14,6 +14,27 @@ use crate::outpost::{Outpost, os_user_full_name};
 /// The reason shown on a card whose key Gainsight rejected (the sync engine uses the same words).
 pub const KEY_REJECTED: &str = "key rejected";
 
+/// A name or description Outpost stores and prints: refused when it holds control or
+/// direction-changing characters (they could rewrite the terminal or reorder a line).
+fn one_line(what: &str, text: &str) -> Result<()> {
+    if text.chars().any(is_unprintable) {
+        return Err(Error::new(ErrorKind::InvalidInput, format!("{what} contains control characters."))
+            .with_hint("Use plain text on one line."));
+    }
+    Ok(())
+}
+
+fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A name from Gainsight made printable: unprintable characters become spaces.
+fn printable(text: &str) -> String {
+    let cleaned: String = text.chars().map(|c| if is_unprintable(c) { ' ' } else { c }).collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() { "PX".to_string() } else { cleaned }
+}
+
 fn clean_description(d: Option<&str>) -> Option<String> {
     d.map(str::trim).filter(|d| !d.is_empty()).map(str::to_string)
 }
@@ -92,11 +113,16 @@ impl Outpost {
         let p = prepare(&input.kind, endpoints)?;
         let given = input.name.trim();
         if !given.is_empty() {
+            one_line("The connection name", given)?;
             self.ensure_name_free(given)?;
+        }
+        if let Some(d) = input.description.as_deref() {
+            one_line("The description", d)?;
         }
         let v = p.verify(endpoints).await?;
         let name = match (given, &v.subscription) {
-            ("", Some(sub)) => sub.name.clone(),
+            // Outpost picks this one: whatever the subscription's name holds, the stored one is printable.
+            ("", Some(sub)) => printable(&sub.name),
             ("", None) => v.instance(),
             (n, _) => n.to_string(),
         };
@@ -232,7 +258,7 @@ impl Outpost {
     /// Who the card says connected it (defaults to the OS account's full name).
     pub fn set_connected_by(&self, id_or_name: &str, name: &str) -> Result<ConnectionCard> {
         let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(is_unprintable) {
             return Err(Error::new(
                 ErrorKind::InvalidInput,
                 "Connected by must be a name of 1 to 200 characters on one line.",

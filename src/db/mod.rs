@@ -20,12 +20,36 @@ use std::time::Duration;
 
 pub use migrations::migrations;
 
-/// Opens (creating if needed) and migrates the database at `path`.
+/// Opens (creating if needed) and migrates the database at `path`. A database this version
+/// cannot use is refused before anything in it changes: one from a newer Outpost, or an empty
+/// file where a database was (re-creating it would lose the connections and orphan their keys).
 pub fn open(path: &Path) -> Result<Connection> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        return Err(Error::new(
+            ErrorKind::Database,
+            format!("The local database {} is empty (0 bytes): its data is gone.", path.display()),
+        )
+        .with_hint("Move the file away to start afresh (connect again; the old keys stay in the keychain), or restore it from a backup."));
+    }
     let mut conn = Connection::open(path).map_err(db_err)?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db_err)?;
+    if version > LATEST {
+        return Err(too_new());
+    }
     configure(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// The schema version the migrations bring a database to (SQLite's `user_version`).
+pub const LATEST: i64 = 7;
+
+fn too_new() -> Error {
+    Error::new(
+        ErrorKind::Database,
+        "This database was written by a newer version of Outpost; this version will not change it.",
+    )
+    .with_hint("Install the newer Outpost again, or point --data-dir at another folder.")
 }
 
 /// An in-memory database with the full schema, for unit tests.
@@ -52,12 +76,13 @@ fn migrate(conn: &mut Connection) -> Result<()> {
     migrations().to_latest(conn).map_err(|e| match e {
         rusqlite_migration::Error::MigrationDefinition(
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
-        ) => Error::new(
-            ErrorKind::Database,
-            "This database was written by a newer version of Outpost; this version will not change it.",
-        )
-        .with_hint("Install the newer Outpost again, or point --data-dir at another folder."),
-        other => Error::new(ErrorKind::Database, format!("Could not prepare the local database: {other}.")),
+        ) => too_new(),
+        // One line: the migration error quotes its SQL, which is no help to the admin.
+        other => {
+            let first = other.to_string().lines().next().unwrap_or_default().chars().take(200).collect::<String>();
+            Error::new(ErrorKind::Database, format!("Could not prepare the local database: {first}."))
+                .with_hint("Another program may have changed it; move the file away to start afresh, or restore a backup.")
+        }
     })
 }
 

@@ -65,9 +65,17 @@ impl Outpost {
     /// not happen under a running sync (mappings, objects, disconnect) hold it too.
     pub(crate) fn try_sync_lock(&self, id: &str) -> Result<Option<std::fs::File>> {
         let dir = self.data_dir().join("locks");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| Error::new(ErrorKind::Database, format!("lock folder: {e}")))?;
-        let file = std::fs::File::create(dir.join(format!("sync-{id}.lock")))
+        crate::private::folder(&dir)?;
+        // Not truncated: another process may hold a lock on it.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options
+            .open(dir.join(format!("sync-{id}.lock")))
             .map_err(|e| Error::new(ErrorKind::Database, format!("lock file: {e}")))?;
         Ok(file.try_lock().is_ok().then_some(file))
     }

@@ -10,6 +10,7 @@ mod client_cs;
 mod client_px;
 mod connections;
 mod org_shapes;
+mod storage;
 mod sync;
 mod sync_px;
 mod test_connection;

@@ -1,0 +1,158 @@
+//! Terminal injection: names from Gainsight, stored names and typed input never reach the terminal
+//! as control characters; errors stay one line; exports are owner-only.
+
+use crate::common;
+use std::process::{Command, Stdio};
+
+fn outpost(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_outpost"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env("OUTPOST_PX_ENDPOINTS_BASE", "http://127.0.0.1:9")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin.as_bytes()) {
+        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+    }
+    child.wait_with_output().expect("wait")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// No byte a terminal acts on: ESC, BEL, CR, and the right-to-left override.
+fn assert_inert(what: &str, out: &str) {
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{202e}'] {
+        assert!(!out.contains(bad), "{what} holds {bad:?}: {out:?}");
+    }
+}
+
+const EVIL: &str = "Evil\u{1b}[2J\u{7}\rerror[Internal]: forged\n\u{202e}Corp";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn gainsight_names_and_typed_text_are_printed_escaped() {
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let url = sim.base_url();
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = outpost(d, &["sync", "Prod", "--objects", "companies"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A company named to clear the screen and forge an error line, as Gainsight could send it.
+    let db = rusqlite::Connection::open(d.join("outpost.db")).expect("db");
+    let gsid: String =
+        db.query_row("SELECT gsid FROM companies ORDER BY score LIMIT 1", [], |r| r.get(0)).expect("one");
+    db.execute("UPDATE companies SET name = ?1 WHERE gsid = ?2", [EVIL, &gsid]).expect("evil name");
+    for args in
+        [&["accounts", "--limit", "5"][..], &["account", &gsid][..], &["ctas", "--company", &gsid][..]]
+    {
+        let out = outpost(d, args, "");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        let shown = text(&out.stdout);
+        assert_inert(&format!("{args:?}"), &shown);
+        assert!(!shown.lines().any(|l| l.starts_with("error[")), "{args:?}: no forged error line: {shown}");
+        if args[0] != "ctas" {
+            assert!(shown.contains("Evil\\u{1b}[2J"), "{args:?}: the name shows, escaped: {shown}");
+        }
+    }
+    // JSON keeps the value exactly, escaped the JSON way.
+    let out = outpost(d, &["--json", "account", &gsid], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["company"]["name"], EVIL, "JSON carries the name as Gainsight sent it");
+
+    // Typed text in an error: one line, escaped.
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "X", "--url", "acme\u{1b}[31m\nerror[Forged]: x", "--access-key-stdin"],
+        "key",
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert_inert("the error", &err);
+    assert_eq!(err.trim_end().lines().count(), 1, "one-line errors always: {err:?}");
+
+    // Names Outpost stores refuse control characters.
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Bad\u{1b}]0;title\u{7}", "--url", &url, "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(outpost::ErrorKind::InvalidInput.exit_code()),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = outpost(d, &["connected-by", "Prod", "Mallory\u{202e}"], "");
+    assert_eq!(
+        out.status.code(),
+        Some(outpost::ErrorKind::InvalidInput.exit_code()),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = outpost(d, &["connections"], "");
+    assert_inert("connections", &text(&out.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_px_subscription_name_becomes_a_printable_connection_name() {
+    let body =
+        serde_json::json!({"id": "sub-9", "name": "Px\u{1b}[2J\nerror[Internal]: forged", "products": []})
+            .to_string();
+    let server =
+        common::raw_server(common::http_reply("200 OK", &[("Content-Type", "application/json")], &body))
+            .await;
+    let data = tempfile::tempdir().expect("dir");
+    let base = format!("{}/v1", server.url);
+    let out = outpost(data.path(), &["--json", "connect", "px", "--url", &base, "--api-key-stdin"], "k");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let card: serde_json::Value = serde_json::from_slice(&out.stdout).expect("card");
+    let name = card["name"].as_str().expect("name");
+    assert!(!name.chars().any(char::is_control), "the default name is printable: {name:?}");
+    assert_eq!(name, "Px [2J error[Internal]: forged");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exports_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Prod", "--url", &sim.base_url(), "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(outpost(d, &["sync", "Prod", "--objects", "companies"], "").status.success());
+    let file = d.join("accounts.csv");
+    let out = outpost(d, &["export", "accounts", "--out", file.to_str().expect("path")], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(&file).expect("export").permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "ARR and CSM emails are for this user only");
+}
+
+#[test]
+fn a_usage_error_names_the_missing_argument() {
+    let data = tempfile::tempdir().expect("dir");
+    let out = outpost(data.path(), &["test"], "");
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("not provided: <NAME>."), "the argument's name is kept: {err}");
+    let out = outpost(data.path(), &["connect", "cs", "--name", "X", "--access-key-stdin"], "");
+    let err = text(&out.stderr);
+    assert!(err.contains("not provided: --url <URL>."), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
+}
