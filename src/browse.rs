@@ -52,6 +52,13 @@ impl Outpost {
     }
 
     pub fn sync_history(&self, connection_id: Option<&str>, limit: i64) -> Result<Vec<SyncRun>> {
+        // A run a killed process left "running" reads as interrupted here too, not only on its card.
+        let rows = crate::db::connections::list(&*self.db()?)?;
+        for row in rows {
+            if connection_id.is_none_or(|c| c == row.id) {
+                self.settle_stale_runs(&row.id)?;
+            }
+        }
         crate::db::runs::list_runs(&*self.db()?, connection_id, limit)
     }
 }

@@ -8,6 +8,11 @@ use backon::{BackoffBuilder, ExponentialBuilder};
 use std::future::Future;
 use std::time::Duration;
 
+/// Timeouts retried at most this often (each waited a whole timeout already).
+const MAX_TIMEOUT_RETRIES: usize = 1;
+/// A host that didn't answer at all is tried this many more times.
+const MAX_OFFLINE_RETRIES: usize = 2;
+
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
@@ -45,11 +50,25 @@ impl RetryPolicy {
             .with_jitter()
             .with_max_times(self.max_retries)
             .build();
+        let (mut timeouts, mut unanswered) = (0usize, 0usize);
         loop {
             match op().await {
                 Ok(v) => return Ok(v),
                 Err(e) if !e.is_transient() => return Err(e),
                 Err(e) => {
+                    // Each timeout already waited the whole timeout, and nothing answering at all
+                    // (no network, nothing listening) rarely mends within seconds: those give up
+                    // sooner than a busy server, so the admin hears in about two minutes, not six.
+                    match e.kind {
+                        ErrorKind::Timeout => timeouts += 1,
+                        ErrorKind::Offline => unanswered += 1,
+                        _ => {}
+                    }
+                    if timeouts > MAX_TIMEOUT_RETRIES.min(self.max_retries)
+                        || unanswered > MAX_OFFLINE_RETRIES.min(self.max_retries)
+                    {
+                        return Err(e);
+                    }
                     let Some(backoff) = delays.next() else { return Err(e) };
                     let wait = match (e.kind, e.retry_after) {
                         (ErrorKind::RateLimited, Some(after)) => after,
@@ -121,6 +140,25 @@ mod tests {
             )
             .await;
         assert_eq!(calls.load(Ordering::SeqCst), 4, "one attempt and three retries");
+    }
+
+    #[tokio::test]
+    async fn timeouts_and_silence_give_up_sooner_than_server_errors() {
+        for (kind, attempts) in
+            [(ErrorKind::Timeout, 2), (ErrorKind::Offline, 3), (ErrorKind::ServerError, 4)]
+        {
+            let calls = AtomicUsize::new(0);
+            let _ = fast()
+                .run(
+                    || Duration::ZERO,
+                    || async {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        Err::<(), _>(ApiError::new(kind, "x", None))
+                    },
+                )
+                .await;
+            assert_eq!(calls.load(Ordering::SeqCst), attempts, "{kind:?}");
+        }
     }
 
     #[tokio::test]

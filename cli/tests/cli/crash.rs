@@ -65,11 +65,19 @@ async fn a_killed_sync_resumes_to_the_exact_truth() {
     let all = truth(&sim, "call_to_action", &["Gsid"]).await.len() as i64;
     assert!(partial < all, "the kill landed mid-sync ({partial} of {all} CTAs)");
 
-    // Nobody holds the killed run's lock: the card is not "Syncing", and reading it settles the
-    // run the killed process left behind.
-    let app = Outpost::open(dir.path()).expect("reopen");
+    // Nobody holds the killed run's lock: the card is not "Syncing", and the history (asked
+    // first, before any card) settles the run the killed process left behind.
     let stale = rows(dir.path(), "SELECT outcome FROM sync_runs");
     assert_eq!(stale, vec!["running"], "the killed process could not record its end");
+    let history = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["--json", "history"])
+        .output()
+        .expect("outpost history");
+    let runs: serde_json::Value = serde_json::from_slice(&history.stdout).expect("history JSON");
+    assert_eq!(runs[0]["outcome"], "interrupted", "history never shows a dead run as running: {runs}");
+    let app = Outpost::open(dir.path()).expect("reopen");
     assert!(!app.is_syncing(&app.connection_cards().expect("cards")[0].id), "no lock is held");
     let card = app.connection(CS).expect("card");
     assert_eq!(card.status, outpost::connections::ConnectionStatus::Connected);
