@@ -5,6 +5,7 @@ use crate::connections::{
     ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, CsConnectInput, DemoOrg,
     PxTarget, TestReport,
 };
+use crate::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet, FacetFilter, FacetValue};
 use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
     HistoryPoint, MeasureScore, PxUsage, ScoreBand, UsagePoint,
@@ -76,6 +77,12 @@ pub fn typescript() -> String {
         FieldMapping::decl(&cfg),
         MappingSaved::decl(&cfg),
         ScoreBand::decl(&cfg),
+        FacetFilter::decl(&cfg),
+        AccountFilter::decl(&cfg),
+        AccountPageQuery::decl(&cfg),
+        AccountPage::decl(&cfg),
+        FacetValue::decl(&cfg),
+        Facet::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

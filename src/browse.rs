@@ -1,5 +1,6 @@
 //! Browsing the cache: the queries the CLI and the app share.
 
+use crate::db::account_page::{self, AccountFilter, AccountPage, AccountPageQuery, Facet};
 use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
@@ -20,6 +21,16 @@ impl Outpost {
     pub fn accounts(&self, q: &AccountQuery) -> Result<Vec<AccountSummary>> {
         let q = AccountQuery { limit: Some(q.limit.unwrap_or(500).clamp(1, LIST_CAP)), ..q.clone() };
         browse::accounts(&*self.db()?, &q, &today())
+    }
+
+    /// One page of the accounts a filter matches, with the cache's total and the matching count.
+    pub fn account_page(&self, q: &AccountPageQuery) -> Result<AccountPage> {
+        account_page::page(&*self.db()?, q, &today())
+    }
+
+    /// The accounts list's facets with their counts under a filter.
+    pub fn account_facets(&self, f: &AccountFilter) -> Result<Vec<Facet>> {
+        account_page::facets(&*self.db()?, f, &today())
     }
 
     /// Every account the query matches, without the list cap: for export.

@@ -41,6 +41,8 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::browse::list_accounts,
+            commands::browse::account_page,
+            commands::browse::account_facets,
             commands::browse::get_account,
             commands::browse::list_bands,
             commands::browse::list_custom_columns,

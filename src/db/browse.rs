@@ -25,7 +25,7 @@ pub struct AccountQuery {
 }
 
 /// The JSON path of a mapped field inside `companies.custom`; field names are API names only.
-fn json_path(field: &str) -> Result<String> {
+pub(super) fn json_path(field: &str) -> Result<String> {
     if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(Error::new(ErrorKind::InvalidInput, format!("\"{field}\" is not a field's API name.")));
     }
@@ -42,10 +42,10 @@ pub struct AccountSummary {
     pub overdue_ctas: i64,
 }
 
-const COMPANY_COLS: &str = "c.gsid, c.name, c.industry, c.arr, c.mrr, c.renewal_date, c.stage, c.status, c.csm_name, \
+pub(super) const COMPANY_COLS: &str = "c.gsid, c.name, c.industry, c.arr, c.mrr, c.renewal_date, c.stage, c.status, c.csm_name, \
      c.csm_email, c.managed_as, c.employees, c.score, c.score_label, c.score_color, c.custom, c.created_at, c.modified_at";
 
-fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
+pub(super) fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
     Ok(CompanyRow {
         gsid: r.get(at)?,
         name: r.get(at + 1)?,
@@ -266,7 +266,7 @@ fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
     Ok(Some(px))
 }
 
-fn collect<T>(
+pub(super) fn collect<T>(
     conn: &Connection,
     sql: &str,
     args: &[&dyn rusqlite::ToSql],

@@ -324,3 +324,48 @@ export type ScoreBand = { name: string, color: string | null,
  * The lowest score in the band; none when only accounts name it (health scores not synced).
  */
 min_score: number | null, };
+
+export type FacetFilter = { facet: string, value: string, };
+
+export type AccountFilter = { 
+/**
+ * Matched against name, CSM and industry, case-insensitively.
+ */
+search: string | null, filters: Array<FacetFilter>, };
+
+export type AccountPageQuery = { filter: AccountFilter, 
+/**
+ * `name`, `health`, `arr`, `renewal`, `csm`, `stage`, `industry`, `ctas` or `custom:FIELD`;
+ * `-` in front for descending. Missing values sort last either way.
+ */
+sort: string | null, offset: number, limit: number, };
+
+export type AccountPage = { 
+/**
+ * Every account in the cache.
+ */
+total: number, 
+/**
+ * The accounts the filter matches.
+ */
+matching: number, offset: number, rows: Array<AccountSummary>, };
+
+export type FacetValue = { 
+/**
+ * What to filter by (`FacetFilter::value`).
+ */
+value: string, 
+/**
+ * What to show.
+ */
+label: string, count: number, };
+
+export type Facet = { facet: string, label: string, 
+/**
+ * Most common first, at most [`FACET_VALUES`].
+ */
+values: Array<FacetValue>, 
+/**
+ * How many distinct values there are in all.
+ */
+distinct: number, };
