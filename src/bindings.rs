@@ -8,7 +8,7 @@ use crate::connections::{
 use crate::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet, FacetFilter, FacetValue};
 use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
-    HistoryPoint, MeasureScore, PxUsage, ScoreBand, UsagePoint,
+    HistoryPoint, MeasureHistory, MeasureScore, PxUsage, ScoreBand, UsagePoint,
 };
 use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
@@ -54,6 +54,7 @@ pub fn typescript() -> String {
         AccountSummary::decl(&cfg),
         MeasureScore::decl(&cfg),
         HistoryPoint::decl(&cfg),
+        MeasureHistory::decl(&cfg),
         UsagePoint::decl(&cfg),
         CustomValue::decl(&cfg),
         FeatureUse::decl(&cfg),

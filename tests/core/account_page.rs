@@ -278,3 +278,45 @@ fn facets_count_the_current_filter() {
         "one connection left in the filter: no connection facet"
     );
 }
+
+#[test]
+fn an_accounts_history_is_split_by_measure() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    for (gsid, name, overall) in [("M0", "Overall", 1), ("M1", "Adoption", 0), ("M2", "Support", 0)] {
+        db.execute(
+            "INSERT INTO measures (connection_id, gsid, name, is_overall) VALUES ('prod', ?1, ?2, ?3)",
+            params![gsid, name, overall],
+        )
+        .expect("measure");
+    }
+    let weeks = [("2026-11-02", "M0", 40.0), ("2026-11-09", "M0", 45.0), ("2026-11-16", "M0", 50.0)];
+    let others = [("2026-11-09", "M1", 70.0), ("2026-11-16", "M1", 72.0), ("2026-11-16", "M2", 20.0)];
+    for (i, (week, measure, score)) in weeks.iter().chain(others.iter()).enumerate() {
+        db.execute(
+            "INSERT INTO score_history (connection_id, gsid, company_gsid, measure_gsid, week, score)
+             VALUES ('prod', ?1, 'G00001', ?2, ?3, ?4)",
+            params![format!("H{i}"), measure, week, score],
+        )
+        .expect("history");
+    }
+    let a = app.account("G00001").expect("account");
+    let overall: Vec<(&str, Option<f64>)> = a.history.iter().map(|p| (p.week.as_str(), p.score)).collect();
+    assert_eq!(
+        overall,
+        [("2026-11-02", Some(40.0)), ("2026-11-09", Some(45.0)), ("2026-11-16", Some(50.0))],
+        "the overall line holds the overall measure's weeks only"
+    );
+    let lines: Vec<(&str, Vec<f64>)> = a
+        .measure_history
+        .iter()
+        .map(|m| (m.measure.as_str(), m.points.iter().filter_map(|p| p.score).collect()))
+        .collect();
+    assert_eq!(
+        lines,
+        [("Adoption", vec![70.0, 72.0]), ("Support", vec![20.0])],
+        "one line per other measure"
+    );
+    assert!(app.account("G00002").expect("account").measure_history.is_empty(), "no history, no lines");
+}

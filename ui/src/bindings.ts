@@ -147,6 +147,8 @@ export type MeasureScore = { measure: string, score: number | null, label: strin
 
 export type HistoryPoint = { week: string, score: number | null, label: string | null, };
 
+export type MeasureHistory = { measure: string, points: Array<HistoryPoint>, };
+
 export type UsagePoint = { week: string, active_users: number | null, logins: number | null, feature_events: number | null, };
 
 export type CustomValue = { field: string, label: string, 
@@ -163,7 +165,15 @@ export type PxUsage = { account_name: string, health_score: number | null, nps: 
  */
 top_features: Array<FeatureUse>, };
 
-export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, 
+export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, 
+/**
+ * The overall score, week by week.
+ */
+history: Array<HistoryPoint>, 
+/**
+ * Each other measure's weekly scores, when the org keeps them (left out when none).
+ */
+measure_history: Array<MeasureHistory>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, 
 /**
  * The mapped custom fields, labelled, in the admin's order.
  */
