@@ -4,6 +4,9 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AccountDetail,
+  AccountFilter,
+  AccountPage,
+  AccountPageQuery,
   AccountQuery,
   AccountSummary,
   Change,
@@ -12,6 +15,7 @@ import type {
   CtaListItem,
   CtaQuery,
   DemoOrg,
+  Facet,
   ErrorPayload,
   FieldMapping,
   MappingSaved,
@@ -68,6 +72,10 @@ export const ipc = {
   usageCandidates: (id: string) => invoke<UsageCandidate[]>("usage_candidates", { id }),
 
   listAccounts: (query: AccountQuery) => invoke<AccountSummary[]>("list_accounts", { query }),
+  /** One page of accounts with the cache's total and the matching count, sorted and filtered in SQLite. */
+  accountPage: (query: AccountPageQuery) => invoke<AccountPage>("account_page", { query }),
+  /** The accounts list's facets, with counts under the current filter. */
+  accountFacets: (filter: AccountFilter) => invoke<Facet[]>("account_facets", { filter }),
   getAccount: (id: string) => invoke<AccountDetail>("get_account", { id }),
   listBands: () => invoke<ScoreBand[]>("list_bands"),
   /** The mapped custom company fields of all CS connections, once each: the accounts list's extra columns. */

@@ -57,11 +57,61 @@ async fn demo_org_connects_and_survives_a_restart() {
     screenshot(&app, "synced-card.png").await;
     click(&app, "nav-accounts").await;
     find(&app, "account-row").await;
-    let rows = app.find_all(fantoccini::Locator::Css(&testid("account-row"))).await.expect("rows");
-    assert_eq!(rows.len(), 50, "the demo org's 50 accounts are browsable");
+    wait_text_css(&app, &testid("account-total"), "50 accounts").await;
     screenshot(&app, "accounts.png").await;
+
+    // A facet count, clicked, filters to that many; the chip removes it again.
+    let poor = facet_counts(&app, "band").await.into_iter().find(|(b, _)| b == "Poor").map(|(_, n)| n);
+    let poor = poor.expect("the demo org has Poor accounts");
+    click_css(&app, "[data-testid='facet-value'][data-facet='band'][data-value='Poor']").await;
+    wait_text_css(&app, &testid("account-total"), &format!("50 accounts · {poor} match")).await;
+    let bands = texts_css(&app, "[data-testid='account-row'] .band-label").await;
+    assert!(!bands.is_empty() && bands.iter().all(|b| b == "Poor"), "only Poor rows: {bands:?}");
+    screenshot(&app, "accounts-filtered.png").await;
+    click(&app, "filter-chip").await;
+    wait_text_css(&app, &testid("account-total"), "50 accounts").await;
+
+    // Search as you type: the last row's name finds it at the top.
+    let names = texts_css(&app, &testid("account-open")).await;
+    let name = names.last().expect("rows").clone();
+    type_into(&app, "account-search", &name).await;
+    wait_until(&app, "the searched account on top", || async {
+        texts_css(&app, &testid("account-open")).await.first() == Some(&name)
+    })
+    .await;
+    let total = text(&app, "account-total").await;
+    assert!(
+        total.starts_with("50 accounts · ") && total.ends_with(" match"),
+        "the true total and the matches: {total}"
+    );
     click(&app, "account-open").await;
-    assert!(!text(&app, "account-name").await.is_empty());
+    assert_eq!(text(&app, "account-name").await, name, "the row clicked is the account opened");
+
+    // Its weekly score is a chart drawn on a canvas, with a point per week.
+    let chart = find(&app, "score-chart").await;
+    let weeks: usize =
+        chart.attr("data-points").await.expect("attr").unwrap_or_default().parse().unwrap_or(0);
+    assert!(weeks > 1, "a chart of several weeks, got {weeks}");
+    assert_eq!(count_css(&app, "[data-testid='score-chart'] canvas").await, 1, "uPlot drew a canvas");
+    let painted: bool = serde_json::from_value(
+        app.execute(
+            "const c = document.querySelector(\"[data-testid='score-chart'] canvas\"); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false;",
+            vec![],
+        )
+        .await
+        .expect("read the canvas"),
+    )
+    .expect("bool");
+    assert!(painted, "the canvas has something drawn on it");
     screenshot(&app, "account-detail.png").await;
+    app.close().await.expect("close the app");
+
+    // The search survives a restart.
+    let app = driver.launch(data.path()).await;
+    click(&app, "nav-accounts").await;
+    let kept = find(&app, "account-search").await.prop("value").await.expect("prop").unwrap_or_default();
+    assert_eq!(kept, name, "the Accounts view keeps its search across a restart");
     app.close().await.expect("close the app");
 }
