@@ -12,6 +12,7 @@ use crate::db::browse::{
 };
 use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
+use crate::db::cta_page::{CtaPage, CtaPageQuery, CtaPageRow};
 use crate::db::ctas::CtaRow;
 use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
 use crate::db::runs::SyncRun;
@@ -84,6 +85,9 @@ pub fn typescript() -> String {
         AccountPage::decl(&cfg),
         FacetValue::decl(&cfg),
         Facet::decl(&cfg),
+        CtaPageQuery::decl(&cfg),
+        CtaPageRow::decl(&cfg),
+        CtaPage::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

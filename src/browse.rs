@@ -5,6 +5,7 @@ use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
 use crate::db::changes::Change;
+use crate::db::cta_page::{self, CtaPage, CtaPageQuery};
 use crate::db::runs::SyncRun;
 use crate::db::settings::FieldMapping;
 use crate::error::Result;
@@ -52,6 +53,16 @@ impl Outpost {
     /// list's extra columns, sort keys (`custom:FIELD`) and filters (`FIELD=VALUE`).
     pub fn custom_columns(&self) -> Result<Vec<FieldMapping>> {
         browse::custom_columns(&*self.db()?)
+    }
+
+    /// One page of CTAs org-wide, overdue first, with the cache's total and the matching count.
+    pub fn cta_page(&self, q: &CtaPageQuery) -> Result<CtaPage> {
+        cta_page::page(&*self.db()?, q, &today())
+    }
+
+    /// The CTA list's facets with their counts under a filter.
+    pub fn cta_facets(&self, q: &CtaPageQuery) -> Result<Vec<Facet>> {
+        cta_page::facets(&*self.db()?, q, &today())
     }
 
     pub fn ctas(&self, q: &CtaQuery) -> Result<Vec<CtaListItem>> {

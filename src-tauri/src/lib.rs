@@ -49,6 +49,8 @@ pub fn run() {
             commands::browse::list_accounts,
             commands::browse::account_page,
             commands::browse::account_facets,
+            commands::browse::cta_page,
+            commands::browse::cta_facets,
             commands::browse::get_account,
             commands::browse::list_bands,
             commands::browse::list_custom_columns,

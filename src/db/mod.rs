@@ -5,6 +5,7 @@ pub mod browse;
 pub mod changes;
 pub mod companies;
 pub mod connections;
+pub mod cta_page;
 pub mod ctas;
 pub mod cursors;
 mod migrations;

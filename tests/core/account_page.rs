@@ -320,3 +320,56 @@ fn an_accounts_history_is_split_by_measure() {
     );
     assert!(app.account("G00002").expect("account").measure_history.is_empty(), "no history, no lines");
 }
+
+#[test]
+fn ctas_org_wide_overdue_first_keyed_by_connection() {
+    use outpost::db::cta_page::CtaPageQuery;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    // The same CTA id under a second connection to the same org.
+    db.execute(
+        "INSERT INTO ctas (connection_id, gsid, company_gsid, name, type, due_date) VALUES ('sandbox', 'T10', 'S1', 'Risk review', 'Risk', '2999-01-01')",
+        [],
+    )
+    .expect("cta");
+    let q = |filters: &[FacetFilter], search: Option<&str>, offset: i64, limit: i64| CtaPageQuery {
+        search: search.map(str::to_string),
+        filters: filters.to_vec(),
+        offset,
+        limit,
+    };
+    let open = [f("state", "open")];
+    let first = app.cta_page(&q(&open, None, 0, 100)).expect("page");
+    assert_eq!((first.total, first.matching), (6_001, 4_001), "all CTAs, and the open ones");
+    let edge = app.cta_page(&q(&open, None, 1_999, 2)).expect("page");
+    let overdue: Vec<bool> = edge.rows.iter().map(|r| r.overdue).collect();
+    assert_eq!(overdue, [true, false], "the 2,000 overdue CTAs come first");
+    assert_eq!(app.cta_page(&q(&[f("state", "overdue")], None, 0, 1)).expect("page").matching, 2_000);
+    assert_eq!(
+        app.cta_page(&q(&[], Some("account 00010"), 0, 10)).expect("page").matching,
+        1,
+        "by account name"
+    );
+
+    let mut keys = HashSet::new();
+    let mut ids = HashSet::new();
+    for offset in (0..6_001).step_by(1000) {
+        for r in app.cta_page(&q(&[], None, offset, 1000)).expect("page").rows {
+            ids.insert(r.cta.gsid.clone());
+            assert!(keys.insert((r.connection_id, r.cta.gsid)), "each CTA once");
+        }
+    }
+    assert_eq!(
+        (keys.len(), ids.len()),
+        (6_001, 6_000),
+        "two connections share an id; the key tells them apart"
+    );
+
+    let facets = app.cta_facets(&q(&open, None, 0, 1)).expect("facets");
+    assert_eq!(counts(&facets, "state"), pairs(&[("Open", 4_001), ("Overdue", 2_000), ("Closed", 2_000)]));
+    assert_eq!(counts(&facets, "type"), pairs(&[("(not set)", 4_000), ("Risk", 1)]), "open CTAs by type");
+    assert_eq!(counts(&facets, "connection"), pairs(&[("Prod", 4_000), ("Sandbox", 1)]));
+    let bad = app.cta_page(&q(&[f("state", "someday")], None, 0, 1)).expect_err("bad state");
+    assert_eq!(bad.kind, ErrorKind::InvalidInput);
+}

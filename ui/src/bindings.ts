@@ -379,3 +379,17 @@ values: Array<FacetValue>,
  * How many distinct values there are in all.
  */
 distinct: number, };
+
+export type CtaPageQuery = { 
+/**
+ * Matched against the CTA's name and its account's name.
+ */
+search: string | null, 
+/**
+ * `type`, `owner`, `priority`, `status`, `state` (`open`, `overdue`, `closed`), `connection`.
+ */
+filters: Array<FacetFilter>, offset: number, limit: number, };
+
+export type CtaPageRow = { connection_id: string, company_name: string | null, overdue: boolean, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
+
+export type CtaPage = { total: number, matching: number, offset: number, rows: Array<CtaPageRow>, };

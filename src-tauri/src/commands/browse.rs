@@ -3,6 +3,7 @@ use crate::state::AppState;
 use outpost::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet};
 use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
 use outpost::db::changes::Change;
+use outpost::db::cta_page::{CtaPage, CtaPageQuery};
 use outpost::db::runs::SyncRun;
 use outpost::db::settings::FieldMapping;
 use tauri::State;
@@ -22,6 +23,18 @@ pub async fn account_page(state: State<'_, AppState>, query: AccountPageQuery) -
 #[tauri::command]
 pub async fn account_facets(state: State<'_, AppState>, filter: AccountFilter) -> CmdResult<Vec<Facet>> {
     state.core.account_facets(&filter).map_err(to_payload)
+}
+
+/// One page of CTAs org-wide, overdue first, with the cache's total and the matching count.
+#[tauri::command]
+pub async fn cta_page(state: State<'_, AppState>, query: CtaPageQuery) -> CmdResult<CtaPage> {
+    state.core.cta_page(&query).map_err(to_payload)
+}
+
+/// The CTA list's facets with their counts under the current filter.
+#[tauri::command]
+pub async fn cta_facets(state: State<'_, AppState>, query: CtaPageQuery) -> CmdResult<Vec<Facet>> {
+    state.core.cta_facets(&query).map_err(to_payload)
 }
 
 /// The health bands in the cache, lowest first, for the band filter.
