@@ -13,6 +13,8 @@ import type {
   ConnectInput,
   ConnectionCard,
   CtaListItem,
+  CtaPage,
+  CtaPageQuery,
   CtaQuery,
   DemoOrg,
   Facet,
@@ -80,6 +82,10 @@ export const ipc = {
   listBands: () => invoke<ScoreBand[]>("list_bands"),
   /** The mapped custom company fields of all CS connections, once each: the accounts list's extra columns. */
   listCustomColumns: () => invoke<FieldMapping[]>("list_custom_columns"),
+  /** One page of CTAs org-wide, overdue first, with the cache's total and the matching count. */
+  ctaPage: (query: CtaPageQuery) => invoke<CtaPage>("cta_page", { query }),
+  /** The CTA list's facets, with counts under the current filter. */
+  ctaFacets: (query: CtaPageQuery) => invoke<Facet[]>("cta_facets", { query }),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
   listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),

@@ -106,6 +106,41 @@ async fn demo_org_connects_and_survives_a_restart() {
     .expect("bool");
     assert!(painted, "the canvas has something drawn on it");
     screenshot(&app, "account-detail.png").await;
+
+    // CTAs org-wide: the true counts, overdue first, each row keyed by connection and id, and a
+    // click through to its account.
+    click(&app, "nav-ctas").await;
+    find(&app, "cta-row").await;
+    let total = text(&app, "cta-total").await;
+    assert!(total.contains(" CTAs · ") && total.ends_with(" match"), "all CTAs and the open ones: {total}");
+    let fresh = text(&app, "freshness").await;
+    assert!(fresh.starts_with("Synced ") && fresh.contains(" · "), "the freshness line: {fresh}");
+    let keys = app
+        .execute(
+            "return Array.from(document.querySelectorAll(\"[data-testid='cta-row']\"), e => e.dataset.key)",
+            vec![],
+        )
+        .await
+        .expect("keys");
+    let keys: Vec<String> = serde_json::from_value(keys).expect("keys");
+    assert!(keys.iter().all(|k| k.contains('/')), "rows keyed by connection/id: {keys:?}");
+    let due = texts_css(&app, "[data-testid='cta-row'] .cell.due").await;
+    assert!(due.first().is_some_and(|d| d.ends_with("overdue")), "overdue first: {due:?}");
+    screenshot(&app, "ctas.png").await;
+    let account = texts_css(&app, &testid("cta-account")).await.first().cloned().expect("an account");
+    click(&app, "cta-account").await;
+    assert_eq!(text(&app, "account-name").await, account, "the CTA opens its account");
+
+    // Sync history: the run just made, with its outcome.
+    click(&app, "nav-history").await;
+    find(&app, "history-row").await;
+    let outcomes = app
+        .execute("return Array.from(document.querySelectorAll(\"[data-testid='history-row']\"), e => e.dataset.outcome)", vec![])
+        .await
+        .expect("outcomes");
+    let outcomes: Vec<String> = serde_json::from_value(outcomes).expect("outcomes");
+    assert_eq!(outcomes, ["ok"], "one sync, ok");
+    screenshot(&app, "history.png").await;
     app.close().await.expect("close the app");
 
     // The search survives a restart.
