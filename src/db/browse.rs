@@ -448,15 +448,17 @@ pub struct ScoreBand {
 
 /// The bands in the cache, lowest first, one per name across connections: the scoring schemes'
 /// bands, and any other label an account carries (when health scores are not synced, accounts still
-/// carry their band).
+/// carry their band, ordered then by the lowest score an account in them has).
 pub fn bands(conn: &Connection) -> Result<Vec<ScoreBand>> {
     collect(
         conn,
         "SELECT min(name), min(color), min(score) FROM (
-            SELECT name, color, score FROM score_bands
+            SELECT name, color, score, NULL AS seen FROM score_bands
             UNION ALL
-            SELECT DISTINCT score_label, score_color, NULL FROM companies WHERE score_label IS NOT NULL AND score_label <> ''
-         ) GROUP BY name COLLATE NOCASE ORDER BY min(score) IS NULL, min(score), min(name) COLLATE NOCASE",
+            SELECT score_label, min(score_color), NULL, min(score) FROM companies
+                WHERE score_label IS NOT NULL AND score_label <> '' GROUP BY score_label
+         ) GROUP BY name COLLATE NOCASE
+         ORDER BY min(score) IS NULL, min(score), min(seen) IS NULL, min(seen), min(name) COLLATE NOCASE",
         &[],
         |r| Ok(ScoreBand { name: r.get(0)?, color: r.get(1)?, min_score: r.get(2)? }),
     )
