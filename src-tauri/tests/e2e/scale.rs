@@ -68,3 +68,20 @@ async fn twenty_thousand_accounts_all_reachable() {
     screenshot(&app, "accounts-20000-search.png").await;
     app.close().await.expect("close the app");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dark_desktop_gets_the_dark_theme() {
+    let data = tempfile::tempdir().expect("data dir");
+    seed(data.path());
+    let driver = Driver::start_with_env(&[("GTK_THEME", "Adwaita:dark")]);
+    let app = driver.launch(data.path()).await;
+    click(&app, "nav-accounts").await;
+    wait_text_css(&app, &testid("account-total"), "20,000 accounts").await;
+    let dark = app
+        .execute("return matchMedia('(prefers-color-scheme: dark)').matches && getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()", vec![])
+        .await
+        .expect("theme");
+    assert_eq!(dark, json!("#10151c"), "the OS's dark preference selects the dark palette");
+    screenshot(&app, "accounts-dark.png").await;
+    app.close().await.expect("close the app");
+}
