@@ -108,6 +108,7 @@ async fn main() {
     println!("  simulator served {} calls; peak concurrency {}", c.total_calls(), c.peak_concurrency);
     sim.stop().await;
     sync_bench().await;
+    org_scale_browse();
 
     let calls = n / 5000 + 1;
     println!(
@@ -214,4 +215,120 @@ async fn sync_bench() {
         "  browse: 100 least healthy accounts of {companies}: {:.2} ms a query",
         t.elapsed().as_secs_f64() * 1e3 / 20.0
     );
+}
+
+/// The browse queries at org scale: a cache of 20,000 accounts and 200,000 CTAs written straight
+/// into SQLite (no sync), then p50 / p99 over repeated queries of what the Accounts and CTAs
+/// screens ask: the first page, a facet click (page and facet counts), a search keystroke, the
+/// last page, and the first page of open CTAs.
+fn org_scale_browse() {
+    use outpost::db::account_page::{AccountFilter, AccountPageQuery, FacetFilter};
+    use outpost::db::cta_page::CtaPageQuery;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = outpost::Outpost::open(dir.path()).expect("open");
+    let mut db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let tx = db.transaction().expect("tx");
+    tx.execute(
+        "INSERT INTO connections (id, kind, name, instance_url, auth_mode, connected_by, connected_on)
+         VALUES ('bench', 'cs', 'Bench', 'https://x.gainsightcloud.com', 'access_key', 'bench', '2026-01-01')",
+        [],
+    )
+    .expect("connection");
+    for i in 0..20_000i64 {
+        let score = i % 100;
+        let band = if score < 50 {
+            "Poor"
+        } else if score < 75 {
+            "Average"
+        } else {
+            "Good"
+        };
+        tx.execute(
+            "INSERT INTO companies (connection_id, gsid, name, industry, renewal_date, stage, csm_name, score, score_label)
+             VALUES ('bench', ?1, ?2, ?3, date('now', ?4), ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                format!("G{i:05}"),
+                format!("Account {i:05}"),
+                ["Retail", "Health", "Finance", "Energy", "Media"][(i % 5) as usize],
+                format!("+{} days", i % 400),
+                ["Onboarding", "Adopting", "Renewing"][(i % 3) as usize],
+                format!("CSM {}", i % 40),
+                score as f64,
+                band
+            ],
+        )
+        .expect("company");
+        for k in 0..10i64 {
+            tx.execute(
+                "INSERT INTO ctas (connection_id, gsid, company_gsid, name, type, priority, owner_name, due_date, is_closed)
+                 VALUES ('bench', ?1, ?2, 'Follow up', ?3, ?4, ?5, date('now', ?6), ?7)",
+                rusqlite::params![
+                    format!("T{i}-{k}"),
+                    format!("G{i:05}"),
+                    ["Risk", "Renewal", "Lifecycle"][(k % 3) as usize],
+                    ["High", "Medium", "Low"][((i + k) % 3) as usize],
+                    format!("Owner {}", (i + k) % 40),
+                    format!("{:+} days", (i * 7 + k * 13) % 120 - 30),
+                    ((i + k) % 2 == 0) as i64
+                ],
+            )
+            .expect("cta");
+        }
+    }
+    tx.commit().expect("commit");
+
+    fn measure(what: &str, mut f: impl FnMut()) {
+        let mut took: Vec<f64> = (0..60)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .collect();
+        took.sort_by(f64::total_cmp);
+        println!(
+            "  {what:<58} p50 {:>6.1} ms  p99 {:>6.1} ms",
+            took[took.len() / 2],
+            took[took.len() * 99 / 100]
+        );
+    }
+    let page = |filter: AccountFilter, sort: &str, offset: i64| AccountPageQuery {
+        filter,
+        sort: Some(sort.into()),
+        offset,
+        limit: 200,
+    };
+    let poor = AccountFilter {
+        search: None,
+        filters: vec![FacetFilter { facet: "band".into(), value: "Poor".into() }],
+    };
+    let typed = AccountFilter { search: Some("account 1999".into()), filters: vec![] };
+    println!("\nbrowse at org scale: 20,000 accounts, 200,000 CTAs (pages of 200)");
+    measure("accounts: first page, lowest health first", || {
+        app.account_page(&page(AccountFilter::default(), "health", 0)).expect("page");
+    });
+    measure("accounts: facet counts, no filter", || {
+        app.account_facets(&AccountFilter::default()).expect("facets");
+    });
+    measure("accounts: a facet click (band = Poor): page + facet counts", || {
+        app.account_page(&page(poor.clone(), "health", 0)).expect("page");
+        app.account_facets(&poor).expect("facets");
+    });
+    measure("accounts: a search keystroke: page + facet counts", || {
+        app.account_page(&page(typed.clone(), "health", 0)).expect("page");
+        app.account_facets(&typed).expect("facets");
+    });
+    measure("accounts: the last page by name", || {
+        app.account_page(&page(AccountFilter::default(), "name", 19_800)).expect("page");
+    });
+    let open = CtaPageQuery {
+        search: None,
+        filters: vec![FacetFilter { facet: "state".into(), value: "open".into() }],
+        offset: 0,
+        limit: 200,
+    };
+    measure("CTAs: first page of open CTAs, overdue first, + facet counts", || {
+        app.cta_page(&open).expect("page");
+        app.cta_facets(&open).expect("facets");
+    });
 }

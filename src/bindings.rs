@@ -5,12 +5,14 @@ use crate::connections::{
     ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, CsConnectInput, DemoOrg,
     PxTarget, TestReport,
 };
+use crate::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet, FacetFilter, FacetValue};
 use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
-    HistoryPoint, MeasureScore, PxUsage, ScoreBand, UsagePoint,
+    HistoryPoint, MeasureHistory, MeasureScore, PxUsage, ScoreBand, UsagePoint,
 };
 use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
+use crate::db::cta_page::{CtaPage, CtaPageQuery, CtaPageRow};
 use crate::db::ctas::CtaRow;
 use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
 use crate::db::runs::SyncRun;
@@ -53,6 +55,7 @@ pub fn typescript() -> String {
         AccountSummary::decl(&cfg),
         MeasureScore::decl(&cfg),
         HistoryPoint::decl(&cfg),
+        MeasureHistory::decl(&cfg),
         UsagePoint::decl(&cfg),
         CustomValue::decl(&cfg),
         FeatureUse::decl(&cfg),
@@ -76,6 +79,15 @@ pub fn typescript() -> String {
         FieldMapping::decl(&cfg),
         MappingSaved::decl(&cfg),
         ScoreBand::decl(&cfg),
+        FacetFilter::decl(&cfg),
+        AccountFilter::decl(&cfg),
+        AccountPageQuery::decl(&cfg),
+        AccountPage::decl(&cfg),
+        FacetValue::decl(&cfg),
+        Facet::decl(&cfg),
+        CtaPageQuery::decl(&cfg),
+        CtaPageRow::decl(&cfg),
+        CtaPage::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

@@ -1,9 +1,11 @@
 //! Browsing the cache: the queries the CLI and the app share.
 
+use crate::db::account_page::{self, AccountFilter, AccountPage, AccountPageQuery, Facet};
 use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
 use crate::db::changes::Change;
+use crate::db::cta_page::{self, CtaPage, CtaPageQuery};
 use crate::db::runs::SyncRun;
 use crate::db::settings::FieldMapping;
 use crate::error::Result;
@@ -20,6 +22,16 @@ impl Outpost {
     pub fn accounts(&self, q: &AccountQuery) -> Result<Vec<AccountSummary>> {
         let q = AccountQuery { limit: Some(q.limit.unwrap_or(500).clamp(1, LIST_CAP)), ..q.clone() };
         browse::accounts(&*self.db()?, &q, &today())
+    }
+
+    /// One page of the accounts a filter matches, with the cache's total and the matching count.
+    pub fn account_page(&self, q: &AccountPageQuery) -> Result<AccountPage> {
+        account_page::page(&*self.db()?, q, &today())
+    }
+
+    /// The accounts list's facets with their counts under a filter.
+    pub fn account_facets(&self, f: &AccountFilter) -> Result<Vec<Facet>> {
+        account_page::facets(&*self.db()?, f, &today())
     }
 
     /// Every account the query matches, without the list cap: for export.
@@ -41,6 +53,16 @@ impl Outpost {
     /// list's extra columns, sort keys (`custom:FIELD`) and filters (`FIELD=VALUE`).
     pub fn custom_columns(&self) -> Result<Vec<FieldMapping>> {
         browse::custom_columns(&*self.db()?)
+    }
+
+    /// One page of CTAs org-wide, overdue first, with the cache's total and the matching count.
+    pub fn cta_page(&self, q: &CtaPageQuery) -> Result<CtaPage> {
+        cta_page::page(&*self.db()?, q, &today())
+    }
+
+    /// The CTA list's facets with their counts under a filter.
+    pub fn cta_facets(&self, q: &CtaPageQuery) -> Result<Vec<Facet>> {
+        cta_page::facets(&*self.db()?, q, &today())
     }
 
     pub fn ctas(&self, q: &CtaQuery) -> Result<Vec<CtaListItem>> {

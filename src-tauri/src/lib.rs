@@ -29,6 +29,12 @@ pub fn run() {
         .setup(move |app| {
             let state = state::AppState::open(&data_dir)?;
             app.manage(state);
+            // The webview's own storage (the Accounts view's filters and sort) lives in the data
+            // folder too, so a data folder is the whole profile: another one starts fresh.
+            let config = app.config().app.windows.first().cloned().unwrap_or_default();
+            tauri::WebviewWindowBuilder::from_config(app, &config)?
+                .data_directory(data_dir.join("webview"))
+                .build()?;
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<state::AppState>();
@@ -41,6 +47,10 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::browse::list_accounts,
+            commands::browse::account_page,
+            commands::browse::account_facets,
+            commands::browse::cta_page,
+            commands::browse::cta_facets,
             commands::browse::get_account,
             commands::browse::list_bands,
             commands::browse::list_custom_columns,

@@ -25,7 +25,7 @@ pub struct AccountQuery {
 }
 
 /// The JSON path of a mapped field inside `companies.custom`; field names are API names only.
-fn json_path(field: &str) -> Result<String> {
+pub(super) fn json_path(field: &str) -> Result<String> {
     if field.is_empty() || !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(Error::new(ErrorKind::InvalidInput, format!("\"{field}\" is not a field's API name.")));
     }
@@ -42,10 +42,10 @@ pub struct AccountSummary {
     pub overdue_ctas: i64,
 }
 
-const COMPANY_COLS: &str = "c.gsid, c.name, c.industry, c.arr, c.mrr, c.renewal_date, c.stage, c.status, c.csm_name, \
+pub(super) const COMPANY_COLS: &str = "c.gsid, c.name, c.industry, c.arr, c.mrr, c.renewal_date, c.stage, c.status, c.csm_name, \
      c.csm_email, c.managed_as, c.employees, c.score, c.score_label, c.score_color, c.custom, c.created_at, c.modified_at";
 
-fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
+pub(super) fn company_from(r: &Row<'_>, at: usize) -> rusqlite::Result<CompanyRow> {
     Ok(CompanyRow {
         gsid: r.get(at)?,
         name: r.get(at + 1)?,
@@ -170,6 +170,13 @@ pub struct HistoryPoint {
     pub label: Option<String>,
 }
 
+/// One measure's weekly scores.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct MeasureHistory {
+    pub measure: String,
+    pub points: Vec<HistoryPoint>,
+}
+
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
 pub struct UsagePoint {
     pub week: String,
@@ -202,7 +209,11 @@ pub struct AccountDetail {
     pub connection_id: String,
     pub company: CompanyRow,
     pub measures: Vec<MeasureScore>,
+    /// The overall score, week by week.
     pub history: Vec<HistoryPoint>,
+    /// Each other measure's weekly scores, when the org keeps them (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub measure_history: Vec<MeasureHistory>,
     pub ctas: Vec<CtaRow>,
     pub usage: Vec<UsagePoint>,
     pub px: Option<PxUsage>,
@@ -266,7 +277,7 @@ fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
     Ok(Some(px))
 }
 
-fn collect<T>(
+pub(super) fn collect<T>(
     conn: &Connection,
     sql: &str,
     args: &[&dyn rusqlite::ToSql],
@@ -303,12 +314,33 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
         &[&cid, &g],
         |r| Ok(MeasureScore { measure: r.get(0)?, score: r.get(1)?, label: r.get(2)?, color: r.get(3)?, prev_score: r.get(4)?, trend: r.get(5)? }),
     )?;
+    // The overall score's weeks: rows of the overall measure, or of no (or an unknown) measure;
+    // each other measure's weeks are its own line.
     let history = collect(
         conn,
-        "SELECT week, score, label FROM score_history WHERE connection_id = ?1 AND company_gsid = ?2 ORDER BY week",
+        "SELECT h.week, h.score, h.label FROM score_history h
+         LEFT JOIN measures m ON m.connection_id = h.connection_id AND m.gsid = h.measure_gsid
+         WHERE h.connection_id = ?1 AND h.company_gsid = ?2 AND coalesce(m.is_overall, 1) = 1 ORDER BY h.week",
         &[&cid, &g],
         |r| Ok(HistoryPoint { week: r.get(0)?, score: r.get(1)?, label: r.get(2)? }),
     )?;
+    let mut measure_history: Vec<MeasureHistory> = Vec::new();
+    let rows = collect(
+        conn,
+        "SELECT m.name, h.week, h.score, h.label FROM score_history h
+         JOIN measures m ON m.connection_id = h.connection_id AND m.gsid = h.measure_gsid AND m.is_overall = 0
+         WHERE h.connection_id = ?1 AND h.company_gsid = ?2 ORDER BY m.name, m.gsid, h.week",
+        &[&cid, &g],
+        |r| {
+            Ok((r.get::<_, String>(0)?, HistoryPoint { week: r.get(1)?, score: r.get(2)?, label: r.get(3)? }))
+        },
+    )?;
+    for (measure, point) in rows {
+        match measure_history.last_mut() {
+            Some(m) if m.measure == measure => m.points.push(point),
+            _ => measure_history.push(MeasureHistory { measure, points: vec![point] }),
+        }
+    }
     let usage = collect(
         conn,
         "SELECT week, active_users, logins, feature_events FROM usage_weekly WHERE connection_id = ?1 AND company_gsid = ?2
@@ -319,7 +351,17 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
     let ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
     let px = px_usage(conn, &g)?;
     let custom_fields = custom_values(conn, &cid, &company.custom)?;
-    Ok(AccountDetail { connection_id: cid, company, measures, history, ctas, usage, px, custom_fields })
+    Ok(AccountDetail {
+        connection_id: cid,
+        company,
+        measures,
+        history,
+        measure_history,
+        ctas,
+        usage,
+        px,
+        custom_fields,
+    })
 }
 
 #[derive(Clone, Debug, Default, Deserialize, TS)]
@@ -406,15 +448,17 @@ pub struct ScoreBand {
 
 /// The bands in the cache, lowest first, one per name across connections: the scoring schemes'
 /// bands, and any other label an account carries (when health scores are not synced, accounts still
-/// carry their band).
+/// carry their band, ordered then by the lowest score an account in them has).
 pub fn bands(conn: &Connection) -> Result<Vec<ScoreBand>> {
     collect(
         conn,
         "SELECT min(name), min(color), min(score) FROM (
-            SELECT name, color, score FROM score_bands
+            SELECT name, color, score, NULL AS seen FROM score_bands
             UNION ALL
-            SELECT DISTINCT score_label, score_color, NULL FROM companies WHERE score_label IS NOT NULL AND score_label <> ''
-         ) GROUP BY name COLLATE NOCASE ORDER BY min(score) IS NULL, min(score), min(name) COLLATE NOCASE",
+            SELECT score_label, min(score_color), NULL, min(score) FROM companies
+                WHERE score_label IS NOT NULL AND score_label <> '' GROUP BY score_label
+         ) GROUP BY name COLLATE NOCASE
+         ORDER BY min(score) IS NULL, min(score), min(seen) IS NULL, min(seen), min(name) COLLATE NOCASE",
         &[],
         |r| Ok(ScoreBand { name: r.get(0)?, color: r.get(1)?, min_score: r.get(2)? }),
     )

@@ -1,9 +1,11 @@
 //! The local SQLite database: opened one way everywhere, migrated at start.
 
+pub mod account_page;
 pub mod browse;
 pub mod changes;
 pub mod companies;
 pub mod connections;
+pub mod cta_page;
 pub mod ctas;
 pub mod cursors;
 mod migrations;

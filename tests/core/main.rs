@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod account_page;
 mod bindings;
 mod browse;
 mod client_cs;

@@ -147,6 +147,8 @@ export type MeasureScore = { measure: string, score: number | null, label: strin
 
 export type HistoryPoint = { week: string, score: number | null, label: string | null, };
 
+export type MeasureHistory = { measure: string, points: Array<HistoryPoint>, };
+
 export type UsagePoint = { week: string, active_users: number | null, logins: number | null, feature_events: number | null, };
 
 export type CustomValue = { field: string, label: string, 
@@ -163,7 +165,15 @@ export type PxUsage = { account_name: string, health_score: number | null, nps: 
  */
 top_features: Array<FeatureUse>, };
 
-export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, history: Array<HistoryPoint>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, 
+export type AccountDetail = { connection_id: string, company: CompanyRow, measures: Array<MeasureScore>, 
+/**
+ * The overall score, week by week.
+ */
+history: Array<HistoryPoint>, 
+/**
+ * Each other measure's weekly scores, when the org keeps them (left out when none).
+ */
+measure_history: Array<MeasureHistory>, ctas: Array<CtaRow>, usage: Array<UsagePoint>, px: PxUsage | null, 
 /**
  * The mapped custom fields, labelled, in the admin's order.
  */
@@ -324,3 +334,62 @@ export type ScoreBand = { name: string, color: string | null,
  * The lowest score in the band; none when only accounts name it (health scores not synced).
  */
 min_score: number | null, };
+
+export type FacetFilter = { facet: string, value: string, };
+
+export type AccountFilter = { 
+/**
+ * Matched against name, CSM and industry, case-insensitively.
+ */
+search: string | null, filters: Array<FacetFilter>, };
+
+export type AccountPageQuery = { filter: AccountFilter, 
+/**
+ * `name`, `health`, `arr`, `renewal`, `csm`, `stage`, `industry`, `ctas` or `custom:FIELD`;
+ * `-` in front for descending. Missing values sort last either way.
+ */
+sort: string | null, offset: number, limit: number, };
+
+export type AccountPage = { 
+/**
+ * Every account in the cache.
+ */
+total: number, 
+/**
+ * The accounts the filter matches.
+ */
+matching: number, offset: number, rows: Array<AccountSummary>, };
+
+export type FacetValue = { 
+/**
+ * What to filter by (`FacetFilter::value`).
+ */
+value: string, 
+/**
+ * What to show.
+ */
+label: string, count: number, };
+
+export type Facet = { facet: string, label: string, 
+/**
+ * Most common first, at most [`FACET_VALUES`].
+ */
+values: Array<FacetValue>, 
+/**
+ * How many distinct values there are in all.
+ */
+distinct: number, };
+
+export type CtaPageQuery = { 
+/**
+ * Matched against the CTA's name and its account's name.
+ */
+search: string | null, 
+/**
+ * `type`, `owner`, `priority`, `status`, `state` (`open`, `overdue`, `closed`), `connection`.
+ */
+filters: Array<FacetFilter>, offset: number, limit: number, };
+
+export type CtaPageRow = { connection_id: string, company_name: string | null, overdue: boolean, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
+
+export type CtaPage = { total: number, matching: number, offset: number, rows: Array<CtaPageRow>, };

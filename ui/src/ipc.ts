@@ -4,14 +4,20 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AccountDetail,
+  AccountFilter,
+  AccountPage,
+  AccountPageQuery,
   AccountQuery,
   AccountSummary,
   Change,
   ConnectInput,
   ConnectionCard,
   CtaListItem,
+  CtaPage,
+  CtaPageQuery,
   CtaQuery,
   DemoOrg,
+  Facet,
   ErrorPayload,
   FieldMapping,
   MappingSaved,
@@ -68,10 +74,18 @@ export const ipc = {
   usageCandidates: (id: string) => invoke<UsageCandidate[]>("usage_candidates", { id }),
 
   listAccounts: (query: AccountQuery) => invoke<AccountSummary[]>("list_accounts", { query }),
+  /** One page of accounts with the cache's total and the matching count, sorted and filtered in SQLite. */
+  accountPage: (query: AccountPageQuery) => invoke<AccountPage>("account_page", { query }),
+  /** The accounts list's facets, with counts under the current filter. */
+  accountFacets: (filter: AccountFilter) => invoke<Facet[]>("account_facets", { filter }),
   getAccount: (id: string) => invoke<AccountDetail>("get_account", { id }),
   listBands: () => invoke<ScoreBand[]>("list_bands"),
   /** The mapped custom company fields of all CS connections, once each: the accounts list's extra columns. */
   listCustomColumns: () => invoke<FieldMapping[]>("list_custom_columns"),
+  /** One page of CTAs org-wide, overdue first, with the cache's total and the matching count. */
+  ctaPage: (query: CtaPageQuery) => invoke<CtaPage>("cta_page", { query }),
+  /** The CTA list's facets, with counts under the current filter. */
+  ctaFacets: (query: CtaPageQuery) => invoke<Facet[]>("cta_facets", { query }),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
   listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),

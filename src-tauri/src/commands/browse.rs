@@ -1,7 +1,9 @@
 use super::{CmdResult, to_payload};
 use crate::state::AppState;
+use outpost::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet};
 use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
 use outpost::db::changes::Change;
+use outpost::db::cta_page::{CtaPage, CtaPageQuery};
 use outpost::db::runs::SyncRun;
 use outpost::db::settings::FieldMapping;
 use tauri::State;
@@ -9,6 +11,30 @@ use tauri::State;
 #[tauri::command]
 pub fn list_accounts(state: State<'_, AppState>, query: AccountQuery) -> CmdResult<Vec<AccountSummary>> {
     state.core.accounts(&query).map_err(to_payload)
+}
+
+/// One page of accounts with the cache's total and the matching count; sorted and filtered in SQLite.
+#[tauri::command]
+pub async fn account_page(state: State<'_, AppState>, query: AccountPageQuery) -> CmdResult<AccountPage> {
+    state.core.account_page(&query).map_err(to_payload)
+}
+
+/// The accounts list's facets with their counts under the current filter.
+#[tauri::command]
+pub async fn account_facets(state: State<'_, AppState>, filter: AccountFilter) -> CmdResult<Vec<Facet>> {
+    state.core.account_facets(&filter).map_err(to_payload)
+}
+
+/// One page of CTAs org-wide, overdue first, with the cache's total and the matching count.
+#[tauri::command]
+pub async fn cta_page(state: State<'_, AppState>, query: CtaPageQuery) -> CmdResult<CtaPage> {
+    state.core.cta_page(&query).map_err(to_payload)
+}
+
+/// The CTA list's facets with their counts under the current filter.
+#[tauri::command]
+pub async fn cta_facets(state: State<'_, AppState>, query: CtaPageQuery) -> CmdResult<Vec<Facet>> {
+    state.core.cta_facets(&query).map_err(to_payload)
 }
 
 /// The health bands in the cache, lowest first, for the band filter.

@@ -57,11 +57,96 @@ async fn demo_org_connects_and_survives_a_restart() {
     screenshot(&app, "synced-card.png").await;
     click(&app, "nav-accounts").await;
     find(&app, "account-row").await;
-    let rows = app.find_all(fantoccini::Locator::Css(&testid("account-row"))).await.expect("rows");
-    assert_eq!(rows.len(), 50, "the demo org's 50 accounts are browsable");
+    wait_text_css(&app, &testid("account-total"), "50 accounts").await;
     screenshot(&app, "accounts.png").await;
+
+    // A facet count, clicked, filters to that many; the chip removes it again.
+    let poor = facet_counts(&app, "band").await.into_iter().find(|(b, _)| b == "Poor").map(|(_, n)| n);
+    let poor = poor.expect("the demo org has Poor accounts");
+    click_css(&app, "[data-testid='facet-value'][data-facet='band'][data-value='Poor']").await;
+    wait_text_css(&app, &testid("account-total"), &format!("50 accounts · {poor} match")).await;
+    let bands = texts_css(&app, "[data-testid='account-row'] .band-label").await;
+    assert!(!bands.is_empty() && bands.iter().all(|b| b == "Poor"), "only Poor rows: {bands:?}");
+    screenshot(&app, "accounts-filtered.png").await;
+    click(&app, "filter-chip").await;
+    wait_text_css(&app, &testid("account-total"), "50 accounts").await;
+
+    // Search as you type: the last row's name finds it at the top.
+    let names = texts_css(&app, &testid("account-open")).await;
+    let name = names.last().expect("rows").clone();
+    type_into(&app, "account-search", &name).await;
+    wait_until(&app, "the searched account on top", || async {
+        texts_css(&app, &testid("account-open")).await.first() == Some(&name)
+    })
+    .await;
+    let total = text(&app, "account-total").await;
+    assert!(
+        total.starts_with("50 accounts · ") && total.ends_with(" match"),
+        "the true total and the matches: {total}"
+    );
     click(&app, "account-open").await;
-    assert!(!text(&app, "account-name").await.is_empty());
+    assert_eq!(text(&app, "account-name").await, name, "the row clicked is the account opened");
+
+    // Its weekly score is a chart drawn on a canvas, with a point per week.
+    let chart = find(&app, "score-chart").await;
+    let weeks: usize =
+        chart.attr("data-points").await.expect("attr").unwrap_or_default().parse().unwrap_or(0);
+    assert!(weeks > 1, "a chart of several weeks, got {weeks}");
+    assert_eq!(count_css(&app, "[data-testid='score-chart'] canvas").await, 1, "uPlot drew a canvas");
+    let painted: bool = serde_json::from_value(
+        app.execute(
+            "const c = document.querySelector(\"[data-testid='score-chart'] canvas\"); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+             for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false;",
+            vec![],
+        )
+        .await
+        .expect("read the canvas"),
+    )
+    .expect("bool");
+    assert!(painted, "the canvas has something drawn on it");
     screenshot(&app, "account-detail.png").await;
+
+    // CTAs org-wide: the true counts, overdue first, each row keyed by connection and id, and a
+    // click through to its account.
+    click(&app, "nav-ctas").await;
+    find(&app, "cta-row").await;
+    let total = text(&app, "cta-total").await;
+    assert!(total.contains(" CTAs · ") && total.ends_with(" match"), "all CTAs and the open ones: {total}");
+    let fresh = text(&app, "freshness").await;
+    assert!(fresh.starts_with("Synced ") && fresh.contains(" · "), "the freshness line: {fresh}");
+    let keys = app
+        .execute(
+            "return Array.from(document.querySelectorAll(\"[data-testid='cta-row']\"), e => e.dataset.key)",
+            vec![],
+        )
+        .await
+        .expect("keys");
+    let keys: Vec<String> = serde_json::from_value(keys).expect("keys");
+    assert!(keys.iter().all(|k| k.contains('/')), "rows keyed by connection/id: {keys:?}");
+    let due = texts_css(&app, "[data-testid='cta-row'] .cell.due").await;
+    assert!(due.first().is_some_and(|d| d.ends_with("overdue")), "overdue first: {due:?}");
+    screenshot(&app, "ctas.png").await;
+    let account = texts_css(&app, &testid("cta-account")).await.first().cloned().expect("an account");
+    click(&app, "cta-account").await;
+    assert_eq!(text(&app, "account-name").await, account, "the CTA opens its account");
+
+    // Sync history: the run just made, with its outcome.
+    click(&app, "nav-history").await;
+    find(&app, "history-row").await;
+    let outcomes = app
+        .execute("return Array.from(document.querySelectorAll(\"[data-testid='history-row']\"), e => e.dataset.outcome)", vec![])
+        .await
+        .expect("outcomes");
+    let outcomes: Vec<String> = serde_json::from_value(outcomes).expect("outcomes");
+    assert_eq!(outcomes, ["ok"], "one sync, ok");
+    screenshot(&app, "history.png").await;
+    app.close().await.expect("close the app");
+
+    // The search survives a restart.
+    let app = driver.launch(data.path()).await;
+    click(&app, "nav-accounts").await;
+    let kept = find(&app, "account-search").await.prop("value").await.expect("prop").unwrap_or_default();
+    assert_eq!(kept, name, "the Accounts view keeps its search across a restart");
     app.close().await.expect("close the app");
 }

@@ -133,39 +133,45 @@ async fn map_a_custom_field_then_see_sort_and_filter_accounts_by_it() {
 
     sync_cs(&app, Some(&first)).await;
 
-    // Accounts: a Region column with a value for every account, the unchanged ones included.
+    // Accounts: a Region column, and a Region facet that counts a Region for every account, the
+    // unchanged ones included.
     click(&app, "nav-accounts").await;
     wait_text_css(&app, "[data-testid='custom-column'][data-field='Region__gc']", "Region").await;
-    let all = wait_regions(&app, "all 50 accounts", |c| c.len() == 50).await;
-    assert!(all.iter().all(|r| REGIONS.contains(&r.as_str())), "every account has its Region: {all:?}");
-    let bands = texts_css(&app, "[data-testid='band-filter'] option").await;
-    assert_eq!(
-        bands,
-        ["All bands", "Poor", "Average", "Good"],
-        "the org's bands, lowest first, from the cache"
+    wait_text_css(&app, &testid("account-total"), "50 accounts").await;
+    let regions = facet_counts(&app, "custom:Region__gc").await;
+    assert_eq!(regions.iter().map(|(_, n)| n).sum::<i64>(), 50, "every account is counted once: {regions:?}");
+    assert!(
+        regions.iter().all(|(r, _)| REGIONS.contains(&r.as_str())),
+        "every account has its Region: {regions:?}"
     );
+    let shown = wait_regions(&app, "the first rows", |c| !c.is_empty()).await;
+    assert!(shown.iter().all(|r| REGIONS.contains(&r.as_str())), "the column shows them: {shown:?}");
+    let bands: Vec<String> = facet_counts(&app, "band").await.into_iter().map(|(b, _)| b).collect();
+    assert_eq!(bands, ["Poor", "Average", "Good"], "the org's bands, lowest first, from the cache");
     screenshot(&app, "accounts-region.png").await;
 
-    // Sort by Region both ways.
-    let sort = testid("account-sort");
-    let options = texts_css(&app, &format!("{sort} option")).await;
-    assert!(options.contains(&"Region (ascending)".to_string()), "{options:?}");
-    select_css(&app, &sort, "custom:Region__gc").await;
-    let up = wait_regions(&app, "ascending", |c| c.len() == 50 && c.windows(2).all(|w| w[0] <= w[1])).await;
-    select_css(&app, &sort, "-custom:Region__gc").await;
+    // Sort by Region both ways, by its column header.
+    let header = "[data-testid='custom-column'][data-field='Region__gc']";
+    click_css(&app, header).await;
+    let up = wait_regions(&app, "ascending", |c| c.len() >= 10 && c.windows(2).all(|w| w[0] <= w[1])).await;
+    click_css(&app, header).await;
     let down =
-        wait_regions(&app, "descending", |c| c.len() == 50 && c.windows(2).all(|w| w[0] >= w[1])).await;
+        wait_regions(&app, "descending", |c| c.len() >= 10 && c.windows(2).all(|w| w[0] >= w[1])).await;
     assert_ne!(up.first(), down.first(), "the two orders differ");
     screenshot(&app, "accounts-region-sorted.png").await;
 
-    // Filter: Region equals EMEA (typed in any case).
-    let emea = all.iter().filter(|r| r.as_str() == "EMEA").count();
+    // Filter: the Region facet's EMEA count, clicked.
+    let emea = regions.iter().find(|(r, _)| r == "EMEA").map(|(_, n)| *n).expect("some EMEA accounts");
     assert!(emea > 0 && emea < 50, "the demo org has some EMEA accounts ({emea})");
-    select_css(&app, &testid("field-filter"), "Region__gc").await;
-    type_into(&app, "field-value", "emea").await;
-    let filtered =
-        wait_regions(&app, "EMEA only", |c| c.len() == emea && c.iter().all(|r| r == "EMEA")).await;
-    assert_eq!(texts_css(&app, &testid("account-row")).await.len(), filtered.len(), "only the EMEA rows");
+    click_css(&app, "[data-testid='facet-value'][data-facet='custom:Region__gc'][data-value='EMEA']").await;
+    wait_text_css(&app, &testid("account-total"), &format!("50 accounts · {emea} match")).await;
+    let filtered = wait_regions(&app, "EMEA only", |c| !c.is_empty() && c.iter().all(|r| r == "EMEA")).await;
+    assert!(filtered.len() as i64 <= emea, "no more rows than EMEA accounts: {filtered:?}");
+    assert_eq!(
+        text_css(&app, &testid("filter-chip")).await,
+        "Region: EMEA ×",
+        "the filter is a removable chip"
+    );
     screenshot(&app, "accounts-region-filtered.png").await;
     app.close().await.expect("close the app");
 }

@@ -6,4 +6,5 @@ mod support;
 mod connect_cs;
 mod fields;
 mod lifecycle;
+mod scale;
 mod schedule;

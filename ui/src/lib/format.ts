@@ -55,3 +55,13 @@ const regionLabels: Record<string, string> = { us: "US", eu: "EU", us2: "US2" };
 export function regionLabel(region: string | null): string {
   return region ? (regionLabels[region] ?? region.toUpperCase()) : "";
 }
+
+/** A count with thousands separators: 20,000. */
+export function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** "1 account", "20,000 accounts". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}

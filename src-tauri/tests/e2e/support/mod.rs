@@ -283,3 +283,34 @@ pub async fn select_css(c: &Client, css: &str, value: &str) {
         .await
         .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
 }
+
+/// A facet's values and counts as shown, in order.
+pub async fn facet_counts(app: &Client, facet: &str) -> Vec<(String, i64)> {
+    let css = format!("[data-testid='facet-value'][data-facet='{facet}']");
+    find_css(app, &css).await;
+    let got = app
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => \
+             [e.dataset.value, Number(e.querySelector('.facet-count').textContent.replace(/,/g, ''))])",
+            vec![json!(css)],
+        )
+        .await
+        .expect("facet values");
+    serde_json::from_value(got).expect("facet values as pairs")
+}
+
+/// Polls until `ok` holds, and panics with a screenshot when it never does.
+pub async fn wait_until<F, Fut>(c: &Client, what: &str, ok: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + WAIT;
+    while !ok().await {
+        if Instant::now() >= deadline {
+            let shot = screenshot(c, "timeout-until.png").await;
+            panic!("{what} did not happen; the screen is in {}", shot.display());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

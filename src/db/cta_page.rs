@@ -1,0 +1,246 @@
+//! CTAs org-wide at any scale: one page of the filtered CTAs, overdue first, with the cache's total,
+//! the matching count and facet counts (type, owner, priority, status, open/overdue/closed,
+//! connection), all in SQLite. Filters work as in [`super::account_page`]: values of one facet
+//! widen, facets narrow, and a facet's counts leave out its own choice.
+
+use super::account_page::{Facet, FacetFilter, FacetValue};
+use super::browse::collect;
+use super::ctas::CtaRow;
+use super::db_err;
+use crate::error::{Error, ErrorKind, Result};
+use rusqlite::{Connection, params_from_iter, types::Value as Sql};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize, TS, PartialEq)]
+pub struct CtaPageQuery {
+    /// Matched against the CTA's name and its account's name.
+    pub search: Option<String>,
+    /// `type`, `owner`, `priority`, `status`, `state` (`open`, `overdue`, `closed`), `connection`.
+    pub filters: Vec<FacetFilter>,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// A CTA with its connection (two connections to one org hold the same ids) and account name.
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct CtaPageRow {
+    pub connection_id: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub cta: CtaRow,
+    pub company_name: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct CtaPage {
+    pub total: i64,
+    pub matching: i64,
+    pub offset: i64,
+    pub rows: Vec<CtaPageRow>,
+}
+
+const OVERDUE: &str = "(t.is_closed = 0 AND t.due_date < ?1)";
+
+fn column_of(facet: &str) -> Option<&'static str> {
+    Some(match facet {
+        "type" => "t.type",
+        "owner" => "t.owner_name",
+        "priority" => "t.priority",
+        "status" => "t.status",
+        "connection" => "t.connection_id",
+        _ => return None,
+    })
+}
+
+struct Where {
+    sql: String,
+    args: Vec<Sql>,
+}
+
+impl Where {
+    fn arg(&mut self, v: Sql) -> String {
+        self.args.push(v);
+        format!("?{}", self.args.len() + 1)
+    }
+
+    fn all(self, today: &str) -> Vec<Sql> {
+        let mut all = vec![Sql::Text(today.to_string())];
+        all.extend(self.args);
+        all
+    }
+}
+
+fn condition(w: &mut Where, facet: &str, value: &str) -> Result<String> {
+    if let Some(col) = column_of(facet) {
+        return Ok(format!("coalesce({col}, '') = {} COLLATE NOCASE", w.arg(Sql::Text(value.to_string()))));
+    }
+    match (facet, value) {
+        ("state", "open") => Ok("t.is_closed = 0".into()),
+        ("state", "closed") => Ok("t.is_closed = 1".into()),
+        ("state", "overdue") => Ok(OVERDUE.into()),
+        ("state", other) => {
+            Err(Error::new(ErrorKind::InvalidInput, format!("\"{other}\" is not open, overdue or closed.")))
+        }
+        _ => Err(Error::new(ErrorKind::InvalidInput, format!("There is no \"{facet}\" filter for CTAs."))
+            .with_hint("Filter by type, owner, priority, status, state or connection.")),
+    }
+}
+
+fn where_of(q: &CtaPageQuery, except: Option<&str>) -> Result<Where> {
+    // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
+    let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
+    if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = w
+            .arg(Sql::Text(format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
+        w.sql.push_str(&format!(" AND (t.name LIKE {p} ESCAPE '\\' OR c.name LIKE {p} ESCAPE '\\')"));
+    }
+    let mut facets: Vec<&str> = q.filters.iter().map(|f| f.facet.as_str()).collect();
+    facets.sort_unstable();
+    facets.dedup();
+    for facet in facets.into_iter().filter(|f| Some(*f) != except) {
+        let mut any = Vec::new();
+        for f in q.filters.iter().filter(|f| f.facet == facet) {
+            any.push(condition(&mut w, facet, &f.value)?);
+        }
+        w.sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+    }
+    Ok(w)
+}
+
+/// The accounts are joined only when a search may match their names: grouping 200,000 CTAs
+/// costs several times more through the join.
+fn from(q: &CtaPageQuery) -> &'static str {
+    if q.search.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        "FROM ctas t LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid"
+    } else {
+        "FROM ctas t"
+    }
+}
+
+fn count(conn: &Connection, sql: &str, args: Vec<Sql>) -> Result<i64> {
+    conn.query_row(sql, params_from_iter(args), |r| r.get(0)).map_err(db_err)
+}
+
+/// One page of CTAs: overdue first, then open by due date (undated last), then closed.
+pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage> {
+    let total = count(conn, "SELECT count(*) FROM ctas WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
+    let w = where_of(q, None)?;
+    let from = from(q);
+    let matching =
+        count(conn, &format!("SELECT count(*) {from} WHERE {}", w.sql), where_of(q, None)?.all(today))?;
+    let mut w = w;
+    let limit = w.arg(Sql::Integer(q.limit.clamp(1, 1000)));
+    let offset = w.arg(Sql::Integer(q.offset.max(0)));
+    let sql = format!(
+        "WITH keys AS (
+            SELECT t.rowid AS rid, row_number() OVER (
+                ORDER BY {OVERDUE} DESC, t.is_closed, t.due_date IS NULL, t.due_date, t.name, t.connection_id, t.gsid
+            ) AS n {from} WHERE {} ORDER BY n LIMIT {limit} OFFSET {offset}
+         )
+         SELECT t.connection_id, t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, t.owner_name,
+            t.owner_email, t.due_date, t.is_closed, t.closed_at, t.is_important, t.created_at, t.modified_at, c.name, {OVERDUE}
+         FROM keys JOIN ctas t ON t.rowid = keys.rid
+         LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid ORDER BY keys.n",
+        w.sql
+    );
+    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+    let rows = stmt
+        .query_map(params_from_iter(w.all(today)), |r| {
+            Ok(CtaPageRow {
+                connection_id: r.get(0)?,
+                cta: CtaRow {
+                    gsid: r.get(1)?,
+                    company_gsid: r.get(2)?,
+                    name: r.get(3)?,
+                    status: r.get(4)?,
+                    priority: r.get(5)?,
+                    r#type: r.get(6)?,
+                    reason: r.get(7)?,
+                    owner_name: r.get(8)?,
+                    owner_email: r.get(9)?,
+                    due_date: r.get(10)?,
+                    is_closed: r.get(11)?,
+                    closed_at: r.get(12)?,
+                    is_important: r.get(13)?,
+                    created_at: r.get(14)?,
+                    modified_at: r.get(15)?,
+                },
+                company_name: r.get(16)?,
+                overdue: r.get(17)?,
+            })
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    Ok(CtaPage { total, matching, offset: q.offset.max(0), rows })
+}
+
+/// The CTA list's facets with their counts under the current filter.
+pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
+    let mut out = Vec::new();
+    let from = from(q);
+    let w = where_of(q, Some("state"))?;
+    let n = |w: &Where, cond: &str| format!("sum(CASE WHEN {} AND {cond} THEN 1 ELSE 0 END)", w.sql);
+    let sql = format!(
+        "SELECT {}, {}, {} {from}",
+        n(&w, "t.is_closed = 0"),
+        n(&w, OVERDUE),
+        n(&w, "t.is_closed = 1")
+    );
+    let (open, overdue, closed): (Option<i64>, Option<i64>, Option<i64>) = conn
+        .query_row(&sql, params_from_iter(w.all(today)), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(db_err)?;
+    let values = [("open", "Open", open), ("overdue", "Overdue", overdue), ("closed", "Closed", closed)]
+        .into_iter()
+        .map(|(v, l, n)| FacetValue { value: v.into(), label: l.into(), count: n.unwrap_or(0) })
+        .collect();
+    out.push(Facet { facet: "state".into(), label: "State".into(), values, distinct: 3 });
+    let names: std::collections::HashMap<String, String> =
+        collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .into_iter()
+            .collect();
+    for (facet, label) in [
+        ("type", "Type"),
+        ("priority", "Priority"),
+        ("status", "Status"),
+        ("owner", "Owner"),
+        ("connection", "Connection"),
+    ] {
+        let col = column_of(facet).unwrap_or("NULL");
+        let mut w = where_of(q, Some(facet))?;
+        let cap = w.arg(Sql::Integer(super::account_page::FACET_VALUES));
+        let sql = format!(
+            "SELECT v, n, count(*) OVER () FROM (
+                SELECT coalesce({col}, '') AS v, count(*) AS n {from} WHERE {} GROUP BY 1 COLLATE NOCASE
+             ) ORDER BY n DESC, v = '', v COLLATE NOCASE LIMIT {cap}",
+            w.sql
+        );
+        let mut stmt = conn.prepare(&sql).map_err(db_err)?;
+        let rows = stmt
+            .query_map(params_from_iter(w.all(today)), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+            })
+            .map_err(db_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db_err)?;
+        let distinct = rows.first().map(|r| r.2).unwrap_or(0);
+        if facet == "connection" && distinct < 2 {
+            continue;
+        }
+        let values = rows
+            .into_iter()
+            .map(|(value, count, _)| {
+                let label = match (facet, value.as_str()) {
+                    (_, "") => "(not set)".to_string(),
+                    ("connection", id) => names.get(id).cloned().unwrap_or_else(|| id.to_string()),
+                    _ => value.clone(),
+                };
+                FacetValue { value, label, count }
+            })
+            .collect();
+        out.push(Facet { facet: facet.into(), label: label.into(), values, distinct });
+    }
+    Ok(out)
+}

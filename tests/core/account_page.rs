@@ -1,0 +1,375 @@
+//! Accounts at org scale against a real database file seeded with 20,005 accounts whose every
+//! count is known by construction: pages with the true total, filters that combine, sorting,
+//! search, and facet counts under the current filter.
+
+use chrono::{Days, Local};
+use outpost::Outpost;
+use outpost::db::account_page::{AccountFilter, AccountPageQuery, Facet, FacetFilter};
+use outpost::error::ErrorKind;
+use rusqlite::params;
+use std::collections::HashSet;
+
+const N: i64 = 20_000;
+const BANDS: [&str; 3] = ["Poor", "Average", "Good"];
+const INDUSTRIES: [&str; 5] = ["Retail", "Health", "Finance", "Energy", "Media"];
+const STAGES: [&str; 4] = ["Onboarding", "Adopting", "Renewing", "Expanding"];
+const REGIONS: [&str; 3] = ["EMEA", "AMER", "APAC"];
+
+fn band_of(score: i64) -> &'static str {
+    BANDS[if score < 50 {
+        0
+    } else if score < 75 {
+        1
+    } else {
+        2
+    }]
+}
+
+/// Prod: accounts 1..=20,000. Account i scores i % 100; its CSM is "CSM {i % 8}" (none when 0);
+/// industry, stage and region cycle; it renews in i % 400 days; every tenth has an overdue open
+/// CTA, every tenth + 5 an open CTA due later, every tenth + 3 a closed overdue one; i % 4 == 1 is
+/// linked to PX. Sandbox: 5 accounts in "Good" with no score, CSM, industry or renewal.
+fn seed(dir: &std::path::Path) -> Outpost {
+    let app = Outpost::open(dir).expect("open");
+    let mut db = rusqlite::Connection::open(dir.join("outpost.db")).expect("db");
+    let today = Local::now().date_naive();
+    let day = |d: i64| {
+        if d >= 0 { today + Days::new(d as u64) } else { today - Days::new((-d) as u64) }
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let tx = db.transaction().expect("tx");
+    for (id, name) in [("prod", "Prod"), ("sandbox", "Sandbox")] {
+        tx.execute(
+            "INSERT INTO connections (id, kind, name, instance_url, auth_mode, connected_by, connected_on)
+             VALUES (?1, 'cs', ?2, 'https://x.gainsightcloud.com', 'access_key', 'test', '2026-01-01')",
+            params![id, name],
+        )
+        .expect("connection");
+    }
+    tx.execute("INSERT INTO field_mappings VALUES ('prod', 'company', 'Region__gc', 'Region', 'STRING')", [])
+        .expect("mapping");
+    {
+        let mut company = tx
+            .prepare(
+                "INSERT INTO companies (connection_id, gsid, name, industry, renewal_date, stage, csm_name, score,
+                 score_label, custom) VALUES ('prod', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .expect("prepare");
+        let mut cta = tx
+            .prepare(
+                "INSERT INTO ctas (connection_id, gsid, company_gsid, name, due_date, is_closed)
+                 VALUES ('prod', ?1, ?2, 'Follow up', ?3, ?4)",
+            )
+            .expect("prepare");
+        for i in 1..=N {
+            let gsid = format!("G{i:05}");
+            let score = i % 100;
+            let csm = (i % 8 != 0).then(|| format!("CSM {}", i % 8));
+            let custom = format!("{{\"Region__gc\":\"{}\"}}", REGIONS[(i % 3) as usize]);
+            company
+                .execute(params![
+                    gsid,
+                    format!("Account {i:05}"),
+                    INDUSTRIES[(i % 5) as usize],
+                    day(i % 400),
+                    STAGES[(i % 4) as usize],
+                    csm,
+                    score as f64,
+                    band_of(score),
+                    custom
+                ])
+                .expect("company");
+            match i % 10 {
+                0 => cta.execute(params![format!("T{i}"), gsid, day(-1), 0]).expect("cta"),
+                5 => cta.execute(params![format!("T{i}"), gsid, day(10), 0]).expect("cta"),
+                3 => cta.execute(params![format!("T{i}"), gsid, day(-5), 1]).expect("cta"),
+                _ => 0,
+            };
+            if i % 4 == 1 {
+                tx.execute(
+                    "INSERT INTO px_accounts (connection_id, id, name, gs_id, digest) VALUES ('prod', ?1, ?2, ?1, '')",
+                    params![gsid, format!("PX {i}")],
+                )
+                .expect("px");
+            }
+        }
+        for i in 1..=5 {
+            tx.execute(
+                "INSERT INTO companies (connection_id, gsid, name, score_label) VALUES ('sandbox', ?1, ?2, 'Good')",
+                params![format!("S{i}"), format!("Sandbox {i}")],
+            )
+            .expect("sandbox");
+        }
+    }
+    tx.commit().expect("commit");
+    app
+}
+
+fn f(facet: &str, value: &str) -> FacetFilter {
+    FacetFilter { facet: facet.into(), value: value.into() }
+}
+
+fn filter(filters: &[FacetFilter]) -> AccountFilter {
+    AccountFilter { search: None, filters: filters.to_vec() }
+}
+
+fn query(filter: AccountFilter, sort: &str, offset: i64, limit: i64) -> AccountPageQuery {
+    AccountPageQuery { filter, sort: Some(sort.into()), offset, limit }
+}
+
+fn matching(app: &Outpost, filters: &[FacetFilter]) -> i64 {
+    app.account_page(&query(filter(filters), "health", 0, 1)).expect("page").matching
+}
+
+fn counts(facets: &[Facet], facet: &str) -> Vec<(String, i64)> {
+    let found = facets.iter().find(|x| x.facet == facet).unwrap_or_else(|| panic!("no {facet} facet"));
+    found.values.iter().map(|v| (v.label.clone(), v.count)).collect()
+}
+
+fn pairs(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(a, n)| (a.to_string(), *n)).collect()
+}
+
+#[test]
+fn every_account_has_a_page_and_the_true_total() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let first = app.account_page(&query(AccountFilter::default(), "health", 0, 200)).expect("page");
+    assert_eq!(
+        (first.total, first.matching, first.rows.len()),
+        (N + 5, N + 5, 200),
+        "no cap below the true count"
+    );
+
+    // Paging by offset reaches every account exactly once, in score order, unscored last.
+    let mut seen = HashSet::new();
+    let mut last = -1.0;
+    for offset in (0..N + 5).step_by(1000) {
+        let page = app.account_page(&query(AccountFilter::default(), "health", offset, 1000)).expect("page");
+        for row in &page.rows {
+            assert!(
+                seen.insert((row.connection_id.clone(), row.company.gsid.clone())),
+                "{} twice",
+                row.company.gsid
+            );
+            match row.company.score {
+                Some(s) => {
+                    assert!(s >= last, "ascending health: {s} after {last}");
+                    last = s;
+                }
+                None => last = f64::INFINITY,
+            }
+        }
+    }
+    assert_eq!(seen.len() as i64, N + 5, "the last page ends with the last account");
+
+    let last_by_name =
+        app.account_page(&query(filter(&[f("connection", "prod")]), "name", N - 1, 50)).expect("page");
+    let names: Vec<&str> = last_by_name.rows.iter().map(|r| r.company.name.as_str()).collect();
+    assert_eq!(names, ["Account 20000"], "the 20,000th account by name is the last one");
+    let desc = app.account_page(&query(AccountFilter::default(), "-name", 0, 2)).expect("page");
+    assert_eq!(desc.rows[0].company.name, "Sandbox 5", "descending by name");
+
+    let row = app.account_page(&query(filter(&[f("connection", "prod")]), "name", 9, 1)).expect("page");
+    let a = &row.rows[0];
+    assert_eq!(
+        (a.company.name.as_str(), a.open_ctas, a.overdue_ctas),
+        ("Account 00010", 1, 1),
+        "CTA counts per row"
+    );
+}
+
+#[test]
+fn filters_combine_and_search_runs_in_sqlite() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    assert_eq!(matching(&app, &[f("band", "Poor")]), 10_000, "scores 0–49 of every hundred");
+    assert_eq!(matching(&app, &[f("band", "poor")]), 10_000, "bands match case-insensitively");
+    assert_eq!(matching(&app, &[f("band", "Poor"), f("band", "Good")]), 15_005, "values of one facet widen");
+    assert_eq!(matching(&app, &[f("band", "Poor"), f("industry", "Retail")]), 2_000, "facets narrow");
+    assert_eq!(matching(&app, &[f("band", "Poor"), f("overdue", "yes")]), 1_000, "tens below 50");
+    assert_eq!(matching(&app, &[f("renewal", "30")]), 1_550, "31 renewal days of every 400");
+    assert_eq!(matching(&app, &[f("renewal", "30"), f("renewal", "180")]), 9_050, "the widest window");
+    assert_eq!(matching(&app, &[f("px", "linked")]), 5_000);
+    assert_eq!(matching(&app, &[f("px", "unlinked"), f("connection", "sandbox")]), 5);
+    assert_eq!(matching(&app, &[f("csm", "")]), 2_505, "an empty value is \"not set\"");
+    assert_eq!(
+        matching(&app, &[f("custom:Region__gc", "EMEA"), f("stage", "Renewing")]),
+        1_667,
+        "i ≡ 6 mod 12"
+    );
+
+    let search = |s: &str| {
+        let q = AccountPageQuery {
+            filter: AccountFilter { search: Some(s.into()), filters: vec![] },
+            sort: Some("name".into()),
+            offset: 0,
+            limit: 100,
+        };
+        app.account_page(&q).expect("search")
+    };
+    let found = search("account 1999");
+    assert_eq!(
+        (found.matching, found.total),
+        (10, N + 5),
+        "19990–19999, any case; the total stays the cache's"
+    );
+    let last = search("20000");
+    assert_eq!(last.rows.iter().map(|r| r.company.name.as_str()).collect::<Vec<_>>(), ["Account 20000"]);
+    assert_eq!(search("%").matching, 0, "LIKE wildcards are text");
+    assert_eq!(search("csm 3").matching, 2_500, "search reaches the CSM");
+
+    let bad =
+        app.account_page(&query(filter(&[f("colour", "red")]), "health", 0, 10)).expect_err("unknown facet");
+    assert_eq!(bad.kind, ErrorKind::InvalidInput);
+    let bad = app.account_page(&query(AccountFilter::default(), "mood", 0, 10)).expect_err("unknown sort");
+    assert_eq!(bad.kind, ErrorKind::InvalidInput);
+}
+
+#[test]
+fn facets_count_the_current_filter() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let all = app.account_facets(&AccountFilter::default()).expect("facets");
+    assert_eq!(
+        counts(&all, "band"),
+        pairs(&[("Poor", 10_000), ("Good", 5_005), ("Average", 5_000)]),
+        "most common first"
+    );
+    let csm = all.iter().find(|x| x.facet == "csm").expect("csm");
+    assert_eq!((csm.distinct, csm.values[0].label.as_str(), csm.values[0].count), (8, "(not set)", 2_505));
+    assert!(csm.values[1..].iter().all(|v| v.count == 2_500), "{:?}", csm.values);
+    assert_eq!(
+        counts(&all, "renewal"),
+        pairs(&[("Within 30 days", 1_550), ("Within 90 days", 4_550), ("Within 180 days", 9_050)])
+    );
+    assert_eq!(counts(&all, "overdue"), pairs(&[("Has overdue CTAs", 2_000), ("None overdue", 18_005)]));
+    assert_eq!(counts(&all, "px"), pairs(&[("Linked to PX", 5_000), ("Not linked", 15_005)]));
+    assert_eq!(
+        counts(&all, "connection"),
+        pairs(&[("Prod", 20_000), ("Sandbox", 5)]),
+        "by name, several connections"
+    );
+    assert_eq!(
+        counts(&all, "custom:Region__gc"),
+        pairs(&[("AMER", 6_667), ("APAC", 6_667), ("EMEA", 6_666), ("(not set)", 5)]),
+        "a mapped field is a facet, labelled as mapped"
+    );
+    assert_eq!(all.iter().find(|x| x.facet == "custom:Region__gc").map(|x| x.label.as_str()), Some("Region"));
+
+    // Under a filter: other facets count within it; a facet's own choice does not hide its siblings.
+    let retail = app.account_facets(&filter(&[f("industry", "Retail"), f("band", "Poor")])).expect("facets");
+    assert_eq!(counts(&retail, "band"), pairs(&[("Poor", 2_000), ("Average", 1_000), ("Good", 1_000)]));
+    assert_eq!(
+        counts(&retail, "industry"),
+        pairs(&[
+            ("Energy", 2_000),
+            ("Finance", 2_000),
+            ("Health", 2_000),
+            ("Media", 2_000),
+            ("Retail", 2_000)
+        ]),
+        "Poor accounts per industry, the chosen industry's siblings included"
+    );
+    assert_eq!(counts(&retail, "overdue"), pairs(&[("Has overdue CTAs", 1_000), ("None overdue", 1_000)]));
+    assert!(
+        !retail.iter().any(|x| x.facet == "connection"),
+        "one connection left in the filter: no connection facet"
+    );
+}
+
+#[test]
+fn an_accounts_history_is_split_by_measure() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    for (gsid, name, overall) in [("M0", "Overall", 1), ("M1", "Adoption", 0), ("M2", "Support", 0)] {
+        db.execute(
+            "INSERT INTO measures (connection_id, gsid, name, is_overall) VALUES ('prod', ?1, ?2, ?3)",
+            params![gsid, name, overall],
+        )
+        .expect("measure");
+    }
+    let weeks = [("2026-11-02", "M0", 40.0), ("2026-11-09", "M0", 45.0), ("2026-11-16", "M0", 50.0)];
+    let others = [("2026-11-09", "M1", 70.0), ("2026-11-16", "M1", 72.0), ("2026-11-16", "M2", 20.0)];
+    for (i, (week, measure, score)) in weeks.iter().chain(others.iter()).enumerate() {
+        db.execute(
+            "INSERT INTO score_history (connection_id, gsid, company_gsid, measure_gsid, week, score)
+             VALUES ('prod', ?1, 'G00001', ?2, ?3, ?4)",
+            params![format!("H{i}"), measure, week, score],
+        )
+        .expect("history");
+    }
+    let a = app.account("G00001").expect("account");
+    let overall: Vec<(&str, Option<f64>)> = a.history.iter().map(|p| (p.week.as_str(), p.score)).collect();
+    assert_eq!(
+        overall,
+        [("2026-11-02", Some(40.0)), ("2026-11-09", Some(45.0)), ("2026-11-16", Some(50.0))],
+        "the overall line holds the overall measure's weeks only"
+    );
+    let lines: Vec<(&str, Vec<f64>)> = a
+        .measure_history
+        .iter()
+        .map(|m| (m.measure.as_str(), m.points.iter().filter_map(|p| p.score).collect()))
+        .collect();
+    assert_eq!(
+        lines,
+        [("Adoption", vec![70.0, 72.0]), ("Support", vec![20.0])],
+        "one line per other measure"
+    );
+    assert!(app.account("G00002").expect("account").measure_history.is_empty(), "no history, no lines");
+}
+
+#[test]
+fn ctas_org_wide_overdue_first_keyed_by_connection() {
+    use outpost::db::cta_page::CtaPageQuery;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    // The same CTA id under a second connection to the same org.
+    db.execute(
+        "INSERT INTO ctas (connection_id, gsid, company_gsid, name, type, due_date) VALUES ('sandbox', 'T10', 'S1', 'Risk review', 'Risk', '2999-01-01')",
+        [],
+    )
+    .expect("cta");
+    let q = |filters: &[FacetFilter], search: Option<&str>, offset: i64, limit: i64| CtaPageQuery {
+        search: search.map(str::to_string),
+        filters: filters.to_vec(),
+        offset,
+        limit,
+    };
+    let open = [f("state", "open")];
+    let first = app.cta_page(&q(&open, None, 0, 100)).expect("page");
+    assert_eq!((first.total, first.matching), (6_001, 4_001), "all CTAs, and the open ones");
+    let edge = app.cta_page(&q(&open, None, 1_999, 2)).expect("page");
+    let overdue: Vec<bool> = edge.rows.iter().map(|r| r.overdue).collect();
+    assert_eq!(overdue, [true, false], "the 2,000 overdue CTAs come first");
+    assert_eq!(app.cta_page(&q(&[f("state", "overdue")], None, 0, 1)).expect("page").matching, 2_000);
+    assert_eq!(
+        app.cta_page(&q(&[], Some("account 00010"), 0, 10)).expect("page").matching,
+        1,
+        "by account name"
+    );
+
+    let mut keys = HashSet::new();
+    let mut ids = HashSet::new();
+    for offset in (0..6_001).step_by(1000) {
+        for r in app.cta_page(&q(&[], None, offset, 1000)).expect("page").rows {
+            ids.insert(r.cta.gsid.clone());
+            assert!(keys.insert((r.connection_id, r.cta.gsid)), "each CTA once");
+        }
+    }
+    assert_eq!(
+        (keys.len(), ids.len()),
+        (6_001, 6_000),
+        "two connections share an id; the key tells them apart"
+    );
+
+    let facets = app.cta_facets(&q(&open, None, 0, 1)).expect("facets");
+    assert_eq!(counts(&facets, "state"), pairs(&[("Open", 4_001), ("Overdue", 2_000), ("Closed", 2_000)]));
+    assert_eq!(counts(&facets, "type"), pairs(&[("(not set)", 4_000), ("Risk", 1)]), "open CTAs by type");
+    assert_eq!(counts(&facets, "connection"), pairs(&[("Prod", 4_000), ("Sandbox", 1)]));
+    let bad = app.cta_page(&q(&[f("state", "someday")], None, 0, 1)).expect_err("bad state");
+    assert_eq!(bad.kind, ErrorKind::InvalidInput);
+}
