@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod browse;
+pub mod build_info;
 pub mod connections;
 pub mod db;
 #[cfg(feature = "demo")]

@@ -40,6 +40,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::about::about,
             commands::browse::list_accounts,
             commands::browse::get_account,
             commands::browse::list_bands,

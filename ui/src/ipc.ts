@@ -6,6 +6,7 @@ import type {
   AccountDetail,
   AccountQuery,
   AccountSummary,
+  BuildInfo,
   Change,
   ConnectInput,
   ConnectionCard,
@@ -36,6 +37,7 @@ export function asError(e: unknown): ErrorPayload {
 }
 
 export const ipc = {
+  about: () => invoke<BuildInfo>("about"),
   listConnections: () => invoke<ConnectionCard[]>("list_connections"),
   testConnection: (input: ConnectInput) => invoke<TestReport>("test_connection", { input }),
   saveConnection: (input: ConnectInput) => invoke<ConnectionCard>("save_connection", { input }),

@@ -7,3 +7,4 @@ mod common;
 mod commands;
 mod crash;
 mod schedule;
+mod version;

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod about;
 mod connect_cs;
 mod fields;
 mod lifecycle;
