@@ -19,7 +19,10 @@ pub struct Alerts {
 
 /// Errors the admin fixes with the key: Update key on the card, or unlocking the keychain.
 fn needs_the_key(kind: ErrorKind) -> bool {
-    matches!(kind, ErrorKind::InvalidKey | ErrorKind::Forbidden | ErrorKind::NoKeychain | ErrorKind::KeychainError)
+    matches!(
+        kind,
+        ErrorKind::InvalidKey | ErrorKind::Forbidden | ErrorKind::NoKeychain | ErrorKind::KeychainError
+    )
 }
 
 impl Alerts {

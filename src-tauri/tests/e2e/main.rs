@@ -6,5 +6,6 @@ mod support;
 mod about;
 mod connect_cs;
 mod fields;
+mod instance;
 mod lifecycle;
 mod schedule;
