@@ -6,7 +6,7 @@ CARGO ?= cargo
 UI_DIST := ui/dist/index.html
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/package.json
 
-.PHONY: deps ui build run test lint fmt bindings bench clean
+.PHONY: deps ui build run test lint fmt bindings bench clean dist dist-debug dist-test
 
 deps:
 	@bash scripts/deps.sh
@@ -54,6 +54,33 @@ bindings:
 bench: deps ui
 	$(CARGO) build --release -p outpost --example bench
 	OUTPOST_FORCE_XVFB= scripts/headless.sh target/release/examples/bench
+
+# Packages: Tauri's bundler (the npm @tauri-apps/cli) wraps the app built as for production
+# (embedded UI) in a .deb and an .rpm, with the `outpost` CLI and the systemd user units
+# (bundle.linux.*.files in tauri.conf.json). AppImage is left to the release workflow: its
+# bundler downloads tools from the internet.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+TAURI := ui/node_modules/.bin/tauri
+
+define bundle
+	$(CARGO) build $(1) --bins --features tauri/custom-protocol
+	mkdir -p target/bundle-bin
+	cp $(TARGET_DIR)/$(2)/outpost target/bundle-bin/outpost
+	rm -rf $(TARGET_DIR)/$(2)/bundle
+	$(TAURI) bundle $(3) --bundles deb,rpm --ci
+	@ls -l $(TARGET_DIR)/$(2)/bundle/deb/*.deb $(TARGET_DIR)/$(2)/bundle/rpm/*.rpm
+endef
+
+dist: deps ui
+	$(call bundle,--release,release,)
+
+# The same packages from the debug build: fast enough for CI's install test.
+dist-debug: deps ui
+	$(call bundle,,debug,--debug)
+
+# Installs the debug .deb here, runs `outpost --version`, opens the installed app on Xvfb, removes it.
+dist-test: dist-debug
+	scripts/dist-test.sh $(wildcard $(TARGET_DIR)/debug/bundle/deb/*.deb)
 
 clean:
 	$(CARGO) clean

@@ -10,6 +10,8 @@ PKGS=(
   # run and test: headless display, WebDriver, session bus and a Secret Service
   xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools libdbus-1-dev
   imagemagick
+  # the package install test: xwininfo finds the installed app's window
+  x11-utils
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,6 +1,7 @@
 //! The TypeScript declarations of every type that crosses to the UI, generated from the Rust types.
 //! `ui/src/bindings.ts` is this output, committed; a test fails when the two differ.
 
+use crate::build_info::BuildInfo;
 use crate::connections::{
     ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, CsConnectInput, DemoOrg,
     PxTarget, TestReport,
@@ -31,6 +32,7 @@ pub fn typescript() -> String {
     let decls = [
         ErrorKind::decl(&cfg),
         ErrorPayload::decl(&cfg),
+        BuildInfo::decl(&cfg),
         ConnectionKind::decl(&cfg),
         AuthMode::decl(&cfg),
         SyncOutcome::decl(&cfg),

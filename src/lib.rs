@@ -1,8 +1,10 @@
 //! Outpost core: the Gainsight client, the keychain vault, the local cache and the sync engine.
 //! Nothing here depends on Tauri; the desktop app is a thin shell over this crate.
 
+pub mod alerts;
 pub mod bindings;
 pub mod browse;
+pub mod build_info;
 pub mod connections;
 pub mod db;
 #[cfg(feature = "demo")]

@@ -15,7 +15,7 @@ use output::{Failure, Out};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "outpost", version, about = "Gainsight account health on your own machine", after_help = exit_codes_help())]
+#[command(name = "outpost", version = outpost::build_info::LONG_VERSION, about = "Gainsight account health on your own machine", after_help = exit_codes_help())]
 struct Cli {
     /// Data directory shared with the desktop app.
     #[arg(long, global = true, env = "OUTPOST_DATA_DIR")]

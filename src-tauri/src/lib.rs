@@ -3,9 +3,11 @@
 
 mod commands;
 mod state;
+pub mod tray;
+pub mod window;
 
 use std::path::PathBuf;
-use tauri::Manager;
+use tauri::{Listener, Manager};
 
 /// `--data-dir DIR` (or `OUTPOST_DATA_DIR`) points the app at another data folder: tests use it for
 /// a fresh, isolated one.
@@ -25,7 +27,19 @@ fn data_dir_from_args() -> PathBuf {
 
 pub fn run() {
     let data_dir = data_dir_from_args();
+    let context = tauri::generate_context!("../tauri.conf.json");
+    let instance = window::instance_id(&context.config().identifier, &data_dir);
+    let files = window::WindowFiles::new(&data_dir);
     let result = tauri::Builder::default()
+        // First, so a second launch hands over before anything else starts.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(|app, _, _| window::show_main(app))
+                .build(),
+        )
+        .plugin(tauri_plugin_notification::init())
+        .on_window_event(move |w, event| window::on_event(w, event, &files))
         .setup(move |app| {
             let state = state::AppState::open(&data_dir)?;
             app.manage(state);
@@ -35,6 +49,10 @@ pub fn run() {
             tauri::WebviewWindowBuilder::from_config(app, &config)?
                 .data_directory(data_dir.join("webview"))
                 .build()?;
+            window::restore(app.handle(), &window::WindowFiles::new(&data_dir));
+            tray::create(app.handle())?;
+            let tray_handle = app.handle().clone();
+            app.listen_any("sync://finished", move |_| tray::refresh(&tray_handle));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let state = handle.state::<state::AppState>();
@@ -46,6 +64,7 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
+            commands::about::about,
             commands::browse::list_accounts,
             commands::browse::account_page,
             commands::browse::account_facets,
@@ -76,7 +95,7 @@ pub fn run() {
             commands::connections::disconnect,
             commands::demo::start_demo,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(context);
     if let Err(e) = result {
         eprintln!("outpost: the desktop app stopped: {e}");
         std::process::exit(1);
@@ -89,18 +108,32 @@ pub fn run() {
 async fn scheduler(handle: tauri::AppHandle) {
     use outpost::schedule::Scheduled;
     use tauri::Emitter;
+    use tauri_plugin_notification::NotificationExt;
     let tick = std::env::var("OUTPOST_SCHEDULER_TICK_MS")
         .ok()
         .and_then(|v| v.parse().ok())
         .map_or(std::time::Duration::from_secs(30), std::time::Duration::from_millis);
     let state = handle.state::<state::AppState>();
+    // One desktop notification per problem: the scheduler retries every tick.
+    let alerts = std::sync::Mutex::new(outpost::alerts::Alerts::default());
     let on = |event: Scheduled<'_>| {
         let _ = match event {
             Scheduled::Started(id) => handle.emit("sync://started", id),
             Scheduled::Progress(p) => handle.emit("sync://progress", p),
-            Scheduled::Finished(summary) => handle.emit("sync://finished", summary),
+            Scheduled::Finished(summary) => {
+                alerts.lock().unwrap_or_else(|p| p.into_inner()).recovered(&summary.connection_id);
+                handle.emit("sync://finished", summary)
+            }
             Scheduled::Failed(id, e) => {
                 eprintln!("outpost: scheduled sync {id}: {}", e.message);
+                let cards = state.core.connection_cards().unwrap_or_default();
+                let name = cards.iter().find(|c| c.id == id).map_or("Outpost", |c| c.name.as_str());
+                let alert =
+                    alerts.lock().unwrap_or_else(|p| p.into_inner()).failed(id, name, e.kind, &e.message);
+                if let Some(a) = alert {
+                    let _ = handle.notification().builder().title(a.title).body(a.body).show();
+                }
+                tray::refresh(&handle);
                 Ok(())
             }
         };

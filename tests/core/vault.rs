@@ -60,3 +60,18 @@ fn no_keychain_is_a_clear_error_never_a_fallback() {
         .expect("re-run the test binary");
     assert!(status.success(), "the child run (no session bus) must see NoKeychain");
 }
+
+#[test]
+fn the_mock_store_is_refused_so_no_key_lives_only_in_memory() {
+    let vault = Vault::with_store("outpost-test-mock", keyring::mock::default_credential_builder());
+    assert!(!vault.is_persistent(), "keyring's mock keeps a key in the entry only");
+    let err = vault.save("c", &Secret::new("k-held-in-memory")).expect_err("the mock store must be refused");
+    assert_eq!(err.kind, ErrorKind::NoKeychain, "{err:?}");
+    assert_eq!(vault.load("c").expect_err("refused too").kind, ErrorKind::NoKeychain);
+    assert_eq!(vault.delete("c").expect_err("refused too").kind, ErrorKind::NoKeychain);
+}
+
+#[test]
+fn this_build_uses_a_store_that_keeps_keys_until_deleted() {
+    assert!(Vault::default().is_persistent(), "the default store of this build must be the OS keychain");
+}

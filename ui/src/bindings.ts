@@ -4,6 +4,8 @@ export type ErrorKind = "InvalidInput" | "InvalidKey" | "IpNotAllowed" | "WrongI
 
 export type ErrorPayload = { kind: ErrorKind, message: string, hint: string | null, };
 
+export type BuildInfo = { version: string, commit: string, };
+
 export type ConnectionKind = "cs" | "px";
 
 export type AuthMode = "access_key" | "m2m" | "api_key";

@@ -9,6 +9,7 @@ import type {
   AccountPageQuery,
   AccountQuery,
   AccountSummary,
+  BuildInfo,
   Change,
   ConnectInput,
   ConnectionCard,
@@ -42,6 +43,7 @@ export function asError(e: unknown): ErrorPayload {
 }
 
 export const ipc = {
+  about: () => invoke<BuildInfo>("about"),
   listConnections: () => invoke<ConnectionCard[]>("list_connections"),
   testConnection: (input: ConnectInput) => invoke<TestReport>("test_connection", { input }),
   saveConnection: (input: ConnectInput) => invoke<ConnectionCard>("save_connection", { input }),

@@ -8,3 +8,4 @@ mod commands;
 mod crash;
 mod hostile;
 mod schedule;
+mod version;

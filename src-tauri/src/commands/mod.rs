@@ -1,6 +1,7 @@
 //! `#[tauri::command]` adapters, one file per area. Each is a few lines: call the core, map errors
 //! to `{ kind, message, hint }`.
 
+pub mod about;
 pub mod browse;
 pub mod connections;
 pub mod demo;

@@ -3,8 +3,10 @@
 
 mod support;
 
+mod about;
 mod connect_cs;
 mod fields;
+mod instance;
 mod lifecycle;
 mod scale;
 mod schedule;
