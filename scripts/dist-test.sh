@@ -54,9 +54,10 @@ unit_cmd="$(sed -n 's/^ExecStart=//p' /usr/lib/systemd/user/outpost-sync.service
 OUTPOST_DATA_DIR="$work/data" $unit_cmd || fail "the service's command ($unit_cmd) exited $?"
 echo "dist-test: packaged files present; '$unit_cmd' exits 0 with nothing due"
 
-# The installed app, started the way the desktop entry starts it, reaches its first window.
+# The installed app, started the way the desktop entry starts it in a desktop session (a session
+# bus, a display), reaches its first window.
 export OUTPOST_DIST_EXEC="$exec_cmd" OUTPOST_DIST_DATA="$work/app-data"
-xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash -c '
   $OUTPOST_DIST_EXEC --data-dir "$OUTPOST_DIST_DATA" >"$OUTPOST_DIST_DATA.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 300); do
