@@ -2,29 +2,12 @@
 //! as control characters; errors stay one line; exports are owner-only.
 
 use crate::common;
-use std::process::{Command, Stdio};
 
 fn outpost(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outpost"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env("OUTPOST_PX_ENDPOINTS_BASE", "http://127.0.0.1:9")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-    }
-    child.wait_with_output().expect("wait")
+    crate::run::outpost(data, args, stdin, &[("OUTPOST_PX_ENDPOINTS_BASE", "http://127.0.0.1:9")])
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::run::text;
 
 /// No byte a terminal acts on: ESC, BEL, CR, and the right-to-left override.
 fn assert_inert(what: &str, out: &str) {

@@ -7,5 +7,6 @@ mod common;
 mod commands;
 mod crash;
 mod hostile;
+mod run;
 mod schedule;
 mod version;

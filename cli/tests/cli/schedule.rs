@@ -5,25 +5,10 @@ use crate::common;
 use std::process::{Command, Stdio};
 
 fn outpost(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_outpost"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run");
-    if let Err(e) = child.stdin.take().expect("stdin").write_all(stdin.as_bytes()) {
-        assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
-    }
-    child.wait_with_output().expect("wait")
+    crate::run::outpost(data, args, stdin, &[])
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::run::text;
 
 fn connect(d: &std::path::Path, url: &str, name: &str) {
     let args = ["connect", "cs", "--name", name, "--url", url, "--access-key-stdin"];
