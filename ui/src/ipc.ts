@@ -36,10 +36,11 @@ export function isErrorPayload(e: unknown): e is ErrorPayload {
   return typeof e === "object" && e !== null && "kind" in e && "message" in e;
 }
 
-/** Turns anything thrown by invoke into an ErrorPayload. */
+/** Turns anything thrown by invoke into an ErrorPayload: words for the admin, never raw data. */
 export function asError(e: unknown): ErrorPayload {
-  if (isErrorPayload(e)) return e;
-  return { kind: "Internal", message: String(e), hint: null };
+  if (isErrorPayload(e) && typeof e.message === "string") return e;
+  const message = typeof e === "string" && e.trim() ? e : e instanceof Error && e.message ? e.message : "Something went wrong inside Outpost.";
+  return { kind: "Internal", message, hint: "Try again; if it keeps happening, restart Outpost." };
 }
 
 export const ipc = {

@@ -27,6 +27,11 @@ export function localDate(day: string | null | undefined): string {
   return d.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
 }
 
+/** A chart axis's day, "22 Nov": localDate's format without the year (a UTC week start). */
+export function dayMonth(d: Date): string {
+  return d.toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+}
+
 /** ARR and other amounts: $1.2M, $340k. */
 export function money(v: number | null | undefined): string {
   if (v === null || v === undefined) return "—";

@@ -1,0 +1,2 @@
+/** Where the screen tests save screenshots; empty for none (vitest.config.ts). */
+declare const __OUTPOST_UI_SHOTS__: string;

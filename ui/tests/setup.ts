@@ -1,0 +1,2 @@
+import "../src/locale";
+import "../src/app.css";
