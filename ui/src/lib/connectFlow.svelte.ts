@@ -10,6 +10,13 @@ export class ConnectFlow {
   report = $state<TestReport | null>(null);
   testedSignature = $state("");
   error = $state<ErrorPayload | null>(null);
+  /** The step whose failure `error` is: a failed test belongs to the values it tested. */
+  failed = $state<"" | Step>("");
+
+  /** Whether the last test's outcome (report or error) is about these values; a change clears it. */
+  current(signature: string): boolean {
+    return this.testedSignature === signature;
+  }
 
   canSave(signature: string, valid: boolean): boolean {
     return this.report?.ok === true && this.testedSignature === signature && valid && this.busy === "";
@@ -19,11 +26,13 @@ export class ConnectFlow {
   async step(what: Step, f: () => Promise<void>) {
     this.busy = what;
     this.error = null;
+    this.failed = "";
     try {
       await f();
     } catch (e) {
       if (what === "test") this.report = null;
       this.error = asError(e);
+      this.failed = what;
     } finally {
       this.busy = "";
     }
@@ -38,9 +47,9 @@ export class ConnectFlow {
   }
 
   test(input: ConnectInput, signature: string) {
+    this.testedSignature = signature;
     return this.step("test", async () => {
       this.report = await ipc.testConnection(input);
-      this.testedSignature = signature;
     });
   }
 

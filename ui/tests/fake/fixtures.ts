@@ -6,6 +6,7 @@ import type {
   BuildInfo,
   Change,
   ConnectionCard,
+  DemoOrg,
   CtaPageRow,
   CtaRow,
   ErrorKind,
@@ -14,6 +15,7 @@ import type {
   HistoryPoint,
   ScoreBand,
   SyncRun,
+  SyncSettings,
   TestReport,
 } from "../../src/bindings";
 
@@ -230,4 +232,25 @@ export const ERRORS: Record<ErrorKind, ErrorPayload> = {
   Conflict: { kind: "Conflict", message: "A sync is already running for this connection.", hint: "Wait for it to finish." },
   Database: { kind: "Database", message: "The cache could not be read.", hint: "Restart Outpost; your data is kept." },
   Internal: { kind: "Internal", message: "Something went wrong inside Outpost.", hint: "Restart Outpost." },
+};
+
+export const settings: SyncSettings = {
+  objects: ["companies", "ctas", "health_scores", "usage"],
+  frequency: "1h",
+  backfill_days: 30,
+  fact_object: "scorecard_fact",
+  history_object: "scorecard_history",
+  usage_object: "usage_data__gc",
+  cs_calls_per_minute: 50,
+  field_roles: {},
+};
+
+export const demo: DemoOrg = {
+  instance_url: "http://127.0.0.1:45123",
+  access_key: "demo-access-key-0001",
+  client_id: "demo-client",
+  client_secret: "demo-secret",
+  px_api_key: "demo-px-key",
+  px_region: "us",
+  px_url: "http://127.0.0.1:45123/px/us/v1",
 };
