@@ -6,7 +6,7 @@ CARGO ?= cargo
 UI_DIST := ui/dist/index.html
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/package.json
 
-.PHONY: deps ui build run test lint fmt bindings bench clean dist dist-debug dist-test
+.PHONY: deps ui build run test test-ui lint fmt bindings bench clean dist dist-debug dist-test
 
 deps:
 	@bash scripts/deps.sh
@@ -33,11 +33,17 @@ run: deps ui
 		scripts/headless.sh target/debug/outpost-desktop; \
 	fi
 
-# Every test: core, simulator, desktop end to end (WebDriver), under a private D-Bus session with
-# an unlocked GNOME Keyring and an Xvfb display.
+# Every test: the UI's component tests (each screen in headless Chromium with the Rust side faked
+# at the IPC boundary), then core, simulator, desktop end to end (WebDriver), under a private D-Bus
+# session with an unlocked GNOME Keyring and an Xvfb display.
 test: build
 	cd ui && npm run --silent check
+	cd ui && npm run --silent test
 	OUTPOST_FORCE_XVFB=1 scripts/headless.sh $(CARGO) test --workspace --all-targets --no-fail-fast
+
+# The UI's component tests alone (about a minute); screenshots go to /tmp/outpost-ui-shots.
+test-ui: deps ui/node_modules/.package-lock.json
+	cd ui && npm run --silent test
 
 lint: deps ui
 	$(CARGO) fmt --all -- --check

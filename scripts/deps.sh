@@ -12,6 +12,8 @@ PKGS=(
   imagemagick
   # the package install test: xwininfo finds the installed app's window
   x11-utils
+  # the UI component tests: Playwright drives Debian's Chromium (it downloads no browser of its own)
+  chromium
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

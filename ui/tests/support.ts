@@ -1,6 +1,6 @@
 // What the screen tests share: screenshots for a person to look at, the OS theme, and checks that
 // hold on every screen (every control has a name, nothing from the Rust side shows as raw JSON).
-import { cdp, page } from "vitest/browser";
+import { type Locator, cdp, page } from "vitest/browser";
 
 /** Where screenshots go (outside the repo): OUTPOST_UI_SHOTS, set in vitest.config.ts; empty turns them off. */
 const SHOTS = __OUTPOST_UI_SHOTS__;
@@ -52,4 +52,10 @@ export function rect(selector: string): DOMRect {
   const el = document.querySelector(selector);
   if (!el) throw new Error(`nothing matches ${selector}`);
   return el.getBoundingClientRect();
+}
+
+/** A facet value's button in the sidebar, by the label it shows (its count follows the label). */
+export function facetValue(label: string): Locator {
+  const escaped = label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return page.getByTestId("facets").getByRole("button", { name: new RegExp(`^${escaped}\\s*[\\d,]+$`) });
 }

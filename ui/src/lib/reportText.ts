@@ -1,14 +1,14 @@
 // "What Outpost found in this org" as plain text, for the admin to paste to Gainsight support.
 import type { OrgReport, StreamReport } from "../bindings";
-import { localDateTime } from "./format";
+import { localDateTime, plural } from "./format";
 import { matchedLabel, outcomeLabel, records } from "./streams";
 
 function stream(s: StreamReport): string[] {
   const lines = [`${s.label} (${s.stream}): ${s.object}${s.enabled ? "" : " [off in settings]"}`];
   const described = s.described_at
-    ? `described ${localDateTime(s.described_at)}${s.fields_described === null ? "" : `, ${s.fields_described} fields`}`
+    ? `described ${localDateTime(s.described_at)}${s.fields_described === null ? "" : `, ${plural(s.fields_described, "field")}`}`
     : "not described yet";
-  lines.push(`  ${described}; ${s.cached_rows.toLocaleString()} rows in the cache`);
+  lines.push(`  ${described}; ${plural(s.cached_rows, "row")} in the cache`);
   if (s.last) {
     const read = s.last.object && s.last.object !== s.object ? ` (read ${s.last.object})` : "";
     lines.push(`  last sync ${localDateTime(s.last.at)}${read}: ${outcomeLabel(s.last.outcome)}, ${records(s.last.records)}`);
