@@ -110,6 +110,10 @@ describe("Accounts", () => {
     const box = screen.getByTestId("account-search");
     await userEvent.fill(box, "Account 0001");
     await expect.poll(() => slowQuery).not.toBeNull();
+    // Until its rows arrive, the older rows on screen cannot be opened by a click or by Enter.
+    const body = screen.getByTestId("accounts-rows").element() as HTMLElement;
+    expect(body.getAttribute("aria-busy")).toBe("true");
+    expect(getComputedStyle(body).pointerEvents).toBe("none");
     await userEvent.fill(box, "Account 00012");
     await expect.poll(() => rowNames()).toEqual(["Account 00012"]);
     // The reply for "Account 0001" (ten rows) arrives last; it must not win.
@@ -118,6 +122,7 @@ describe("Accounts", () => {
     await settle();
     expect(rowNames(), "the newer query's rows stay").toEqual(["Account 00012"]);
     await expect.element(screen.getByTestId("account-total")).toHaveTextContent("40 accounts · 1 match");
+    expect(body.getAttribute("aria-busy"), "the rows of the newest query can be opened").toBe("false");
     const searches = fake.of("account_page").map((a) => a.query.filter.search);
     expect(searches.filter((s) => s?.startsWith("Account 0001")).length, "typing is debounced into few queries").toBeLessThanOrEqual(3);
   });
