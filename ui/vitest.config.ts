@@ -23,6 +23,8 @@ export default defineConfig({
       screenshotFailures: false,
       viewport: { width: 1280, height: 800 },
       provider: playwright({
+        // Room for the 1280×800 frame the screens render in, so screenshots are at full size.
+        contextOptions: { viewport: { width: 1300, height: 820 } },
         launchOptions: {
           executablePath: chromium,
           args: [

@@ -234,6 +234,22 @@ describe("Accounts", () => {
     const name = document.querySelector<HTMLElement>('[data-testid="account-open"]')!;
     const lineHeight = parseFloat(getComputedStyle(name).lineHeight);
     expect(name.getBoundingClientRect().height).toBeLessThan(lineHeight * 1.5);
+    // Every row's columns line up with the header's, the long name's row too.
+    const headLefts = [...document.querySelectorAll(".vhead > *")].map((c) => Math.round(c.getBoundingClientRect().left));
+    for (const row of document.querySelectorAll('[data-testid="account-row"]')) {
+      expect([...row.children].map((c) => Math.round(c.getBoundingClientRect().left)), row.textContent ?? "").toEqual(headLefts);
+    }
+    // Dates are never cut short in their column.
+    const renewals = [...document.querySelectorAll<HTMLElement>('[data-testid="account-row"] .cell:nth-child(4)')];
+    expect(renewals.length).toBeGreaterThan(5);
+    const cut = (c: HTMLElement) => {
+      const text = document.createRange();
+      text.selectNodeContents(c);
+      const pad = parseFloat(getComputedStyle(c).paddingLeft) + parseFloat(getComputedStyle(c).paddingRight);
+      return text.getBoundingClientRect().width > c.clientWidth - pad;
+    };
+    expect(renewals.filter(cut).map((c) => c.textContent)).toEqual([]);
+    await shot("accounts-three-custom-columns");
     // Scrolling the list keeps the header and the sidebar where they were.
     const head = rect(".vhead").top;
     const nav = rect(".sidebar").top;
@@ -244,6 +260,17 @@ describe("Accounts", () => {
     expect(rect(".sidebar").top).toBe(nav);
     expect(document.documentElement.scrollTop + document.body.scrollTop).toBe(0);
     await shot("accounts-three-custom-columns-scrolled");
+  });
+
+  test("at 1920×1080 three custom columns fit without scrolling sideways", async () => {
+    await page.viewport(1920, 1080);
+    const rows = accounts(30, () => ({ custom: JSON.stringify({ Region__gc: "EMEA", Tier__gc: "Premier", Seats__gc: 250 }) }));
+    const { screen } = await openAccounts({ ...accountsOrg(rows), list_custom_columns: () => customColumns(3) });
+    await expect.poll(() => document.querySelectorAll('[data-testid="custom-cell"]').length).toBeGreaterThan(30);
+    const grid = screen.getByTestId("accounts-table").element() as HTMLElement;
+    expect(grid.scrollWidth, "every column is in view").toBeLessThanOrEqual(grid.clientWidth);
+    expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(1920);
+    await page.viewport(1280, 800);
   });
 
   test("every control is named and focus is visible", async () => {

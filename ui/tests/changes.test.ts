@@ -45,6 +45,8 @@ describe("Changes", () => {
     await expect.element(table).toHaveTextContent("Globex");
     await expect.element(table).toHaveTextContent("PX health score 41 → 64");
     expect(table.element().querySelectorAll("tbody tr")).toHaveLength(6);
+    await expect.element(table).toHaveTextContent("Health band changed");
+    expect(table.element().textContent, "a detail it cannot read is no question mark").not.toContain("?");
     expect(rawData(document.body.textContent ?? "")).toEqual([]);
     await shot("changes");
   });

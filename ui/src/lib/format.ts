@@ -32,6 +32,15 @@ export function dayMonth(d: Date): string {
   return d.toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
 }
 
+/**
+ * The width a list's row needs: the sum of its columns' least widths (`120px`, `minmax(220px, 2fr)`).
+ * Rows are each their own grid, so they get this width rather than their content's: a long name
+ * then ends in an ellipsis instead of widening its own row out of line with the others.
+ */
+export function rowWidth(columns: string[]): number {
+  return columns.reduce((sum, c) => sum + Number(/(\d+)px/.exec(c)?.[1] ?? 0), 0);
+}
+
 /** ARR and other amounts: $1.2M, $340k. */
 export function money(v: number | null | undefined): string {
   if (v === null || v === undefined) return "—";
