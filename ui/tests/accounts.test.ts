@@ -188,8 +188,11 @@ describe("Accounts", () => {
     await expect.poll(() => rowNames().length).toBe(5);
   });
 
-  test("with one connection there is no connection column", async () => {
-    await openAccounts(accountsOrg(accounts(3)));
+  test("with one CS connection (and a PX one) there is no connection column", async () => {
+    await openAccounts({
+      ...accountsOrg(accounts(3)),
+      list_connections: () => [card(), card({ id: "px-1", kind: "px", name: "Acme PX", auth_mode: "api_key" })],
+    });
     await expect.poll(() => rowNames().length).toBe(3);
     expect(document.querySelector('[data-testid="connection-column"]')).toBeNull();
     expect(document.querySelector('[data-testid="facets"] [data-facet="connection"]')).toBeNull();

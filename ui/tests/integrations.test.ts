@@ -57,6 +57,9 @@ describe("Integrations", () => {
     const made = screen.getByTestId("connected-card");
     await expect.element(made).toBeVisible();
     await expect.element(made.getByTestId("card-status")).toHaveTextContent("Connected");
+    await made.getByTestId("sync-settings").click();
+    await expect.element(made.getByTestId("frequency")).toBeVisible();
+    expect(unnamedControls(), "Sync settings name every control").toEqual([]);
     expect(saved!.kind).toEqual({ product: "cs", instance_url: "https://acme.gainsightcloud.com", auth: { mode: "access_key", key: "ak-123456" } });
     expect(fake.of("test_connection")).toHaveLength(1);
     expect(document.querySelector('[data-testid="cs-form"]'), "the form closes once saved").toBeNull();
@@ -109,6 +112,9 @@ describe("Integrations", () => {
     const { fake, screen } = await openIntegrations({ test_connection: () => testReport() });
     await screen.getByTestId("connect-cs").click();
     const form = screen.getByTestId("cs-form");
+    await form.getByTestId("auth-m2m").click();
+    expect(unnamedControls(), "the M2M fields are named").toEqual([]);
+    await form.getByTestId("auth-access-key").click();
     await form.getByTestId("test-connection").click();
     await expect.element(form.getByText("Enter the address you open Gainsight at.")).toBeVisible();
     await expect.element(form.getByText("Paste the Access Key.")).toBeVisible();
@@ -137,6 +143,7 @@ describe("Integrations", () => {
     await userEvent.fill(form.getByTestId("px-api-key"), "px-key-1");
     await form.getByTestId("test-connection").click();
     await expect.element(form.getByTestId("test-region")).toHaveTextContent("EU");
+    expect(unnamedControls()).toEqual([]);
     await form.getByTestId("save").click();
     await expect.element(screen.getByTestId("integration-px").getByTestId("connected-card")).toBeVisible();
   });
