@@ -5,6 +5,7 @@ import App from "../src/App.svelte";
 import { accounts, bands, card, change, cta, detail, run } from "./fake/fixtures";
 import { accountsOrg, ctasOrg } from "./fake/org";
 import { type Handlers, fakeRust } from "./fake/rust";
+import { localDate } from "../src/lib/format";
 import { colorScheme, rect, shot, unnamedControls } from "./support";
 
 const org: Handlers = {
@@ -67,7 +68,15 @@ describe("The app shell", () => {
       expect(rect(".sidebar").height).toBe(800);
       expect(document.documentElement.scrollWidth, `${p}: the page does not scroll sideways`).toBeLessThanOrEqual(1280);
       expect(unnamedControls(), `${p}: controls without a name`).toEqual([]);
+      // One date format everywhere (format.ts): no ISO or numeric dates in what the admin reads.
+      expect(content.innerText.match(/\d{4}-\d{2}-\d{2}|\b\d{1,2}\/\d{1,2}\/\d{2,4}\b|T\d{2}:\d{2}/g), `${p}: dates`).toBeNull();
     }
+    await screen.getByTestId("nav-accounts").click();
+    await screen.getByTestId("account-open").click();
+    await expect.element(screen.getByTestId("account-name")).toBeVisible();
+    const detailText = document.querySelector<HTMLElement>(".content")!.innerText;
+    expect(detailText.match(/\d{4}-\d{2}-\d{2}|\b\d{1,2}\/\d{1,2}\/\d{2,4}\b/g), "account page dates").toBeNull();
+    expect(detailText, "the account page shows dates in the one format").toContain(localDate(detail(1).company.renewal_date));
   });
 
   test("counts of one read in the singular", async () => {
