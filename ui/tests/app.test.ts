@@ -79,6 +79,20 @@ describe("The app shell", () => {
     expect(detailText, "the account page shows dates in the one format").toContain(localDate(detail(1).company.renewal_date));
   });
 
+  test("offline: every data screen says so, and browsing still works", async () => {
+    const offline = run(9, { outcome: "failed", error_kind: "Offline", error_message: "Gainsight could not be reached." });
+    fakeRust({ ...org, sync_history: () => [run(8), offline] });
+    const screen = await render(App);
+    for (const p of ["accounts", "ctas", "changes", "history"] as const) {
+      await screen.getByTestId(`nav-${p}`).click();
+      await expect.element(screen.getByTestId("freshness")).toHaveAttribute("data-kind", "offline");
+      await expect.element(screen.getByTestId("freshness")).toHaveTextContent(/^Offline — showing the cache from \w+/);
+    }
+    await screen.getByTestId("nav-accounts").click();
+    await screen.getByTestId("account-open").click();
+    await expect.element(screen.getByTestId("score-chart")).toBeVisible();
+  });
+
   test("counts of one read in the singular", async () => {
     fakeRust(org);
     const screen = await render(App);

@@ -111,12 +111,15 @@ describe("CTAs", () => {
     await expect.element(screen.getByTestId("cta-total")).toHaveTextContent("30 CTAs");
     await userEvent.fill(screen.getByTestId("cta-search"), "review 1");
     await expect.poll(() => slowQuery).not.toBeNull();
+    const body = screen.getByTestId("ctas-rows").element() as HTMLElement;
+    expect(getComputedStyle(body).pointerEvents, "older rows cannot be clicked meanwhile").toBe("none");
     await userEvent.fill(screen.getByTestId("cta-search"), "review 17");
     await expect.element(screen.getByTestId("cta-total")).toHaveTextContent("1 match");
     slow.resolve(org.cta_page!({ query: slowQuery! }) as CtaPage);
     await new Promise((r) => setTimeout(r, 50));
     expect(shown().map((r) => r.children[1].textContent)).toEqual(["Renewal risk review 17"]);
     await expect.element(screen.getByTestId("cta-total")).toHaveTextContent("30 CTAs · 1 match");
+    expect(body.getAttribute("aria-busy")).toBe("false");
   });
 
   test("two connections to one org: the same CTA id twice is two rows, with a connection column and facet", async () => {
