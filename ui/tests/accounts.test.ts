@@ -256,9 +256,11 @@ describe("Accounts", () => {
     // Scrolling the list keeps the header and the sidebar where they were.
     const head = rect(".vhead").top;
     const nav = rect(".sidebar").top;
+    expect(grid.scrollWidth, "the columns that do not fit scroll inside the table").toBeGreaterThan(grid.clientWidth);
     grid.scrollTop = 2000;
     grid.scrollLeft = 400;
     await settle();
+    expect(grid.scrollLeft).toBe(400);
     expect(rect(".vhead").top).toBe(head);
     expect(rect(".sidebar").top).toBe(nav);
     expect(document.documentElement.scrollTop + document.body.scrollTop).toBe(0);
