@@ -4,7 +4,7 @@ import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
 import type { ConnectInput, ConnectionCard, ErrorKind } from "../src/bindings";
 import { ERRORS, card, demo, settings, testReport } from "./fake/fixtures";
-import { type Handlers, fail, fakeRust } from "./fake/rust";
+import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
 import { rawData, shot, unnamedControls } from "./support";
 
 const cardCommands: Handlers = {
@@ -163,6 +163,16 @@ describe("Integrations", () => {
     expect(rawData(document.body.textContent ?? "")).toEqual([]);
     expect(unnamedControls()).toEqual([]);
     await shot("integrations-two-connections");
+  });
+
+  test("while the connections load it says so, and offers nothing to click yet", async () => {
+    const later = deferred<ConnectionCard[]>();
+    const { screen } = await openIntegrations({ list_connections: () => later.promise });
+    await expect.element(screen.getByTestId("connections-loading")).toBeVisible();
+    expect(document.querySelector('[data-testid="connect-cs"]')).toBeNull();
+    later.resolve([card()]);
+    await expect.element(screen.getByTestId("connected-card")).toBeVisible();
+    expect(document.querySelector('[data-testid="connections-loading"]')).toBeNull();
   });
 
   test("the list failing to load shows why", async () => {
