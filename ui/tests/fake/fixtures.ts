@@ -19,7 +19,7 @@ import type {
   TestReport,
 } from "../../src/bindings";
 
-/** A fixed "now" the fixtures are dated against. */
+/** The moment the fixtures are dated against: when the test file loads. */
 export const NOW = new Date();
 const iso = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
 const day = (daysFromNow: number) => new Date(NOW.getTime() + daysFromNow * 86_400_000).toISOString().slice(0, 10);
