@@ -35,11 +35,13 @@ run: deps ui
 
 # Every test: the UI's component tests (each screen in headless Chromium with the Rust side faked
 # at the IPC boundary), then core, simulator, desktop end to end (WebDriver), under a private D-Bus
-# session with an unlocked GNOME Keyring and an Xvfb display.
+# session with an unlocked GNOME Keyring and an Xvfb display; last, the install test of the .deb
+# (bundled from the debug build, which is quick to build; `make dist` makes the release packages).
 test: build
 	cd ui && npm run --silent check
 	cd ui && npm run --silent test
 	OUTPOST_FORCE_XVFB=1 scripts/headless.sh $(CARGO) test --workspace --all-targets --no-fail-fast
+	$(MAKE) --no-print-directory dist-test
 
 # The UI's component tests alone (about a minute); screenshots go to /tmp/outpost-ui-shots.
 test-ui: deps ui/node_modules/.package-lock.json

@@ -3,6 +3,8 @@
 //! connection syncs again, so the scheduler retrying every tick stays quiet.
 
 use crate::error::ErrorKind;
+use crate::model::SyncOutcome;
+use crate::sync::SyncSummary;
 use std::collections::HashMap;
 
 /// What a notification says about a problem.
@@ -44,6 +46,26 @@ impl Alerts {
     pub fn recovered(&mut self, id: &str) {
         self.open.remove(id);
     }
+
+    /// A scheduled sync ended with a summary. A run that read nothing (offline, a rejected key)
+    /// still ends with a summary, and is a problem like an error before one; a run that read
+    /// something ends the problem; a cancelled one changes nothing.
+    pub fn finished(&mut self, summary: &SyncSummary) -> Option<Alert> {
+        match summary.outcome {
+            SyncOutcome::Failed => {
+                let (kind, message) = match &summary.error {
+                    Some(e) => (e.kind, e.message.as_str()),
+                    None => (ErrorKind::Internal, "The sync read nothing."),
+                };
+                self.failed(&summary.connection_id, &summary.connection, kind, message)
+            }
+            SyncOutcome::Ok | SyncOutcome::Partial => {
+                self.recovered(&summary.connection_id);
+                None
+            }
+            SyncOutcome::Cancelled | SyncOutcome::Running | SyncOutcome::Interrupted => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -74,5 +96,47 @@ mod tests {
         assert!(a.failed("c1", "Acme CS", ErrorKind::Timeout, "x").is_some());
         a.recovered("c1");
         assert!(a.failed("c1", "Acme CS", ErrorKind::Timeout, "x").is_some());
+    }
+
+    fn summary(outcome: SyncOutcome, error: Option<(ErrorKind, &str)>) -> SyncSummary {
+        SyncSummary {
+            run_id: 1,
+            connection_id: "c1".into(),
+            connection: "Acme CS".into(),
+            outcome,
+            counts: Default::default(),
+            deleted: 0,
+            calls: 1,
+            started_at: "2026-12-02T10:00:00Z".into(),
+            finished_at: "2026-12-02T10:00:01Z".into(),
+            error: error.map(|(kind, message)| crate::error::ErrorPayload {
+                kind,
+                message: message.into(),
+                hint: None,
+            }),
+            notices: Vec::new(),
+            streams: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_run_that_read_nothing_is_a_problem_and_one_that_read_ends_it() {
+        let mut a = Alerts::default();
+        let failed = summary(SyncOutcome::Failed, Some((ErrorKind::Offline, "Gainsight did not answer.")));
+        let alert = a.finished(&failed).expect("a failed run is announced");
+        assert_eq!(alert.title, "Acme CS: scheduled sync failed");
+        assert_eq!(alert.body, "Gainsight did not answer.");
+        assert_eq!(a.finished(&failed), None, "the next failing try is quiet");
+        assert_eq!(
+            a.failed("c1", "Acme CS", ErrorKind::Offline, "No answer."),
+            None,
+            "an error before a summary is the same problem"
+        );
+        assert_eq!(a.finished(&summary(SyncOutcome::Cancelled, None)), None);
+        assert_eq!(a.finished(&failed), None, "a cancelled run does not end the problem");
+        assert_eq!(a.finished(&summary(SyncOutcome::Partial, None)), None, "a partial run read something");
+        assert!(a.finished(&failed).is_some(), "after it, a failure is news again");
+        let key = summary(SyncOutcome::Failed, Some((ErrorKind::InvalidKey, "Rejected.")));
+        assert_eq!(a.finished(&key).map(|a| a.title), Some("Acme CS: the key needs attention".to_string()));
     }
 }

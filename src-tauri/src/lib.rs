@@ -121,7 +121,11 @@ async fn scheduler(handle: tauri::AppHandle) {
             Scheduled::Started(id) => handle.emit("sync://started", id),
             Scheduled::Progress(p) => handle.emit("sync://progress", p),
             Scheduled::Finished(summary) => {
-                alerts.lock().unwrap_or_else(|p| p.into_inner()).recovered(&summary.connection_id);
+                // A run that read nothing (offline, a rejected key) still ends with a summary.
+                let alert = alerts.lock().unwrap_or_else(|p| p.into_inner()).finished(summary);
+                if let Some(a) = alert {
+                    let _ = handle.notification().builder().title(a.title).body(a.body).show();
+                }
                 handle.emit("sync://finished", summary)
             }
             Scheduled::Failed(id, e) => {

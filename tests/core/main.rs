@@ -11,6 +11,7 @@ mod client_cs;
 mod client_px;
 mod connections;
 mod org_shapes;
+mod schedule;
 mod storage;
 mod sync;
 mod sync_px;

@@ -4,6 +4,7 @@
 mod support;
 
 mod about;
+mod background;
 mod connect_cs;
 mod fields;
 mod instance;

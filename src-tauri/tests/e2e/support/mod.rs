@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod desktop;
+
 use fantoccini::error::NewSessionError;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
