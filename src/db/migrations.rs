@@ -20,6 +20,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/006_scorecards.sql")),
         // 7: the org's shape (described fields, each stream's last outcome), field roles, partial runs.
         M::up(include_str!("migrations/007_org_shape.sql")),
+        // 8: insight settings (alert thresholds, the PX link field) and the health alerts.
+        M::up(include_str!("migrations/008_insights.sql")),
     ])
 }
 
