@@ -107,6 +107,7 @@ fn print_check(c: &QualityCheck, every_item: bool) {
 /// `--limit` of at least one.
 pub fn limit(n: i64) -> Result<usize> {
     usize::try_from(n).ok().filter(|n| *n > 0).ok_or_else(|| {
-        Error::new(ErrorKind::InvalidInput, format!("--limit {n} is not a positive number.")).with_hint("e.g. --limit 20")
+        Error::new(ErrorKind::InvalidInput, format!("--limit {n} is not a positive number."))
+            .with_hint("e.g. --limit 20")
     })
 }

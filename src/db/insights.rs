@@ -43,8 +43,7 @@ pub struct HealthAlert {
     pub resolved_at: Option<String>,
 }
 
-const ALERT_COLS: &str =
-    "id, connection_id, company_gsid, company_name, kind, detail, run_id, opened_at, dismissed_at, resolved_at";
+const ALERT_COLS: &str = "id, connection_id, company_gsid, company_name, kind, detail, run_id, opened_at, dismissed_at, resolved_at";
 
 fn alert_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<HealthAlert> {
     let dismissed_at: Option<String> = r.get(8)?;
@@ -72,7 +71,12 @@ fn alert_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<HealthAlert> {
 /// Open alerts not dismissed, newest first; with `all`, every alert ever raised.
 pub fn list_alerts(conn: &Connection, all: bool) -> Result<Vec<HealthAlert>> {
     let filter = if all { "1 = 1" } else { "resolved_at IS NULL AND dismissed_at IS NULL" };
-    collect(conn, &format!("SELECT {ALERT_COLS} FROM alerts WHERE {filter} ORDER BY id DESC"), &[], alert_from)
+    collect(
+        conn,
+        &format!("SELECT {ALERT_COLS} FROM alerts WHERE {filter} ORDER BY id DESC"),
+        &[],
+        alert_from,
+    )
 }
 
 pub fn get_alert(conn: &Connection, id: i64) -> Result<Option<HealthAlert>> {
@@ -91,7 +95,7 @@ pub fn open_alerts(conn: &Connection) -> Result<Vec<(i64, String, String, AlertK
     )
 }
 
-/// A new open alert, unless one of its account and kind is open already; returns whether it was added.
+/// An alert to open.
 pub struct NewAlert<'a> {
     pub connection_id: &'a str,
     pub company_gsid: &'a str,
@@ -102,6 +106,7 @@ pub struct NewAlert<'a> {
     pub at: &'a str,
 }
 
+/// Opens the alert, unless one of its account and kind is open already; returns whether it was added.
 pub fn open_alert(conn: &Connection, a: &NewAlert<'_>) -> Result<bool> {
     let n = conn
         .execute(

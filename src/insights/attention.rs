@@ -41,7 +41,10 @@ pub fn findings(f: &AccountFacts, today: NaiveDate, s: &InsightSettings) -> Vec<
         && let (Some(was), Some(now)) = (Band::of(before.label.as_deref()), Band::of(last.label.as_deref()))
         && now < was
     {
-        out.push(Finding { kind: AlertKind::BandDropped, detail: format!("{} → {}", band_name(was), band_name(now)) });
+        out.push(Finding {
+            kind: AlertKind::BandDropped,
+            detail: format!("{} → {}", band_name(was), band_name(now)),
+        });
     }
     let scored: Vec<f64> = h.iter().filter_map(|w| w.score).collect();
     let falls = scored.windows(2).rev().take_while(|w| w[1] < w[0]).count();

@@ -34,15 +34,18 @@ pub fn check_window(within: u32) -> Result<()> {
 }
 
 /// The renewals of the cache as of `today`.
-pub fn renewals_at(conn: &rusqlite::Connection, today: NaiveDate, within: u32, limit: usize) -> Result<Vec<RenewalRisk>> {
+pub fn renewals_at(
+    conn: &rusqlite::Connection,
+    today: NaiveDate,
+    within: u32,
+    limit: usize,
+) -> Result<Vec<RenewalRisk>> {
     check_window(within)?;
     let s = settings::get(conn)?;
     let links = link::links(conn, &s.px_link_field)?;
     let end = today + chrono::Days::new(u64::from(within));
-    let filter = format!(
-        "c.renewal_date >= ?1 AND substr(c.renewal_date, 1, 10) <= '{}'",
-        end.format("%Y-%m-%d")
-    );
+    let filter =
+        format!("c.renewal_date >= ?1 AND substr(c.renewal_date, 1, 10) <= '{}'", end.format("%Y-%m-%d"));
     let facts = signals::load(conn, today, &filter, &links)?;
     let mut rows = renewals::rank(&facts, today, within);
     rows.truncate(limit);
@@ -62,7 +65,12 @@ pub fn refresh_alerts_at(
     attention::refresh(conn, &facts, today, &s, run_id, at)
 }
 
-pub fn quality_at(conn: &rusqlite::Connection, today: NaiveDate, now: DateTime<Utc>, limit: usize) -> Result<Vec<QualityCheck>> {
+pub fn quality_at(
+    conn: &rusqlite::Connection,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<QualityCheck>> {
     let s = settings::get(conn)?;
     let links = link::links(conn, &s.px_link_field)?;
     quality::all(conn, &quality::Context { today, now, links: &links }, limit)
@@ -86,13 +94,13 @@ pub fn quality_check_at(
 impl Outpost {
     /// Accounts renewing within `within_days` (30, 90 or 180), riskiest ARR first.
     pub fn renewals(&self, within_days: u32, limit: usize) -> Result<Vec<RenewalRisk>> {
-        renewals_at(&self.db()?, today(), within_days, limit)
+        renewals_at(&*self.db()?, today(), within_days, limit)
     }
 
     /// Open alerts not dismissed, newest first; with `include_dismissed`, every alert (dismissed
     /// and resolved ones too).
     pub fn alerts(&self, include_dismissed: bool) -> Result<Vec<HealthAlert>> {
-        rows::list_alerts(&self.db()?, include_dismissed)
+        rows::list_alerts(&*self.db()?, include_dismissed)
     }
 
     /// Hides an alert; it stays open underneath, so the same move is not raised again until it
@@ -111,17 +119,17 @@ impl Outpost {
     /// many are new. Every sync that read something runs it.
     pub fn refresh_alerts(&self, run_id: Option<i64>) -> Result<u64> {
         let at = crate::gainsight::record::iso(self.now());
-        refresh_alerts_at(&mut self.db()?, today(), run_id, &at)
+        refresh_alerts_at(&mut *self.db()?, today(), run_id, &at)
     }
 
     /// Every data-quality check that applies, each with its first few affected items.
     pub fn quality(&self) -> Result<Vec<QualityCheck>> {
-        quality_at(&self.db()?, today(), self.now(), QUALITY_SAMPLE)
+        quality_at(&*self.db()?, today(), self.now(), QUALITY_SAMPLE)
     }
 
     /// One check with up to `limit` of its affected items.
     pub fn quality_check(&self, code: &str, limit: usize) -> Result<QualityCheck> {
-        quality_check_at(&self.db()?, code, today(), self.now(), limit)
+        quality_check_at(&*self.db()?, code, today(), self.now(), limit)
     }
 
     /// PX accounts no CS company matches (by the link field setting).

@@ -57,7 +57,12 @@ fn day(d: NaiveDate) -> String {
 
 const CS: &str = "JOIN connections k ON k.id = c.connection_id AND k.kind = 'cs'";
 
-fn accounts(conn: &Connection, filter: &str, detail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<QualityItem>> {
+fn accounts(
+    conn: &Connection,
+    filter: &str,
+    detail: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<QualityItem>> {
     collect(
         conn,
         &format!(
@@ -124,8 +129,11 @@ fn items(conn: &Connection, code: &str, cx: &Context<'_>) -> Result<Option<(Seve
         "sparse_field" => sparse_fields(conn)?,
         "delete_window" => return delete_window(conn, cx).map(Some),
         other => {
-            return Err(Error::new(ErrorKind::InvalidInput, format!("Unknown data-quality check \"{other}\"."))
-                .with_hint(format!("Use one of {}.", CHECKS.map(|c| c.0).join(", "))));
+            return Err(Error::new(
+                ErrorKind::InvalidInput,
+                format!("Unknown data-quality check \"{other}\"."),
+            )
+            .with_hint(format!("Use one of {}.", CHECKS.map(|c| c.0).join(", "))));
         }
     };
     let severity = match code {
@@ -207,7 +215,8 @@ fn delete_window(conn: &Connection, cx: &Context<'_>) -> Result<(Severity, Vec<Q
             if past {
                 severity = Severity::Error;
             }
-            let what = if past { "deletes may be missed: run a full sync" } else { "sync before 15 days pass" };
+            let what =
+                if past { "deletes may be missed: run a full sync" } else { "sync before 15 days pass" };
             found.push(QualityItem {
                 connection_id: id.clone(),
                 id,

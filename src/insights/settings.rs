@@ -22,14 +22,20 @@ pub struct InsightSettings {
 
 impl Default for InsightSettings {
     fn default() -> Self {
-        InsightSettings { decline_weeks: 3, usage_drop_pct: 30.0, renewal_alert_days: 90, px_link_field: "Gsid".into() }
+        InsightSettings {
+            decline_weeks: 3,
+            usage_drop_pct: 30.0,
+            renewal_alert_days: 90,
+            px_link_field: "Gsid".into(),
+        }
     }
 }
 
 const KEYS: [&str; 4] = ["decline_weeks", "usage_drop_pct", "renewal_alert_days", "px_link_field"];
 
 fn bad(key: &str, value: &str, hint: &str) -> Error {
-    Error::new(ErrorKind::InvalidInput, format!("\"{value}\" is not a valid {key}.")).with_hint(hint.to_string())
+    Error::new(ErrorKind::InvalidInput, format!("\"{value}\" is not a valid {key}."))
+        .with_hint(hint.to_string())
 }
 
 impl InsightSettings {
@@ -38,15 +44,23 @@ impl InsightSettings {
         if !(2..=26).contains(&self.decline_weeks) {
             return Err(bad("decline_weeks", &self.decline_weeks.to_string(), "Use 2 to 26 weeks."));
         }
-        if !(self.usage_drop_pct >= 1.0 && self.usage_drop_pct <= 100.0) {
+        if !(1.0..=100.0).contains(&self.usage_drop_pct) {
             return Err(bad("usage_drop_pct", &self.usage_drop_pct.to_string(), "Use 1 to 100 (percent)."));
         }
         if !(1..=365).contains(&self.renewal_alert_days) {
-            return Err(bad("renewal_alert_days", &self.renewal_alert_days.to_string(), "Use 1 to 365 days."));
+            return Err(bad(
+                "renewal_alert_days",
+                &self.renewal_alert_days.to_string(),
+                "Use 1 to 365 days.",
+            ));
         }
         let f = &self.px_link_field;
         if f.is_empty() || !f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(bad("px_link_field", f, "Use Gsid or a Company field's API name, e.g. PxAccountId__gc."));
+            return Err(bad(
+                "px_link_field",
+                f,
+                "Use Gsid or a Company field's API name, e.g. PxAccountId__gc.",
+            ));
         }
         Ok(())
     }
@@ -61,14 +75,17 @@ impl InsightSettings {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<()> {
-        let stored = |_| {
-            Error::new(ErrorKind::Database, format!("The stored insight setting {key} = \"{value}\" is not valid."))
-                .with_hint("Set it again (the Attention view's settings, or Outpost::set_insight_settings).")
+        let stored = || {
+            Error::new(
+                ErrorKind::Database,
+                format!("The stored insight setting {key} = \"{value}\" is not valid."),
+            )
+            .with_hint("Set it again (the Attention view's settings, or Outpost::set_insight_settings).")
         };
         match key {
-            "decline_weeks" => self.decline_weeks = value.parse().map_err(|_| stored(()))?,
-            "usage_drop_pct" => self.usage_drop_pct = value.parse().map_err(|_| stored(()))?,
-            "renewal_alert_days" => self.renewal_alert_days = value.parse().map_err(|_| stored(()))?,
+            "decline_weeks" => self.decline_weeks = value.parse().map_err(|_| stored())?,
+            "usage_drop_pct" => self.usage_drop_pct = value.parse().map_err(|_| stored())?,
+            "renewal_alert_days" => self.renewal_alert_days = value.parse().map_err(|_| stored())?,
             _ => self.px_link_field = value.to_string(),
         }
         Ok(())

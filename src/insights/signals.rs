@@ -76,7 +76,12 @@ fn windows(rows: &[(String, i64, i64)], anchor: NaiveDate) -> UsageTrend {
 
 /// The latest day a connection's usage table holds: windows end there, so a cache last synced a
 /// while ago compares like with like rather than with days it never read.
-fn latest_day(conn: &Connection, sql: &str, cid: &str, cache: &mut HashMap<String, Option<NaiveDate>>) -> Result<Option<NaiveDate>> {
+fn latest_day(
+    conn: &Connection,
+    sql: &str,
+    cid: &str,
+    cache: &mut HashMap<String, Option<NaiveDate>>,
+) -> Result<Option<NaiveDate>> {
     if let Some(d) = cache.get(cid) {
         return Ok(*d);
     }
@@ -183,10 +188,10 @@ mod tests {
     fn usage_windows_are_the_last_30_days_against_the_30_before() {
         let anchor = date("2026-03-31").expect("date");
         let rows = vec![
-            ("2026-03-31".to_string(), 6, 60), // now
-            ("2026-03-02".to_string(), 4, 40), // now: the 30th day back
-            ("2026-03-01".to_string(), 8, 100), // before
-            ("2026-01-31".to_string(), 2, 100), // before: its first day
+            ("2026-03-31".to_string(), 6, 60),   // now
+            ("2026-03-02".to_string(), 4, 40),   // now: the 30th day back
+            ("2026-03-01".to_string(), 8, 100),  // before
+            ("2026-01-31".to_string(), 2, 100),  // before: its first day
             ("2026-01-30".to_string(), 99, 999), // too old
             ("2026-04-01".to_string(), 99, 999), // after the anchor
         ];

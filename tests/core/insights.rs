@@ -30,7 +30,17 @@ fn exec(dir: &Path, sql: &str, args: impl rusqlite::Params) {
     db(dir).execute(sql, args).expect(sql);
 }
 
-fn company(c: &Connection, gsid: &str, name: &str, arr: Option<f64>, renews: i64, score: Option<f64>, label: Option<&str>, csm: Option<&str>, custom: &str) {
+/// A Prod company: its health as (score, label), its CSM and mapped fields as (csm, custom).
+fn company(
+    c: &Connection,
+    gsid: &str,
+    name: &str,
+    arr: Option<f64>,
+    renews: i64,
+    health: (Option<f64>, Option<&str>),
+    more: (Option<&str>, &str),
+) {
+    let ((score, label), (csm, custom)) = (health, more);
     c.execute(
         "INSERT INTO companies (connection_id, gsid, name, arr, renewal_date, score, score_label, csm_name, custom)
          VALUES ('prod', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -84,18 +94,47 @@ fn seed(dir: &Path) -> Outpost {
         .expect("connection");
     }
     for (field, label) in [("Region__gc", "Region"), ("Tier__gc", "Tier"), ("PxId__gc", "PX id")] {
-        c.execute("INSERT INTO field_mappings VALUES ('prod', 'company', ?1, ?2, 'STRING')", params![field, label])
-            .expect("mapping");
+        c.execute(
+            "INSERT INTO field_mappings VALUES ('prod', 'company', ?1, ?2, 'STRING')",
+            params![field, label],
+        )
+        .expect("mapping");
     }
-    company(&c, "ATLAS", "Atlas", Some(100_000.0), 20, Some(30.0), Some("Poor"), Some("Ada"), r#"{"Region__gc":"EMEA"}"#);
-    company(&c, "BIRCH", "Birch", Some(500_000.0), 60, Some(60.0), Some("Average"), Some("Ada"), r#"{"Region__gc":"AMER"}"#);
-    company(&c, "CEDAR", "Cedar", Some(1_000_000.0), 120, Some(90.0), Some("Good"), Some("Bo"), r#"{"PxId__gc":"ACME-7"}"#);
-    company(&c, "DUNE", "Dune", None, 10, None, None, None, "{}");
-    company(&c, "ELM", "Elm", Some(50_000.0), -30, Some(80.0), Some("Good"), Some("Bo"), "{}");
+    company(
+        &c,
+        "ATLAS",
+        "Atlas",
+        Some(100_000.0),
+        20,
+        (Some(30.0), Some("Poor")),
+        (Some("Ada"), r#"{"Region__gc":"EMEA"}"#),
+    );
+    company(
+        &c,
+        "BIRCH",
+        "Birch",
+        Some(500_000.0),
+        60,
+        (Some(60.0), Some("Average")),
+        (Some("Ada"), r#"{"Region__gc":"AMER"}"#),
+    );
+    company(
+        &c,
+        "CEDAR",
+        "Cedar",
+        Some(1_000_000.0),
+        120,
+        (Some(90.0), Some("Good")),
+        (Some("Bo"), r#"{"PxId__gc":"ACME-7"}"#),
+    );
+    company(&c, "DUNE", "Dune", None, 10, (None, None), (None, "{}"));
+    company(&c, "ELM", "Elm", Some(50_000.0), -30, (Some(80.0), Some("Good")), (Some("Bo"), "{}"));
     for k in (5..=12).rev() {
         week(&c, "ATLAS", k, 70.0, "Good");
     }
-    for (k, s, l) in [(4, 60.0, "Average"), (3, 50.0, "Average"), (2, 40.0, "Poor"), (1, 35.0, "Poor"), (0, 30.0, "Poor")] {
+    for (k, s, l) in
+        [(4, 60.0, "Average"), (3, 50.0, "Average"), (2, 40.0, "Poor"), (1, 35.0, "Poor"), (0, 30.0, "Poor")]
+    {
         week(&c, "ATLAS", k, s, l);
     }
     week(&c, "BIRCH", 1, 75.0, "Good");
@@ -156,7 +195,11 @@ fn renewals_rank_by_arr_at_risk_with_their_reasons() {
     let app = seed(dir.path());
     let rows = app.renewals(90, 50).expect("renewals");
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    assert_eq!(names, ["Birch", "Atlas", "Dune"], "Birch's 125k at risk beats Atlas's 95k; Cedar renews later");
+    assert_eq!(
+        names,
+        ["Birch", "Atlas", "Dune"],
+        "Birch's 125k at risk beats Atlas's 95k; Cedar renews later"
+    );
     let atlas = &rows[1];
     assert_eq!(atlas.risk, 95);
     assert_eq!(atlas.arr_at_risk, 95_000.0);
@@ -177,7 +220,10 @@ fn renewals_rank_by_arr_at_risk_with_their_reasons() {
     let birch = &rows[0];
     assert_eq!((birch.risk, birch.arr_at_risk), (25, 125_000.0));
     assert_eq!(birch.reasons, ["Average for 1 week", "active users −50% in 30 days"], "CS usage without PX");
-    assert_eq!((rows[2].risk, rows[2].arr_at_risk, rows[2].reasons.clone()), (10, 0.0, vec!["no score".to_string()]));
+    assert_eq!(
+        (rows[2].risk, rows[2].arr_at_risk, rows[2].reasons.clone()),
+        (10, 0.0, vec!["no score".to_string()])
+    );
 
     let soon: Vec<String> = app.renewals(30, 50).expect("30").into_iter().map(|r| r.name).collect();
     assert_eq!(soon, ["Atlas", "Dune"]);
@@ -233,15 +279,27 @@ fn quality_checks_count_and_list_what_they_find() {
     };
     assert_eq!(names("no_csm"), ["Dune "]);
     assert_eq!(names("no_score"), ["Dune "]);
-    assert_eq!(names("stale_score"), [format!("Elm last updated {}", day(-42))], "the newest of history and measures");
+    assert_eq!(
+        names("stale_score"),
+        [format!("Elm last updated {}", day(-42))],
+        "the newest of history and measures"
+    );
     assert_eq!(names("renewal_past"), [format!("Elm renewal {}", day(-30))]);
     assert_eq!(names("cta_overdue_90"), ["Elm 1 overdue > 90 days"], "the closed one does not count");
-    assert_eq!(names("sparse_field"), ["Tier empty for 100% of 5 accounts"], "PX id is empty for exactly 80 %: not most");
+    assert_eq!(
+        names("sparse_field"),
+        ["Tier empty for 100% of 5 accounts"],
+        "PX id is empty for exactly 80 %: not most"
+    );
     let window = app.quality_check("delete_window", 50).expect("window");
     assert_eq!(window.severity, Severity::Warning, "12 days: a warning");
     assert_eq!(window.items[0].name, "Prod");
     exec(dir.path(), "UPDATE sync_runs SET finished_at = ?1", [format!("{}T08:00:00.000Z", day(-17))]);
-    assert_eq!(app.quality_check("delete_window", 50).expect("window").severity, Severity::Error, "past 15 days");
+    assert_eq!(
+        app.quality_check("delete_window", 50).expect("window").severity,
+        Severity::Error,
+        "past 15 days"
+    );
     exec(dir.path(), "UPDATE sync_runs SET finished_at = ?1", [format!("{}T08:00:00.000Z", day(-2))]);
     assert_eq!(app.quality_check("delete_window", 50).expect("window").count, 0, "a recent sync passes");
 
@@ -268,7 +326,11 @@ fn alerts_open_once_are_dismissed_and_resolve_by_themselves() {
         [
             ("Atlas".to_string(), AlertKind::Declining, "score down 5 weeks in a row (70 → 30)".to_string()),
             ("Atlas".into(), AlertKind::UsageDown, "usage −40% in 30 days".into()),
-            ("Atlas".into(), AlertKind::RenewalPoor, format!("renews {} (in 20 days) with a Poor score", day(20))),
+            (
+                "Atlas".into(),
+                AlertKind::RenewalPoor,
+                format!("renews {} (in 20 days) with a Poor score", day(20))
+            ),
             ("Birch".into(), AlertKind::BandDropped, "Good → Average".into()),
             ("Birch".into(), AlertKind::UsageDown, "active users −50% in 30 days".into()),
         ]
@@ -292,7 +354,12 @@ fn alerts_open_once_are_dismissed_and_resolve_by_themselves() {
     exec(dir.path(), "UPDATE score_history SET label = 'Average' WHERE gsid = 'BIRCH-w0'", []);
     assert_eq!(app.refresh_alerts(None).expect("refresh"), 1, "a new drop is a new alert");
 
-    let s = InsightSettings { decline_weeks: 6, usage_drop_pct: 45.0, renewal_alert_days: 10, ..Default::default() };
+    let s = InsightSettings {
+        decline_weeks: 6,
+        usage_drop_pct: 45.0,
+        renewal_alert_days: 10,
+        ..Default::default()
+    };
     app.set_insight_settings(&s).expect("thresholds");
     app.refresh_alerts(None).expect("refresh");
     let left: Vec<(String, AlertKind)> =
