@@ -15,19 +15,20 @@ use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
 use crate::db::cta_page::{CtaPage, CtaPageQuery, CtaPageRow};
 use crate::db::ctas::CtaRow;
+use crate::db::insights::HealthAlert;
 use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
 use crate::db::runs::SyncRun;
 use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};
-use crate::db::insights::HealthAlert;
 use crate::insights::link::PxAccountRef;
 use crate::insights::quality::{QualityCheck, QualityItem};
 use crate::insights::renewals::RenewalRisk;
 use crate::insights::settings::InsightSettings;
 use crate::model::{
-    AlertKind, AlertState, AuthMode, ChangeKind, ConnectionKind, Frequency, ObjectGroup, Severity, Stream, SyncOutcome,
+    AlertKind, AlertState, AuthMode, ChangeKind, ConnectionKind, Frequency, ObjectGroup, Severity, Stream,
+    SyncOutcome,
 };
 use crate::settings::MappingSaved;
 use crate::sync::roles::{Matched, RoleMatch};

@@ -315,7 +315,8 @@ fn print_card(c: &ConnectionCard) {
 
 pub(crate) fn money(v: Option<f64>) -> String {
     match v {
-        Some(x) if x >= 1_000_000.0 => format!("${:.1}M", x / 1_000_000.0),
+        // From 999,500 up "$1000k" would be the rounding: say millions.
+        Some(x) if x >= 999_500.0 => format!("${:.1}M", x / 1_000_000.0),
         Some(x) if x >= 1_000.0 => format!("${:.0}k", x / 1_000.0),
         Some(x) => format!("${x:.0}"),
         None => "-".into(),

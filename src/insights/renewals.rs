@@ -88,7 +88,13 @@ pub fn risk(s: &RiskSignals) -> Risk {
         _ => {}
     }
     if let Some(d) = s.trend_4w.map(f64::round) {
-        let pts = if d <= -10.0 { 15 } else if d <= -5.0 { 8 } else { 0 };
+        let pts = if d <= -10.0 {
+            15
+        } else if d <= -5.0 {
+            8
+        } else {
+            0
+        };
         if pts > 0 {
             parts.push((pts, format!("score {} in 4 weeks", signed(d))));
         }
@@ -97,7 +103,10 @@ pub fn risk(s: &RiskSignals) -> Risk {
         parts.push((10, format!("score {} in 12 weeks", signed(d))));
     }
     if s.overdue_risk_ctas > 0 {
-        parts.push(((10 * s.overdue_risk_ctas).min(20), plural(s.overdue_risk_ctas, "overdue risk CTA", "overdue risk CTAs")));
+        parts.push((
+            (10 * s.overdue_risk_ctas).min(20),
+            plural(s.overdue_risk_ctas, "overdue risk CTA", "overdue risk CTAs"),
+        ));
     }
     let other = s.open_risk_ctas.saturating_sub(s.overdue_risk_ctas);
     if other > 0 {
@@ -110,7 +119,7 @@ pub fn risk(s: &RiskSignals) -> Risk {
     if let Some(e) = s.feature_events.filter(|e| *e <= -0.2) {
         parts.push((5, format!("usage {} in 30 days", pct(e))));
     }
-    parts.sort_by(|a, b| b.0.cmp(&a.0));
+    parts.sort_by_key(|p| std::cmp::Reverse(p.0));
     Risk {
         points: parts.iter().map(|p| p.0).sum::<u32>().min(100),
         reasons: parts.into_iter().map(|p| p.1).collect(),
@@ -222,16 +231,36 @@ mod tests {
         let cases: Vec<(&str, RiskSignals, u32, &[&str])> = vec![
             ("healthy", s(), 0, &[]),
             ("no score", RiskSignals { label: None, has_score: false, ..s() }, 10, &["no score"]),
-            ("poor, one week", RiskSignals { label: Some("poor".into()), weeks_in_band: 1, ..s() }, 40, &["Poor for 1 week"]),
+            (
+                "poor, one week",
+                RiskSignals { label: Some("poor".into()), weeks_in_band: 1, ..s() },
+                40,
+                &["Poor for 1 week"],
+            ),
             ("average, no history", RiskSignals { label: Some("Average".into()), ..s() }, 15, &["Average"]),
             ("an unknown band counts nothing", RiskSignals { label: Some("Amber".into()), ..s() }, 0, &[]),
-            ("4-week drop of 10", RiskSignals { trend_4w: Some(-10.0), ..s() }, 15, &["score −10 in 4 weeks"]),
+            (
+                "4-week drop of 10",
+                RiskSignals { trend_4w: Some(-10.0), ..s() },
+                15,
+                &["score −10 in 4 weeks"],
+            ),
             ("4-week drop of 5", RiskSignals { trend_4w: Some(-5.4), ..s() }, 8, &["score −5 in 4 weeks"]),
             ("4-week drop of 4 is noise", RiskSignals { trend_4w: Some(-4.0), ..s() }, 0, &[]),
-            ("a rise counts nothing", RiskSignals { trend_4w: Some(20.0), trend_12w: Some(30.0), ..s() }, 0, &[]),
+            (
+                "a rise counts nothing",
+                RiskSignals { trend_4w: Some(20.0), trend_12w: Some(30.0), ..s() },
+                0,
+                &[],
+            ),
             ("12-week drop", RiskSignals { trend_12w: Some(-15.0), ..s() }, 10, &["score −15 in 12 weeks"]),
             ("12-week drop of 14", RiskSignals { trend_12w: Some(-14.0), ..s() }, 0, &[]),
-            ("overdue risk CTAs cap at 20", RiskSignals { open_risk_ctas: 3, overdue_risk_ctas: 3, ..s() }, 20, &["3 overdue risk CTAs"]),
+            (
+                "overdue risk CTAs cap at 20",
+                RiskSignals { open_risk_ctas: 3, overdue_risk_ctas: 3, ..s() },
+                20,
+                &["3 overdue risk CTAs"],
+            ),
             (
                 "open risk CTAs besides the overdue",
                 RiskSignals { open_risk_ctas: 2, overdue_risk_ctas: 1, ..s() },
@@ -239,9 +268,24 @@ mod tests {
                 &["1 overdue risk CTA", "1 open risk CTA"],
             ),
             ("open risk CTAs cap at 10", RiskSignals { open_risk_ctas: 5, ..s() }, 10, &["5 open risk CTAs"]),
-            ("users down 38 %", RiskSignals { active_users: Some(-0.38), ..s() }, 10, &["active users −38% in 30 days"]),
-            ("events down 20 %", RiskSignals { feature_events: Some(-0.2), ..s() }, 5, &["usage −20% in 30 days"]),
-            ("usage down 19 % is noise", RiskSignals { active_users: Some(-0.19), feature_events: Some(-0.1), ..s() }, 0, &[]),
+            (
+                "users down 38 %",
+                RiskSignals { active_users: Some(-0.38), ..s() },
+                10,
+                &["active users −38% in 30 days"],
+            ),
+            (
+                "events down 20 %",
+                RiskSignals { feature_events: Some(-0.2), ..s() },
+                5,
+                &["usage −20% in 30 days"],
+            ),
+            (
+                "usage down 19 % is noise",
+                RiskSignals { active_users: Some(-0.19), feature_events: Some(-0.1), ..s() },
+                0,
+                &[],
+            ),
             (
                 "everything at once caps at 100",
                 RiskSignals {
