@@ -15,13 +15,21 @@ use crate::db::changes::Change;
 use crate::db::companies::CompanyRow;
 use crate::db::cta_page::{CtaPage, CtaPageQuery, CtaPageRow};
 use crate::db::ctas::CtaRow;
+use crate::db::insights::HealthAlert;
 use crate::db::org::{StreamOutcome, StreamResult, StreamStatus};
 use crate::db::runs::SyncRun;
 use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::gainsight::px::{PxRegion, PxSubscription};
-use crate::model::{AuthMode, ChangeKind, ConnectionKind, Frequency, ObjectGroup, Stream, SyncOutcome};
+use crate::insights::link::PxAccountRef;
+use crate::insights::quality::{QualityCheck, QualityItem};
+use crate::insights::renewals::RenewalRisk;
+use crate::insights::settings::InsightSettings;
+use crate::model::{
+    AlertKind, AlertState, AuthMode, ChangeKind, ConnectionKind, Frequency, ObjectGroup, Severity, Stream,
+    SyncOutcome,
+};
 use crate::settings::MappingSaved;
 use crate::sync::roles::{Matched, RoleMatch};
 use crate::sync::{StreamProgress, SyncSummary};
@@ -90,6 +98,15 @@ pub fn typescript() -> String {
         CtaPageQuery::decl(&cfg),
         CtaPageRow::decl(&cfg),
         CtaPage::decl(&cfg),
+        AlertKind::decl(&cfg),
+        AlertState::decl(&cfg),
+        Severity::decl(&cfg),
+        RenewalRisk::decl(&cfg),
+        HealthAlert::decl(&cfg),
+        QualityItem::decl(&cfg),
+        QualityCheck::decl(&cfg),
+        PxAccountRef::decl(&cfg),
+        InsightSettings::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod doctor;
 pub mod error;
 pub mod gainsight;
+pub mod insights;
 pub mod model;
 pub mod outpost;
 pub mod private;

@@ -3,6 +3,7 @@
 
 mod connections;
 mod export;
+mod insights;
 mod output;
 mod sync;
 
@@ -160,6 +161,32 @@ enum Command {
         /// Replace the mapped fields with these API names (e.g. Region__gc); empty clears them.
         #[arg(long, value_delimiter = ',', num_args = 0..)]
         map: Option<Vec<String>>,
+    },
+    /// Accounts renewing soon, riskiest ARR first, each with why (see the README for the score).
+    Renewals {
+        /// The window: 30d, 90d or 180d.
+        #[arg(long, default_value = "90d", value_parser = insights::parse_days)]
+        within: u32,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Health alerts the syncs raised: open ones, or every one with --all.
+    Alerts {
+        /// Also dismissed and resolved alerts.
+        #[arg(long)]
+        all: bool,
+        /// Dismiss the alert with this id (it is not raised again while its condition holds).
+        #[arg(long, value_name = "ID")]
+        dismiss: Option<i64>,
+    },
+    /// Data-quality checks over the cache, with counts and the affected accounts.
+    Quality {
+        /// One check by its code (e.g. no_csm), with its affected accounts.
+        #[arg(long, value_name = "CODE")]
+        check: Option<String>,
+        /// Affected accounts to list for --check.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
     },
     /// Export accounts or CTAs as CSV.
     Export {
@@ -383,6 +410,13 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
                 open_app(&data_dir)?.map_fields_by_name(&name, &object, map.as_deref()).await?;
             out.fields(&offered, &mapped);
             Ok(())
+        }
+        Command::Renewals { within, limit } => {
+            Ok(insights::renewals(&open_app(&data_dir)?, within, insights::limit(limit)?, out)?)
+        }
+        Command::Alerts { all, dismiss } => Ok(insights::alerts(&open_app(&data_dir)?, all, dismiss, out)?),
+        Command::Quality { check, limit } => {
+            Ok(insights::quality(&open_app(&data_dir)?, check.as_deref(), insights::limit(limit)?, out)?)
         }
         Command::Export { what, out: file } => {
             let app = open_app(&data_dir)?;

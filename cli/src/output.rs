@@ -59,6 +59,11 @@ pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// A human line printed by another module, escaped as [`println!`] escapes.
+pub(crate) fn line(text: &str) {
+    say(visible(text).into_owned());
+}
+
 pub struct Out {
     pub json: bool,
     pub quiet: bool,
@@ -122,7 +127,7 @@ fn parse_json_text(v: &mut Value, fields: &[&str]) {
     }
 }
 
-fn local_time(rfc3339: &str) -> String {
+pub(crate) fn local_time(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|_| rfc3339.to_string())
@@ -308,16 +313,17 @@ fn print_card(c: &ConnectionCard) {
     );
 }
 
-fn money(v: Option<f64>) -> String {
+pub(crate) fn money(v: Option<f64>) -> String {
     match v {
-        Some(x) if x >= 1_000_000.0 => format!("${:.1}M", x / 1_000_000.0),
+        // From 999,500 up "$1000k" would be the rounding: say millions.
+        Some(x) if x >= 999_500.0 => format!("${:.1}M", x / 1_000_000.0),
         Some(x) if x >= 1_000.0 => format!("${:.0}k", x / 1_000.0),
         Some(x) => format!("${x:.0}"),
         None => "-".into(),
     }
 }
 
-fn cut(s: &str, n: usize) -> String {
+pub(crate) fn cut(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -325,11 +331,16 @@ fn cut(s: &str, n: usize) -> String {
     }
 }
 
-fn or_dash(s: &Option<String>) -> &str {
+pub(crate) fn or_dash(s: &Option<String>) -> &str {
     s.as_deref().unwrap_or("-")
 }
 
 impl Out {
+    /// One JSON document with `--json`; otherwise the human lines, unless `--quiet`.
+    pub(crate) fn emit<T: Serialize>(&self, v: &T, human: impl FnOnce()) {
+        self.json_or(v, human);
+    }
+
     fn json_or<T: Serialize>(&self, v: &T, human: impl FnOnce()) {
         self.json_parsed_or(v, &[], human);
     }

@@ -277,7 +277,7 @@ fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
     Ok(Some(px))
 }
 
-pub(super) fn collect<T>(
+pub(crate) fn collect<T>(
     conn: &Connection,
     sql: &str,
     args: &[&dyn rusqlite::ToSql],

@@ -20,6 +20,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/006_scorecards.sql")),
         // 7: the org's shape (described fields, each stream's last outcome), field roles, partial runs.
         M::up(include_str!("migrations/007_org_shape.sql")),
+        // 8: insight settings (alert thresholds, the PX link field) and the health alerts.
+        M::up(include_str!("migrations/008_insights.sql")),
     ])
 }
 
@@ -109,6 +111,31 @@ mod tests {
             )
             .expect("plan");
         assert!(plan.contains("sync_runs_by_connection"), "the index is back: {plan}");
+    }
+
+    /// Migration 8 keeps one open alert per account and kind; a resolved one leaves room for the next.
+    #[test]
+    fn an_alert_is_open_once_per_account_and_kind() {
+        let conn = crate::db::open_in_memory().expect("db");
+        conn.execute_batch(
+            "INSERT INTO connections (id, kind, name, instance_url, auth_mode, connected_by, connected_on)
+                 VALUES ('c1', 'cs', 'Prod', 'https://acme.gainsightcloud.com', 'access_key', 'Ada', '2026-01-01');",
+        )
+        .expect("connection");
+        let open = |kind: &str| {
+            conn.execute(
+                "INSERT INTO alerts (connection_id, company_gsid, company_name, kind, detail, opened_at)
+                 VALUES ('c1', 'G1', 'Acme', ?1, 'x', 'now')",
+                [kind],
+            )
+        };
+        open("declining").expect("the first");
+        assert!(open("declining").is_err(), "a second open alert of the same kind");
+        open("usage_down").expect("another kind");
+        assert!(open("mood").is_err(), "an unknown kind");
+        conn.execute("UPDATE alerts SET resolved_at = 'later' WHERE kind = 'declining'", [])
+            .expect("resolve");
+        open("declining").expect("after it resolved, a new one");
     }
 
     #[test]

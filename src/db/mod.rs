@@ -8,6 +8,7 @@ pub mod connections;
 pub mod cta_page;
 pub mod ctas;
 pub mod cursors;
+pub mod insights;
 mod migrations;
 pub mod org;
 pub mod px;
@@ -44,7 +45,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 }
 
 /// The schema version the migrations bring a database to (SQLite's `user_version`).
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 fn too_new() -> Error {
     Error::new(

@@ -155,6 +155,31 @@ impl ObjectGroup {
 }
 
 coded! {
+    /// A notable move of an account's health that a sync raises (see [`crate::insights::attention`]).
+    AlertKind {
+        /// The latest week's band is lower than the week before's.
+        BandDropped = "band_dropped",
+        /// The score fell week after week, the set number of weeks in a row.
+        Declining = "declining",
+        /// Usage fell by more than the set share over 30 days.
+        UsageDown = "usage_down",
+        /// Renews within the set window with a Poor score.
+        RenewalPoor = "renewal_poor",
+    }
+}
+
+coded! {
+    /// Where an alert stands: open, dismissed by the admin (still open underneath), or resolved
+    /// because its condition no longer holds.
+    AlertState { Open = "open", Dismissed = "dismissed", Resolved = "resolved" }
+}
+
+coded! {
+    /// How much a failed data-quality check matters.
+    Severity { Info = "info", Warning = "warning", Error = "error" }
+}
+
+coded! {
     /// What a change-log entry says moved.
     ChangeKind {
         BandChanged = "band_changed",

@@ -76,6 +76,8 @@ pub struct SyncSummary {
     pub notices: Vec<String>,
     /// Each stream's outcome, with its own error.
     pub streams: Vec<StreamOutcome>,
+    /// Health alerts this run raised (see [`crate::insights::attention`]), for the desktop to say once.
+    pub new_alerts: u64,
 }
 
 pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
@@ -254,6 +256,14 @@ impl Outpost {
             // Keeps the query planner's statistics current after bulk writes (cheap when little changed).
             db.execute_batch("PRAGMA optimize;").map_err(crate::db::db_err)?;
         }
+        // Alerts follow what the run read; failing to update them is the admin's notice, not the run's failure.
+        let mut new_alerts = 0;
+        if read_something {
+            match self.refresh_alerts(Some(run_id)) {
+                Ok(n) => new_alerts = n,
+                Err(e) => notices.push(format!("Health alerts were not updated: {}", e.message)),
+            }
+        }
         self.update_next_sync(&card.id, now)?;
         Ok(SyncSummary {
             run_id,
@@ -268,6 +278,7 @@ impl Outpost {
             error,
             notices,
             streams: end.streams,
+            new_alerts,
         })
     }
 

@@ -10,6 +10,7 @@ mod browse;
 mod client_cs;
 mod client_px;
 mod connections;
+mod insights;
 mod org_shapes;
 mod schedule;
 mod storage;

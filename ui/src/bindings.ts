@@ -220,7 +220,11 @@ notices: Array<string>,
 /**
  * Each stream's outcome, with its own error.
  */
-streams: Array<StreamOutcome>, };
+streams: Array<StreamOutcome>, 
+/**
+ * Health alerts this run raised (see [`crate::insights::attention`]), for the desktop to say once.
+ */
+new_alerts: number, };
 
 export type Matched = "name" | "label" | "setting" | "assumed" | "missing" | "refused";
 
@@ -395,3 +399,70 @@ filters: Array<FacetFilter>, offset: number, limit: number, };
 export type CtaPageRow = { connection_id: string, company_name: string | null, overdue: boolean, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
 
 export type CtaPage = { total: number, matching: number, offset: number, rows: Array<CtaPageRow>, };
+
+export type AlertKind = "band_dropped" | "declining" | "usage_down" | "renewal_poor";
+
+export type AlertState = "open" | "dismissed" | "resolved";
+
+export type Severity = "info" | "warning" | "error";
+
+export type RenewalRisk = { connection_id: string, gsid: string, name: string, arr: number | null, renewal_date: string, days_to_renewal: number, score: number | null, band: string | null, csm_name: string | null, 
+/**
+ * 0–100: the sum of the points of `reasons` (see the README's table), capped at 100.
+ */
+risk: number, 
+/**
+ * ARR × risk / 100: what ranks the rows.
+ */
+arr_at_risk: number, reasons: Array<string>, 
+/**
+ * The linked PX account, when one is.
+ */
+px_account: string | null, };
+
+export type HealthAlert = { id: number, connection_id: string, company_gsid: string, company_name: string, kind: AlertKind, 
+/**
+ * What moved, in a short phrase ("Good → Poor", "usage −38% in 30 days").
+ */
+detail: string, state: AlertState, 
+/**
+ * The sync run that raised it.
+ */
+run_id: number | null, opened_at: string, dismissed_at: string | null, resolved_at: string | null, };
+
+export type QualityItem = { connection_id: string, 
+/**
+ * The account's Gsid, the PX account's id, the field's API name or the connection's id.
+ */
+id: string, name: string, detail: string | null, };
+
+export type QualityCheck = { code: string, title: string, severity: Severity, 
+/**
+ * How many items fail the check (all of them, however many `items` shows).
+ */
+count: number, items: Array<QualityItem>, };
+
+export type PxAccountRef = { connection_id: string, id: string, name: string, 
+/**
+ * The CS id PX holds for it, when it holds one.
+ */
+gs_id: string | null, };
+
+export type InsightSettings = { 
+/**
+ * A score falling this many weeks in a row raises a `declining` alert (2–26).
+ */
+decline_weeks: number, 
+/**
+ * Usage down by more than this percentage over 30 days raises a `usage_down` alert (1–100).
+ */
+usage_drop_pct: number, 
+/**
+ * A renewal within this many days with a Poor score raises a `renewal_poor` alert (1–365).
+ */
+renewal_alert_days: number, 
+/**
+ * The Company field whose value a PX account's id (or its CS id, `gsId`) matches: `Gsid`,
+ * or the API name of a mapped custom field.
+ */
+px_link_field: string, };

@@ -1002,3 +1002,97 @@ async fn a_partial_sync_doctor_and_field_roles_from_the_command_line() {
     let with_arr = accounts.as_array().expect("accounts").iter().filter(|a| a["arr"].is_number()).count();
     assert_eq!(with_arr, 12, "every company read again with the field the admin named");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn renewals_alerts_and_quality_human_and_json() {
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    connect_cs(d, &sim.base_url(), "Sim");
+    let out = outpost(d, &["--json", "sync"], "", &[]);
+    assert!(out.status.success(), "sync: {}", text(&out.stderr));
+    let summaries = json_out(&out);
+    let raised = summaries[0]["new_alerts"].as_u64().expect("new_alerts in the summary");
+
+    let rows = list(&outpost(d, &["--json", "renewals", "--within", "180d", "--limit", "1000"], "", &[]));
+    for r in &rows {
+        let days = r["days_to_renewal"].as_i64().expect("days");
+        assert!((0..=180).contains(&days), "inside the window: {r}");
+        assert!(r["risk"].as_u64().is_some_and(|x| x <= 100), "{r}");
+        assert!(r["reasons"].is_array(), "{r}");
+    }
+    let at_risk: Vec<f64> = rows.iter().map(|r| r["arr_at_risk"].as_f64().expect("arr_at_risk")).collect();
+    assert!(at_risk.windows(2).all(|w| w[0] >= w[1]), "riskiest ARR first: {at_risk:?}");
+    let ninety = list(&outpost(d, &["--json", "renewals", "--limit", "1000"], "", &[]));
+    assert!(ninety.iter().all(|r| r["days_to_renewal"].as_i64() <= Some(90)), "90 days by default");
+    let human = outpost(d, &["renewals", "--within", "180"], "", &[]);
+    assert!(human.status.success(), "{}", text(&human.stderr));
+    let lines = text(&human.stdout);
+    assert!(lines.starts_with("ACCOUNT"), "{lines}");
+    let expected = format!("{} accounts renew within 180 days", rows.len().min(50));
+    assert!(lines.trim_end().ends_with(&expected), "{lines}");
+    let out = outpost(d, &["renewals", "--within", "45d"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidInput), "{}", text(&out.stderr));
+    let out = outpost(d, &["renewals", "--within", "soon"], "", &[]);
+    assert_eq!(out.status.code(), Some(2), "not a number of days: a usage error");
+
+    let alerts = list(&outpost(d, &["--json", "alerts"], "", &[]));
+    assert_eq!(alerts.len() as u64, raised, "the alerts the sync said it raised");
+    assert!(raised > 0, "the demo org has accounts that call for an alert");
+    let id = alerts[0]["id"].as_i64().expect("id").to_string();
+    let dismissed = json_out(&outpost(d, &["--json", "alerts", "--dismiss", &id], "", &[]));
+    assert_eq!(dismissed["state"], "dismissed");
+    assert_eq!(list(&outpost(d, &["--json", "alerts"], "", &[])).len() as u64, raised - 1);
+    let all = list(&outpost(d, &["--json", "alerts", "--all"], "", &[]));
+    assert!(all.iter().any(|a| a["id"] == dismissed["id"] && a["state"] == "dismissed"), "--all keeps it");
+    let human = text(&outpost(d, &["alerts"], "", &[]).stdout);
+    assert!(human.trim_end().ends_with(&format!("{} open alerts", raised - 1)), "{human}");
+    let out = outpost(d, &["--json", "alerts", "--dismiss", "999999"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::NotFound));
+    assert_eq!(json_out(&out)["error"]["kind"], "NotFound");
+
+    // A company name with a terminal escape in it, and no CSM, for the quality output.
+    let db = rusqlite::Connection::open(d.join("outpost.db")).expect("db");
+    let gsid: String =
+        db.query_row("SELECT gsid FROM companies ORDER BY gsid LIMIT 1", [], |r| r.get(0)).expect("one");
+    db.execute(
+        "UPDATE companies SET name = 'Aaa Evil\u{1b}[2J', csm_name = NULL, csm_email = NULL WHERE gsid = ?1",
+        [&gsid],
+    )
+    .expect("update");
+    let checks = list(&outpost(d, &["--json", "quality"], "", &[]));
+    let codes: Vec<&str> = checks.iter().filter_map(|c| c["code"].as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "no_csm",
+            "no_score",
+            "stale_score",
+            "renewal_past",
+            "cta_overdue_90",
+            "px_unlinked",
+            "sparse_field",
+            "delete_window"
+        ],
+        "no_px needs a PX connection"
+    );
+    let no_csm =
+        json_out(&outpost(d, &["--json", "quality", "--check", "no_csm", "--limit", "1000"], "", &[]));
+    let count = no_csm["count"].as_u64().expect("count");
+    assert!(count >= 1);
+    assert_eq!(
+        no_csm["items"].as_array().map(Vec::len),
+        Some(count as usize),
+        "every item under a large limit"
+    );
+    assert!(no_csm["items"].as_array().expect("items").iter().any(|i| i["id"] == gsid.as_str()));
+    let human = outpost(d, &["quality", "--check", "no_csm"], "", &[]);
+    let shown = text(&human.stdout);
+    assert!(shown.contains("Aaa Evil\\u{1b}[2J"), "the escape is shown, not obeyed: {shown}");
+    assert!(!shown.contains('\u{1b}'), "no raw control character reaches the terminal");
+    let human = text(&outpost(d, &["quality"], "", &[]).stdout);
+    assert!(human.contains("no_csm") && human.trim_end().ends_with("checks found something"), "{human}");
+    let out = outpost(d, &["quality", "--check", "mood"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidInput));
+    assert!(text(&out.stderr).starts_with("error[InvalidInput]: "), "{}", text(&out.stderr));
+}
