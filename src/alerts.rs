@@ -116,6 +116,7 @@ mod tests {
             }),
             notices: Vec::new(),
             streams: Vec::new(),
+            new_alerts: 0,
         }
     }
 
