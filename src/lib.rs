@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod bindings;
+pub mod budget;
 pub mod browse;
 pub mod build_info;
 pub mod connections;

@@ -2,11 +2,10 @@
 
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
+use crate::budget::BudgetStore;
 use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -20,8 +19,11 @@ pub struct Outpost {
     data_dir: PathBuf,
     db: Mutex<Connection>,
     pub(crate) vault: Vault,
-    /// One CS call budget per connection, shared by every sync of it in this process.
-    budgets: Mutex<HashMap<String, Arc<CallWindow>>>,
+    /// The CS call budgets of every org, shared with the other Outpost processes (`budget.sqlite`).
+    pub(crate) budget: Arc<BudgetStore>,
+    /// The CS rate window for simulators on this computer (tests shorten it); real orgs always
+    /// count per minute.
+    pub(crate) loopback_window: std::time::Duration,
     /// Where PX regions live; tests point them at the simulator.
     pub(crate) px_endpoints: PxEndpoints,
     /// The syncs this process runs now (see [`crate::sync::running`]).
@@ -47,6 +49,7 @@ impl Outpost {
         for side in ["outpost.db", "outpost.db-wal", "outpost.db-shm"] {
             crate::private::file(&data_dir.join(side))?;
         }
+        let budget = Arc::new(BudgetStore::open(&data_dir.join("budget.sqlite"))?);
         let locks = data_dir.join("locks");
         if locks.exists() {
             crate::private::folder(&locks)?;
@@ -58,7 +61,8 @@ impl Outpost {
             data_dir: data_dir.to_path_buf(),
             db: Mutex::new(conn),
             vault,
-            budgets: Mutex::new(HashMap::new()),
+            budget,
+            loopback_window: std::time::Duration::from_secs(60),
             px_endpoints: PxEndpoints::default(),
             running: Default::default(),
             #[cfg(feature = "demo")]
@@ -87,21 +91,11 @@ impl Outpost {
             .map_err(|_| Error::new(ErrorKind::Internal, "The database lock was poisoned by a crash."))
     }
 
-    /// The connection's CS call budget, shared by everything this process does with it; replaced
-    /// when the admin changes the per-minute share.
-    pub(crate) fn cs_budget(&self, connection_id: &str, per_minute: i64) -> Arc<CallWindow> {
-        let per_minute = u32::try_from(per_minute).unwrap_or(DEFAULT_CS_CALLS_PER_MINUTE);
-        let mut budgets = match self.budgets.lock() {
-            Ok(b) => b,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let entry = budgets
-            .entry(connection_id.to_string())
-            .or_insert_with(|| Arc::new(CallWindow::per_minute(per_minute)));
-        if entry.limit() != per_minute {
-            *entry = Arc::new(CallWindow::per_minute(per_minute));
-        }
-        entry.clone()
+    /// Counts CS calls to simulators on this computer (loopback instances) per `window` instead of
+    /// per minute, to match a simulator started with a short window. Real orgs are unaffected.
+    pub fn with_loopback_window(mut self, window: std::time::Duration) -> Self {
+        self.loopback_window = window.max(std::time::Duration::from_millis(100));
+        self
     }
 
     /// The time, read in one place: logic below takes it as a parameter.

@@ -29,7 +29,8 @@ pub struct MappingSaved {
 impl Outpost {
     pub fn sync_settings(&self, id_or_name: &str) -> Result<SyncSettings> {
         let card = self.connection(id_or_name)?;
-        settings::get(&*self.db()?, &card.id)
+        let s = settings::get(&*self.db()?, &card.id)?;
+        Ok(SyncSettings { cs_calls_per_day: self.budget.day_limit(&card.id)?, ..s })
     }
 
     pub fn set_sync_settings(&self, id_or_name: &str, s: &SyncSettings) -> Result<SyncSettings> {
@@ -56,6 +57,7 @@ impl Outpost {
         if !(1..=190).contains(&s.backfill_days) {
             return Err(Error::new(ErrorKind::InvalidInput, "The backfill period must be 1 to 190 days."));
         }
+        crate::budget::meter::check_calls_per_day(s.cs_calls_per_day)?;
         {
             // Another object under a stream: the cached rows and the cursor belong to the old one,
             // so they go, and the next sync reads the new object whole.
@@ -87,6 +89,7 @@ impl Outpost {
             settings::put(&tx, &card.id, s)?;
             tx.commit().map_err(db_err)?;
         }
+        self.budget.set_day_limit(&card.id, s.cs_calls_per_day)?;
         let last = self
             .sync_history(Some(&card.id), 1)?
             .first()
@@ -95,7 +98,7 @@ impl Outpost {
             &card.id,
             last.map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc)),
         )?;
-        settings::get(&*self.db()?, &card.id)
+        self.sync_settings(&card.id)
     }
 
     pub fn field_mappings(&self, id_or_name: &str, object: &str) -> Result<Vec<FieldMapping>> {

@@ -20,10 +20,18 @@ pub struct SyncSettings {
     pub usage_object: String,
     /// How many of the org's 100 CS calls per minute Outpost may use (others share the limit).
     pub cs_calls_per_minute: i64,
+    /// The org's CS calls a day (its package's limit; 50,000 for most). Kept in the shared call
+    /// budget file, not here: [`crate::Outpost::sync_settings`] fills it in.
+    #[serde(default = "default_calls_per_day")]
+    pub cs_calls_per_day: i64,
     /// The admin's choice of field per role, by stream: `{"companies": {"arr": "Arr__gc"}}`. Roles
     /// not named here are matched from the org's describe.
     #[serde(default)]
     pub field_roles: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+fn default_calls_per_day() -> i64 {
+    crate::budget::DEFAULT_CALLS_PER_DAY
 }
 
 impl Default for SyncSettings {
@@ -36,6 +44,7 @@ impl Default for SyncSettings {
             history_object: "company_scorecard_history".into(),
             usage_object: "product_usage__gc".into(),
             cs_calls_per_minute: 60,
+            cs_calls_per_day: default_calls_per_day(),
             field_roles: BTreeMap::new(),
         }
     }
@@ -58,6 +67,7 @@ pub fn get(conn: &Connection, cid: &str) -> Result<SyncSettings> {
                     history_object: r.get(4)?,
                     usage_object: r.get(5)?,
                     cs_calls_per_minute: r.get(6)?,
+                    cs_calls_per_day: default_calls_per_day(),
                     field_roles: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default(),
                 })
             },

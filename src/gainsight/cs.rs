@@ -2,6 +2,7 @@
 //! query, discovery and cockpit calls.
 
 use super::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
+use crate::budget::OrgBudget;
 use super::error::{ApiError, HINT_KEY};
 use super::http::{self, Timeouts};
 use super::instance::InstanceUrl;
@@ -45,9 +46,37 @@ pub struct CsClient {
     token: Mutex<Option<(Secret, Instant)>>,
     /// The token request goes without a body: set once the documented form body was refused.
     token_without_body: AtomicBool,
-    budget: Arc<CallWindow>,
+    budget: Budget,
+    /// Set when the sync is cancelled: a wait for a slot ends then.
+    cancel: Option<Arc<AtomicBool>>,
     retry: RetryPolicy,
     calls: AtomicU64,
+}
+
+/// Where a client takes its calls from: this process's own window (a connection test before the
+/// connection is saved), or the org's budget shared by every Outpost process.
+enum Budget {
+    Local(Arc<CallWindow>),
+    Shared(OrgBudget),
+}
+
+impl Budget {
+    fn until_next_window(&self) -> Duration {
+        match self {
+            Budget::Local(w) => w.until_next_window(),
+            Budget::Shared(b) => b.until_next_window(),
+        }
+    }
+
+    async fn acquire(&self, cancel: Option<&AtomicBool>) -> Result<(), ApiError> {
+        match self {
+            Budget::Local(w) => {
+                w.acquire().await;
+                Ok(())
+            }
+            Budget::Shared(b) => b.acquire(cancel).await,
+        }
+    }
 }
 
 /// The bearer token and its lifetime from a token reply, bare (`{access_token, expires_in, …}`, as
@@ -72,15 +101,28 @@ impl CsClient {
             auth,
             token: Mutex::new(None),
             token_without_body: AtomicBool::new(false),
-            budget: Arc::new(CallWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
+            budget: Budget::Local(Arc::new(CallWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE))),
+            cancel: None,
             retry: RetryPolicy::default(),
             calls: AtomicU64::new(0),
         })
     }
 
-    /// Shares a call budget (one per connection, across all its streams).
+    /// Takes calls from the org's budget, shared by every Outpost process on this computer.
+    pub fn with_org_budget(mut self, budget: OrgBudget) -> Self {
+        self.budget = Budget::Shared(budget);
+        self
+    }
+
+    /// Takes calls from a window of this process alone (tests, benchmarks).
     pub fn with_budget(mut self, budget: Arc<CallWindow>) -> Self {
-        self.budget = budget;
+        self.budget = Budget::Local(budget);
+        self
+    }
+
+    /// Ends waits for a call slot when `cancel` is set.
+    pub fn with_cancel(mut self, cancel: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(cancel);
         self
     }
 
@@ -187,7 +229,7 @@ impl CsClient {
                 return Err(ApiError::new(ErrorKind::Internal, "no M2M bearer token", None));
             }
         };
-        self.budget.acquire().await;
+        self.budget.acquire(self.cancel.as_deref()).await?;
         self.calls.fetch_add(1, Ordering::Relaxed);
         let host = self.base.domain();
         let reply = http::send(request, &host).await?;
@@ -217,7 +259,7 @@ impl CsClient {
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .body("grant_type=client_credentials");
             }
-            self.budget.acquire().await;
+            self.budget.acquire(self.cancel.as_deref()).await?;
             self.calls.fetch_add(1, Ordering::Relaxed);
             let reply = http::send(request, &host).await?;
             if reply.status == 200

@@ -74,6 +74,10 @@ impl ApiError {
 
     /// Worth trying again after a pause: the failure is about timing, not about the request.
     pub fn is_transient(&self) -> bool {
+        // Outpost's own daily limit spent: nothing changes before midnight UTC.
+        if self.error_code.as_deref() == Some(crate::budget::DAILY_LIMIT_CODE) {
+            return false;
+        }
         matches!(
             self.kind,
             ErrorKind::RateLimited | ErrorKind::Timeout | ErrorKind::ServerError | ErrorKind::Offline

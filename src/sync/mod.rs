@@ -166,7 +166,7 @@ impl Outpost {
             let key = self.with_vault(move |v| v.load(&id)).await?;
             return self.sync_px(&card, key, &opts, progress).await;
         }
-        let client = self.cs_client(&card).await?;
+        let client = self.cs_client(&card).await?.with_cancel(opts.cancel.clone());
         let now = self.now();
         let mut run = self.plan_cs_run(&card, &opts, now)?;
         let mut outcomes = self.check_org_objects(&client, &card, &mut run).await?;
@@ -339,8 +339,8 @@ impl Outpost {
         let key = self.with_vault(move |v| v.load(&id)).await?;
         let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
         let url = normalize_instance_url(&card.instance_url)?;
-        Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
-            .with_budget(self.cs_budget(&card.id, per_minute)))
+        let budget = self.org_budget(&card.id, &url, per_minute)?;
+        Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?.with_org_budget(budget))
     }
 }
 
