@@ -3,8 +3,8 @@
 
 pub mod alerts;
 pub mod bindings;
-pub mod budget;
 pub mod browse;
+pub mod budget;
 pub mod build_info;
 pub mod connections;
 pub mod db;

@@ -1,8 +1,8 @@
 //! The core's entry point: one [`Outpost`] per data directory, shared by the CLI and the desktop app.
 
+use crate::budget::BudgetStore;
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
-use crate::budget::BudgetStore;
 use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;

@@ -12,6 +12,9 @@ use std::path::Path;
 /// Test-only: serve the PX regions from `{base}/px/{us|eu|us2}/v1` (the simulator's layout).
 /// Honoured only for a loopback address, so it can never send a key elsewhere.
 pub const PX_ENDPOINTS_ENV: &str = "OUTPOST_PX_ENDPOINTS_BASE";
+/// Test-only: the CS rate window in milliseconds for simulators on this computer (started with a
+/// short window). Real orgs always count per minute, whatever it says.
+pub const LOOPBACK_WINDOW_ENV: &str = "OUTPOST_LOOPBACK_CS_WINDOW_MS";
 
 #[derive(Subcommand)]
 pub enum ConnectKind {
@@ -64,7 +67,10 @@ pub struct PxArgs {
 
 /// Opens the data directory, with the test-only PX endpoint override when it is set and loopback.
 pub fn open_app(data_dir: &Path) -> Result<Outpost> {
-    let app = Outpost::open(data_dir)?;
+    let mut app = Outpost::open(data_dir)?;
+    if let Some(ms) = std::env::var(LOOPBACK_WINDOW_ENV).ok().and_then(|v| v.trim().parse::<u64>().ok()) {
+        app = app.with_loopback_window(std::time::Duration::from_millis(ms));
+    }
     let Ok(base) = std::env::var(PX_ENDPOINTS_ENV) else {
         return Ok(app);
     };

@@ -29,6 +29,8 @@ pub struct Counters {
     pub rate_limited: u64,
     /// Most requests in flight at once.
     pub peak_concurrency: u64,
+    /// Most CS calls let through in one rate window (of the org's limit per window).
+    pub peak_window_calls: u64,
 }
 
 impl Counters {
@@ -262,7 +264,10 @@ impl SimState {
         if day.is_some() {
             return day;
         }
-        take(&mut l.cs_window, self.config.window_secs, self.config.rate_limit_per_window, t)
+        let denied = take(&mut l.cs_window, self.config.window_secs, self.config.rate_limit_per_window, t);
+        let used = u64::from(l.cs_window.used);
+        self.count(|c| c.peak_window_calls = c.peak_window_calls.max(used));
+        denied
     }
 
     pub fn px_rate_check(&self) -> Option<Duration> {

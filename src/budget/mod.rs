@@ -31,6 +31,8 @@ pub const DEFAULT_CALLS_PER_DAY: i64 = 50_000;
 pub const DAILY_LIMIT_CODE: &str = "OUTPOST_DAILY_LIMIT";
 /// How long call rows are kept: the meter shows the last minute even when a test window is shorter.
 const KEEP_MS: i64 = 60_000;
+/// Added to the window between calls that may not share one (see [`OrgBudget::new`]).
+const WINDOW_MARGIN: Duration = Duration::from_millis(250);
 /// While waiting for a slot, how often the cancel flag (and the other processes' spending) is looked at.
 const POLL: Duration = Duration::from_millis(200);
 
@@ -128,7 +130,9 @@ impl BudgetStore {
         .map_err(&err)?;
         let day = utc_day(now);
         let used: i64 = tx
-            .query_row("SELECT used FROM cs_days WHERE host = ?1 AND day = ?2", params![host, day], |r| r.get(0))
+            .query_row("SELECT used FROM cs_days WHERE host = ?1 AND day = ?2", params![host, day], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(&err)?
             .unwrap_or(0);
@@ -137,9 +141,11 @@ impl BudgetStore {
         }
         let since = now - window.as_millis() as i64;
         let in_window: i64 = tx
-            .query_row("SELECT COUNT(*) FROM cs_calls WHERE host = ?1 AND at_ms > ?2", params![host, since], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COUNT(*) FROM cs_calls WHERE host = ?1 AND at_ms > ?2",
+                params![host, since],
+                |r| r.get(0),
+            )
             .map_err(&err)?;
         let share = share.max(1);
         if in_window >= share {
@@ -162,8 +168,11 @@ impl BudgetStore {
             params![host, day],
         )
         .map_err(&err)?;
-        tx.execute("DELETE FROM cs_days WHERE host = ?1 AND day < ?2", params![host, utc_day(now - 2 * 86_400_000)])
-            .map_err(&err)?;
+        tx.execute(
+            "DELETE FROM cs_days WHERE host = ?1 AND day < ?2",
+            params![host, utc_day(now - 2 * 86_400_000)],
+        )
+        .map_err(&err)?;
         tx.commit().map_err(&err)?;
         Ok(Take::Granted)
     }
@@ -180,9 +189,11 @@ impl BudgetStore {
             )
             .map_err(&err)?;
         let today = conn
-            .query_row("SELECT used FROM cs_days WHERE host = ?1 AND day = ?2", params![host, utc_day(now)], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT used FROM cs_days WHERE host = ?1 AND day = ?2",
+                params![host, utc_day(now)],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(&err)?
             .unwrap_or(0);
@@ -193,9 +204,11 @@ impl BudgetStore {
     pub fn day_limit(&self, connection_id: &str) -> Result<i64> {
         let limit = self
             .conn()
-            .query_row("SELECT calls_per_day FROM cs_day_limits WHERE connection_id = ?1", [connection_id], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT calls_per_day FROM cs_day_limits WHERE connection_id = ?1",
+                [connection_id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(db_err(&self.path))?;
         Ok(limit.unwrap_or(DEFAULT_CALLS_PER_DAY))
@@ -235,7 +248,9 @@ impl OrgBudget {
             store,
             host: host.to_string(),
             share: share.max(1),
-            window: window.max(Duration::from_millis(10)),
+            // A call is counted when its slot is taken, the server counts it when it arrives: a
+            // little more than the window apart keeps a late-arriving call out of the next window.
+            window: window.max(Duration::from_millis(10)) + WINDOW_MARGIN,
             per_day,
         }
     }
@@ -244,7 +259,7 @@ impl OrgBudget {
     /// `Retry-After`, the server's window has most likely reset by then.
     pub fn until_next_window(&self) -> Duration {
         let t = now_ms().max(0) as u128;
-        let size = self.window.as_millis().max(1);
+        let size = self.window.saturating_sub(WINDOW_MARGIN).as_millis().max(1);
         Duration::from_millis(((t / size + 1) * size - t) as u64)
     }
 
@@ -257,10 +272,13 @@ impl OrgBudget {
             }
             let (store, host, share, window, per_day) =
                 (self.store.clone(), self.host.clone(), self.share, self.window, self.per_day);
-            let took = tokio::task::spawn_blocking(move || store.take(&host, share, window, per_day, now_ms()))
-                .await
-                .map_err(|e| ApiError::new(ErrorKind::Internal, format!("call budget task failed: {e}"), None))?
-                .map_err(|e| ApiError::new(e.kind, e.message, e.hint.as_deref()))?;
+            let took =
+                tokio::task::spawn_blocking(move || store.take(&host, share, window, per_day, now_ms()))
+                    .await
+                    .map_err(|e| {
+                        ApiError::new(ErrorKind::Internal, format!("call budget task failed: {e}"), None)
+                    })?
+                    .map_err(|e| ApiError::new(e.kind, e.message, e.hint.as_deref()))?;
             match took {
                 Take::Granted => return Ok(()),
                 Take::Wait(wait) => tokio::time::sleep(wait.min(POLL)).await,

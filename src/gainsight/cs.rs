@@ -2,12 +2,12 @@
 //! query, discovery and cockpit calls.
 
 use super::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
-use crate::budget::OrgBudget;
 use super::error::{ApiError, HINT_KEY};
 use super::http::{self, Timeouts};
 use super::instance::InstanceUrl;
 use super::response::{CsData, classify_cs};
 use super::retry::RetryPolicy;
+use crate::budget::OrgBudget;
 use crate::error::ErrorKind;
 use crate::secret::Secret;
 use serde_json::{Value, json};

@@ -340,7 +340,8 @@ impl Outpost {
         let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
         let url = normalize_instance_url(&card.instance_url)?;
         let budget = self.org_budget(&card.id, &url, per_minute)?;
-        Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?.with_org_budget(budget))
+        Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
+            .with_org_budget(budget))
     }
 }
 

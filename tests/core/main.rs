@@ -7,6 +7,7 @@ mod common;
 mod account_page;
 mod bindings;
 mod browse;
+mod budget;
 mod client_cs;
 mod client_px;
 mod connections;

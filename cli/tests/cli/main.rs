@@ -4,6 +4,7 @@
 #[path = "../../../tests/common/mod.rs"]
 mod common;
 
+mod budget;
 mod commands;
 mod crash;
 mod hostile;
