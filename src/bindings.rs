@@ -1,6 +1,7 @@
 //! The TypeScript declarations of every type that crosses to the UI, generated from the Rust types.
 //! `ui/src/bindings.ts` is this output, committed; a test fails when the two differ.
 
+use crate::budget::meter::{BudgetMeter, EstimateBasis};
 use crate::build_info::BuildInfo;
 use crate::connections::{
     ConnectInput, ConnectKind, ConnectionCard, ConnectionStatus, CsAuthInput, CsConnectInput, DemoOrg,
@@ -86,6 +87,8 @@ pub fn typescript() -> String {
         SyncRun::decl(&cfg),
         Change::decl(&cfg),
         SyncSettings::decl(&cfg),
+        EstimateBasis::decl(&cfg),
+        BudgetMeter::decl(&cfg),
         FieldMapping::decl(&cfg),
         MappingSaved::decl(&cfg),
         ScoreBand::decl(&cfg),

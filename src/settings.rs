@@ -218,6 +218,7 @@ pub struct SettingsPatch {
     pub frequency: Option<String>,
     pub objects: Option<Vec<String>>,
     pub calls_per_minute: Option<i64>,
+    pub calls_per_day: Option<i64>,
     pub backfill_days: Option<i64>,
     /// `FACT,HISTORY`.
     pub scorecard_objects: Option<String>,
@@ -233,6 +234,7 @@ impl SettingsPatch {
         self.frequency.is_some()
             || self.objects.is_some()
             || self.calls_per_minute.is_some()
+            || self.calls_per_day.is_some()
             || self.backfill_days.is_some()
             || self.scorecard_objects.is_some()
             || self.usage_object.is_some()
@@ -286,6 +288,7 @@ impl Outpost {
             s.usage_object = object.trim().to_string();
         }
         s.cs_calls_per_minute = patch.calls_per_minute.unwrap_or(s.cs_calls_per_minute);
+        s.cs_calls_per_day = patch.calls_per_day.unwrap_or(s.cs_calls_per_day);
         s.backfill_days = patch.backfill_days.unwrap_or(s.backfill_days);
         self.set_sync_settings(id_or_name, &s)
     }

@@ -1,6 +1,7 @@
 //! The `outpost` command line (contract: shared/cli.md). Same engine, same data directory as the app:
 //! this crate parses, calls the `outpost` core and prints.
 
+mod budget;
 mod connections;
 mod export;
 mod insights;
@@ -123,6 +124,9 @@ enum Command {
         /// Share of the org's 100 CS calls per minute Outpost may use.
         #[arg(long)]
         calls_per_minute: Option<i64>,
+        /// The org's CS calls a day (its package's limit; 50,000 for most).
+        #[arg(long)]
+        calls_per_day: Option<i64>,
         /// Days of PX usage the first sync reads.
         #[arg(long)]
         backfill_days: Option<i64>,
@@ -188,6 +192,9 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: i64,
     },
+    /// CS calls spent in the last minute and today against the org's limits (shared with the app
+    /// and every Outpost process on this computer), and what a full sync needs.
+    Budget { name: Option<String> },
     /// Export accounts or CTAs as CSV.
     Export {
         #[arg(value_parser = ["accounts", "ctas"])]
@@ -377,6 +384,7 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             frequency,
             objects,
             calls_per_minute,
+            calls_per_day,
             backfill_days,
             scorecard_objects,
             usage_object,
@@ -387,6 +395,7 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
                 frequency,
                 objects,
                 calls_per_minute,
+                calls_per_day,
                 backfill_days,
                 scorecard_objects,
                 usage_object,
@@ -418,6 +427,7 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
         Command::Quality { check, limit } => {
             Ok(insights::quality(&open_app(&data_dir)?, check.as_deref(), insights::limit(limit)?, out)?)
         }
+        Command::Budget { name } => Ok(budget::show(&open_app(&data_dir)?, name.as_deref(), out)?),
         Command::Export { what, out: file } => {
             let app = open_app(&data_dir)?;
             let n = export::write(&app, &what, &file)?;

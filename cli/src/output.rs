@@ -626,6 +626,7 @@ impl Out {
             println!("  Objects            {}", objects.join(", "));
             println!("  Frequency          {}", s.frequency);
             println!("  CS calls a minute  {} of the org's 100", s.cs_calls_per_minute);
+            println!("  CS calls a day     {}", outpost::budget::thousands(s.cs_calls_per_day));
             println!("  PX usage backfill  {} days", s.backfill_days);
             println!("  Scorecard objects  {}, {}", s.fact_object, s.history_object);
             println!("  Usage object       {}", s.usage_object);

@@ -313,10 +313,43 @@ fact_object: string, history_object: string, usage_object: string,
  */
 cs_calls_per_minute: number, 
 /**
+ * The org's CS calls a day (its package's limit; 50,000 for most). Kept in the shared call
+ * budget file, not here: [`crate::Outpost::sync_settings`] fills it in.
+ */
+cs_calls_per_day: number, 
+/**
  * The admin's choice of field per role, by stream: `{"companies": {"arr": "Arr__gc"}}`. Roles
  * not named here are matched from the org's describe.
  */
 field_roles: { [key in string]: { [key in string]: string } }, };
+
+export type EstimateBasis = "last_full_run" | "cache_rows";
+
+export type BudgetMeter = { connection_id: string, connection_name: string, 
+/**
+ * The org's instance host: every connection to it shares these counts.
+ */
+host: string, 
+/**
+ * CS calls Outpost made to the org in the last 60 seconds, from any process on this computer.
+ */
+calls_last_minute: number, 
+/**
+ * The org's limit a minute (Gainsight's, for every integration together).
+ */
+org_calls_per_minute: number, 
+/**
+ * The share of it Outpost takes (the connection's `cs_calls_per_minute` setting).
+ */
+share_per_minute: number, 
+/**
+ * CS calls Outpost made to the org today (UTC), from any process on this computer.
+ */
+calls_today: number, calls_per_day: number, 
+/**
+ * About how many calls a full sync spends; none before anything was synced.
+ */
+full_sync_estimate: number | null, estimate_basis: EstimateBasis | null, };
 
 export type FieldMapping = { object: string, field_name: string, label: string, data_type: string, };
 

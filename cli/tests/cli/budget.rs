@@ -90,4 +90,23 @@ async fn two_sync_processes_of_one_org_stay_within_the_share_and_meet_no_429() {
     assert_eq!(meter.calls_today as u64, cs_calls, "the shared count holds both processes' calls");
     assert_eq!(meter, app.budget_meter("One").expect("meter"), "reading the meter spends nothing");
     assert_eq!(app.budget_meter("Two").expect("meter").calls_today, meter.calls_today, "one count per org");
+
+    // The CLI shows the same meter, in the contract's JSON and in words.
+    let run = |args: &[&str]| crate::run::outpost(dir.path(), args, "", &[]);
+    let out = run(&["--json", "budget"]);
+    assert!(out.status.success(), "{}", crate::run::text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("budget JSON");
+    assert_eq!(doc.as_array().map(Vec::len), Some(2), "one meter per CS connection: {doc}");
+    assert_eq!(doc[0]["calls_today"].as_u64(), Some(cs_calls), "{doc}");
+    assert_eq!(doc[0]["calls_per_day"].as_i64(), Some(50_000), "{doc}");
+    assert_eq!(doc[0]["share_per_minute"].as_i64(), Some(SHARE), "{doc}");
+    assert_eq!(doc[0]["estimate_basis"], "last_full_run", "{doc}");
+    let set = run(&["settings", "Two", "--calls-per-day", "70000"]);
+    assert!(set.status.success(), "{}", crate::run::text(&set.stderr));
+    let words = crate::run::text(&run(&["budget", "Two"]).stdout);
+    let today = outpost::budget::thousands(cs_calls as i64);
+    assert!(words.contains(" calls this minute (Outpost's share 6) · "), "{words}");
+    assert!(words.contains(&format!("· {today} of 70,000 today · a full sync needs about ")), "{words}");
+    let bad = run(&["settings", "Two", "--calls-per-day", "0"]);
+    assert_eq!(bad.status.code(), Some(3), "0 a day is an input error: {}", crate::run::text(&bad.stderr));
 }
