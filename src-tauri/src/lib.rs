@@ -76,6 +76,7 @@ pub fn run() {
             commands::browse::list_ctas,
             commands::browse::list_changes,
             commands::browse::sync_history,
+            commands::budget::budget_meter,
             commands::settings::get_sync_settings,
             commands::settings::set_sync_settings,
             commands::settings::get_field_mappings,

@@ -3,6 +3,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  BudgetMeter,
   AccountDetail,
   AccountFilter,
   AccountPage,
@@ -60,6 +61,8 @@ export const ipc = {
     return invoke<SyncSummary>("sync_now", { id, onProgress: channel });
   },
   cancelSync: (id: string) => invoke<boolean>("cancel_sync", { id }),
+  /** A CS connection's call budget: this minute and today (app and CLI together), a full sync's cost. */
+  budgetMeter: (id: string) => invoke<BudgetMeter>("budget_meter", { id }),
   getSyncSettings: (id: string) => invoke<SyncSettings>("get_sync_settings", { id }),
   setSyncSettings: (id: string, settings: SyncSettings) => invoke<SyncSettings>("set_sync_settings", { id, settings }),
   /** The mapped custom fields of a connection's object, from the cache (works offline). */

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { page, userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
-import { accounts, bands, card, change, cta, detail, run } from "./fake/fixtures";
+import { accounts, bands, card, change, cta, detail, meter, run } from "./fake/fixtures";
 import { accountsOrg, ctasOrg } from "./fake/org";
 import { type Handlers, fakeRust } from "./fake/rust";
 import { localDate } from "../src/lib/format";
@@ -23,8 +23,10 @@ const org: Handlers = {
     history_object: "h",
     usage_object: "u",
     cs_calls_per_minute: 50,
+    cs_calls_per_day: 50000,
     field_roles: {},
   }),
+  budget_meter: () => meter(),
   get_field_mappings: () => [],
   get_account: () => {
     const d = detail(1);

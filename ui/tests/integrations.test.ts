@@ -3,13 +3,14 @@ import { type Locator, userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
 import type { ConnectInput, ConnectionCard, ErrorKind } from "../src/bindings";
-import { ERRORS, card, demo, settings, testReport } from "./fake/fixtures";
+import { ERRORS, card, demo, meter, settings, testReport } from "./fake/fixtures";
 import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
 import { rawData, shot, unnamedControls } from "./support";
 
 const cardCommands: Handlers = {
   get_sync_settings: () => settings,
   get_field_mappings: () => [],
+  budget_meter: () => meter(),
 };
 
 async function openIntegrations(handlers: Handlers = {}) {

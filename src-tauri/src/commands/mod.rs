@@ -3,6 +3,7 @@
 
 pub mod about;
 pub mod browse;
+pub mod budget;
 pub mod connections;
 pub mod demo;
 pub mod settings;

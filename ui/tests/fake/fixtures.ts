@@ -3,6 +3,7 @@
 import type {
   AccountDetail,
   AccountSummary,
+  BudgetMeter,
   BuildInfo,
   Change,
   ConnectionCard,
@@ -242,8 +243,26 @@ export const settings: SyncSettings = {
   history_object: "scorecard_history",
   usage_object: "usage_data__gc",
   cs_calls_per_minute: 50,
+  cs_calls_per_day: 50000,
   field_roles: {},
 };
+
+/** A CS connection's call budget meter. */
+export function meter(over: Partial<BudgetMeter> = {}): BudgetMeter {
+  return {
+    connection_id: "cs-1",
+    connection_name: "Acme production",
+    host: "acme.gainsightcloud.com",
+    calls_last_minute: 37,
+    org_calls_per_minute: 100,
+    share_per_minute: 50,
+    calls_today: 1204,
+    calls_per_day: 50000,
+    full_sync_estimate: 190,
+    estimate_basis: "last_full_run",
+    ...over,
+  };
+}
 
 export const demo: DemoOrg = {
   instance_url: "http://127.0.0.1:45123",

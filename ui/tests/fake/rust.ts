@@ -18,6 +18,7 @@ export type Commands = {
   start_demo: [Record<string, never>, B.DemoOrg];
   sync_now: [{ id: string; onProgress: unknown }, B.SyncSummary];
   cancel_sync: [{ id: string }, boolean];
+  budget_meter: [{ id: string }, B.BudgetMeter];
   get_sync_settings: [{ id: string }, B.SyncSettings];
   set_sync_settings: [{ id: string; settings: B.SyncSettings }, B.SyncSettings];
   get_field_mappings: [{ id: string; object: string }, B.FieldMapping[]];
