@@ -1,5 +1,7 @@
-//! Shared call budgets, one per connection, so that every stream of a sync together stays under
-//! Gainsight's limits and a well-behaved sync never sees a 429.
+//! Call windows of one process: a connection test before the connection is saved, benchmarks and
+//! client tests. Saved CS connections take their calls from the org's budget shared by every
+//! Outpost process ([`crate::budget`]), which keeps the same "at most N in any window" rule in
+//! `budget.sqlite`.
 //!
 //! CS counts calls in a calendar-minute window (100 per minute, shared by every integration of the
 //! org), aligned to Gainsight's clock, not ours. [`CallWindow`] allows at most N calls in *any*
