@@ -20,6 +20,7 @@ fn the_data_folder_and_database_are_owner_only_also_when_left_open() {
     drop(Outpost::open(&dir).expect("open"));
     assert_eq!(mode(&dir), 0o700, "a new data folder is owner-only");
     assert_eq!(mode(&dir.join("outpost.db")), 0o600, "a new database is owner-only");
+    assert_eq!(mode(&dir.join("budget.sqlite")), 0o600, "a new call budget file is owner-only");
 
     // As an older version left them: readable by every local user.
     chmod(&dir, 0o755);
@@ -30,11 +31,13 @@ fn the_data_folder_and_database_are_owner_only_also_when_left_open() {
     chmod(&dir.join("locks/sync-x.lock"), 0o644);
     std::fs::write(dir.join("outpost.db-wal"), b"").expect("wal");
     chmod(&dir.join("outpost.db-wal"), 0o644);
+    chmod(&dir.join("budget.sqlite"), 0o644);
     let app = Outpost::open(&dir).expect("reopen");
     for (path, want) in [
         (dir.clone(), 0o700),
         (dir.join("outpost.db"), 0o600),
         (dir.join("outpost.db-wal"), 0o600),
+        (dir.join("budget.sqlite"), 0o600),
         (dir.join("locks"), 0o700),
         (dir.join("locks/sync-x.lock"), 0o600),
     ] {
