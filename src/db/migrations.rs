@@ -20,6 +20,10 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/006_scorecards.sql")),
         // 7: the org's shape (described fields, each stream's last outcome), field roles, partial runs.
         M::up(include_str!("migrations/007_org_shape.sql")),
+        // 8: reserved for the migration another branch adds as 008; the lead puts it here when merging.
+        M::up(""),
+        // 9: picklist item labels, so ids in the cache are shown and filtered by their labels.
+        M::up(include_str!("migrations/009_picklists.sql")),
     ])
 }
 

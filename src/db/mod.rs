@@ -10,6 +10,7 @@ pub mod ctas;
 pub mod cursors;
 mod migrations;
 pub mod org;
+pub mod picklists;
 pub mod px;
 pub mod runs;
 pub mod scores;
@@ -44,7 +45,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 }
 
 /// The schema version the migrations bring a database to (SQLite's `user_version`).
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 9;
 
 fn too_new() -> Error {
     Error::new(
