@@ -4,6 +4,7 @@
 mod support;
 
 mod about;
+mod changes_export;
 mod connect_cs;
 mod fields;
 mod instance;
