@@ -130,7 +130,7 @@ impl Run<'_> {
     /// item with its label), read once. Unreadable, it leaves the ids to be shown as they are.
     async fn labels_from_picklist_object(&self) {
         let spec = QuerySpec::new("da_picklist", &["Gsid", "Name"]);
-        let mut pages = std::pin::pin!(query_pages(&self.client, spec));
+        let mut pages = std::pin::pin!(query_pages(self.client, spec));
         let mut items = Vec::new();
         while let Some(Ok(page)) = pages.next().await {
             for r in &page {
