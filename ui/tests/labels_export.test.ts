@@ -37,7 +37,11 @@ function labelled(): { rows: AccountSummary[]; handlers: Handlers } {
   const handlers: Handlers = {
     ...org,
     list_custom_columns: () => [PRODUCTS],
-    account_facets: async (a) => [...(await org.account_facets!(a)), productFacet],
+    // The generic fake knows no custom facets: it counts the others as if none were chosen.
+    account_facets: async (a) => {
+      const rest = { filter: { ...a.filter, filters: a.filter.filters.filter((f) => !f.facet.startsWith("custom:")) } };
+      return [...(await org.account_facets!(rest)), productFacet];
+    },
     account_page: async (a) => {
       const chosen = a.query.filter.filters.filter((f) => f.facet === "custom:Products__gc").map((f) => f.value);
       const rest = { ...a, query: { ...a.query, filter: { ...a.query.filter, filters: a.query.filter.filters.filter((f) => !f.facet.startsWith("custom:")) } } };
