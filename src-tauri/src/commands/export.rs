@@ -7,17 +7,18 @@ use super::{CmdResult, to_payload};
 use crate::state::AppState;
 use outpost::export::{AccountExport, CtaExport, ExportDone, Headers};
 use std::path::PathBuf;
-use tauri::{AppHandle, State};
+use tauri::{State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 
-/// The file the admin chose; `None` when the dialog was cancelled.
-async fn save_path(app: &AppHandle, suggested: &str) -> Option<PathBuf> {
+/// The file the admin chose, in a dialog over the app's window; `None` when it was cancelled.
+async fn save_path(window: &WebviewWindow, suggested: &str) -> Option<PathBuf> {
     #[cfg(debug_assertions)]
     if let Some(p) = std::env::var_os("OUTPOST_EXPORT_PATH") {
         return Some(PathBuf::from(p));
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().add_filter("CSV", &["csv"]).set_file_name(suggested).save_file(move |p| {
+    let dialog = window.dialog().file().set_parent(window).add_filter("CSV", &["csv"]);
+    dialog.set_file_name(suggested).save_file(move |p| {
         let _ = tx.send(p);
     });
     rx.await.ok().flatten().and_then(|p| p.into_path().ok())
@@ -26,11 +27,11 @@ async fn save_path(app: &AppHandle, suggested: &str) -> Option<PathBuf> {
 /// Writes the Accounts view (its filter, sort and columns) where the admin chooses.
 #[tauri::command]
 pub async fn export_accounts(
-    app: AppHandle,
+    window: WebviewWindow,
     state: State<'_, AppState>,
     export: AccountExport,
 ) -> CmdResult<Option<ExportDone>> {
-    let Some(path) = save_path(&app, "accounts.csv").await else { return Ok(None) };
+    let Some(path) = save_path(&window, "accounts.csv").await else { return Ok(None) };
     let rows = state.core.export_accounts(&export, &path, Headers::Labels).map_err(to_payload)?;
     Ok(Some(ExportDone { path: path.display().to_string(), rows }))
 }
@@ -38,11 +39,11 @@ pub async fn export_accounts(
 /// Writes the CTAs view (its filter and columns) where the admin chooses.
 #[tauri::command]
 pub async fn export_ctas(
-    app: AppHandle,
+    window: WebviewWindow,
     state: State<'_, AppState>,
     export: CtaExport,
 ) -> CmdResult<Option<ExportDone>> {
-    let Some(path) = save_path(&app, "ctas.csv").await else { return Ok(None) };
+    let Some(path) = save_path(&window, "ctas.csv").await else { return Ok(None) };
     let rows = state.core.export_ctas(&export, &path, Headers::Labels).map_err(to_payload)?;
     Ok(Some(ExportDone { path: path.display().to_string(), rows }))
 }
