@@ -39,6 +39,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(move |w, event| window::on_event(w, event, &files))
         .setup(move |app| {
             let state = state::AppState::open(&data_dir)?;
@@ -75,6 +76,8 @@ pub fn run() {
             commands::browse::list_custom_columns,
             commands::browse::list_ctas,
             commands::browse::list_changes,
+            commands::browse::change_list,
+            commands::browse::change_runs,
             commands::browse::sync_history,
             commands::settings::get_sync_settings,
             commands::settings::set_sync_settings,
@@ -94,6 +97,8 @@ pub fn run() {
             commands::connections::test_saved,
             commands::connections::disconnect,
             commands::demo::start_demo,
+            commands::export::export_accounts,
+            commands::export::export_ctas,
         ])
         .run(context);
     if let Err(e) = result {

@@ -4,6 +4,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AccountDetail,
+  AccountExport,
   AccountFilter,
   AccountPage,
   AccountPageQuery,
@@ -11,13 +12,18 @@ import type {
   AccountSummary,
   BuildInfo,
   Change,
+  ChangeList,
+  ChangeQuery,
+  ChangeRun,
   ConnectInput,
   ConnectionCard,
   CtaListItem,
+  CtaExport,
   CtaPage,
   CtaPageQuery,
   CtaQuery,
   DemoOrg,
+  ExportDone,
   Facet,
   ErrorPayload,
   FieldMapping,
@@ -91,6 +97,14 @@ export const ipc = {
   ctaFacets: (query: CtaPageQuery) => invoke<Facet[]>("cta_facets", { query }),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
   listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
+  /** The Changes screen: since the last sync (or a chosen one), by connection and kind. */
+  changeList: (query: ChangeQuery) => invoke<ChangeList>("change_list", { query }),
+  /** The syncs the Changes picker offers, newest first, with their dates. */
+  changeRuns: (connectionId: string | null) => invoke<ChangeRun[]>("change_runs", { connectionId }),
+  /** Exports the Accounts view to CSV through a native save dialog; `null` when cancelled. */
+  exportAccounts: (exp: AccountExport) => invoke<ExportDone | null>("export_accounts", { export: exp }),
+  /** Exports the CTAs view to CSV through a native save dialog; `null` when cancelled. */
+  exportCtas: (exp: CtaExport) => invoke<ExportDone | null>("export_ctas", { export: exp }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),
 
   onSyncFinished: (f: (s: SyncSummary) => void): Promise<UnlistenFn> =>

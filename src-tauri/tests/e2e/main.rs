@@ -5,6 +5,7 @@ mod support;
 
 mod about;
 mod background;
+mod changes_export;
 mod connect_cs;
 mod fields;
 mod instance;

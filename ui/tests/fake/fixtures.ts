@@ -5,6 +5,7 @@ import type {
   AccountSummary,
   BuildInfo,
   Change,
+  ChangeRun,
   ConnectionCard,
   DemoOrg,
   CtaPageRow,
@@ -151,6 +152,7 @@ export function detail(i: number, over: Partial<AccountDetail> = {}): AccountDet
     usage: weeks(12).map((week, w) => ({ week, active_users: 20 + w, logins: 100 + w * 5, feature_events: null })),
     px: null,
     custom_fields: [],
+    changes: [],
     ...over,
   };
 }
@@ -181,10 +183,26 @@ export function change(id: number, over: Partial<Change> = {}): Change {
     at: iso(180),
     kind: "band_changed",
     connection: "Acme production",
+    connection_id: "cs-1",
     company_gsid: "1P02000001",
     company_name: "Account 00001",
     subject: null,
     detail: JSON.stringify({ from: "Average", to: "Poor" }),
+    ...over,
+  };
+}
+
+/** Sync `id` as the Changes picker lists it: when it ran and how many changes it recorded. */
+export function changeRun(id: number, over: Partial<ChangeRun> = {}): ChangeRun {
+  const r = run(id);
+  return {
+    id,
+    connection_id: r.connection_id,
+    connection: "Acme production",
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    outcome: r.outcome,
+    changes: id,
     ...over,
   };
 }

@@ -36,6 +36,10 @@ export type Commands = {
   cta_facets: [{ query: B.CtaPageQuery }, B.Facet[]];
   list_ctas: [{ query: B.CtaQuery }, B.CtaListItem[]];
   list_changes: [{ sinceRun: number | null }, B.Change[]];
+  change_list: [{ query: B.ChangeQuery }, B.ChangeList];
+  change_runs: [{ connectionId: string | null }, B.ChangeRun[]];
+  export_accounts: [{ export: B.AccountExport }, B.ExportDone | null];
+  export_ctas: [{ export: B.CtaExport }, B.ExportDone | null];
   sync_history: [{ connectionId: string | null }, B.SyncRun[]];
 };
 
@@ -55,6 +59,8 @@ export const EMPTY: Handlers = {
   cta_page: ({ query }) => ({ total: 0, matching: 0, offset: query.offset, rows: [] }),
   cta_facets: () => [],
   list_changes: () => [],
+  change_list: () => ({ matching: 0, rows: [] }),
+  change_runs: () => [],
   sync_history: () => [],
 };
 
