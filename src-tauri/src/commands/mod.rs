@@ -5,6 +5,7 @@ pub mod about;
 pub mod browse;
 pub mod connections;
 pub mod demo;
+pub mod insights;
 pub mod settings;
 pub mod sync;
 

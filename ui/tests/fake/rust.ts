@@ -37,6 +37,14 @@ export type Commands = {
   list_ctas: [{ query: B.CtaQuery }, B.CtaListItem[]];
   list_changes: [{ sinceRun: number | null }, B.Change[]];
   sync_history: [{ connectionId: string | null }, B.SyncRun[]];
+  renewals: [{ within: number }, B.RenewalRisk[]];
+  list_alerts: [{ all: boolean }, B.HealthAlert[]];
+  dismiss_alert: [{ id: number }, B.HealthAlert];
+  quality: [Record<string, never>, B.QualityCheck[]];
+  quality_check: [{ code: string }, B.QualityCheck];
+  unlinked_px_accounts: [Record<string, never>, B.PxAccountRef[]];
+  get_insight_settings: [Record<string, never>, B.InsightSettings];
+  set_insight_settings: [{ settings: B.InsightSettings }, B.InsightSettings];
 };
 
 export type Command = keyof Commands;
@@ -56,6 +64,10 @@ export const EMPTY: Handlers = {
   cta_facets: () => [],
   list_changes: () => [],
   sync_history: () => [],
+  renewals: () => [],
+  list_alerts: () => [],
+  quality: () => [],
+  get_insight_settings: () => ({ decline_weeks: 3, usage_drop_pct: 30, renewal_alert_days: 90, px_link_field: "Gsid" }),
 };
 
 export type Fake = {
