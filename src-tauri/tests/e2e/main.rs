@@ -7,6 +7,7 @@ mod about;
 mod background;
 mod connect_cs;
 mod fields;
+mod insights;
 mod instance;
 mod lifecycle;
 mod scale;
