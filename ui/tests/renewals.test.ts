@@ -57,6 +57,7 @@ describe("Renewals", () => {
     expect(first.querySelector('[data-testid="renewal-reasons"]')!.textContent!.trim()).toBe(five[0].reasons.join(" · "));
     expect(first.textContent).toContain("$11k");
     expect(first.textContent).toContain("in 5 days");
+    expect(first.querySelector('[data-testid="renewal-at-risk"]')!.textContent, "ARR × risk / 100 = $7.7k").toBe("$8k");
     expect(first.querySelector('[data-testid="renewal-risk"]')!.textContent!.trim()).toBe(String(five[0].risk));
     const last = document.querySelectorAll('[data-testid="renewal-row"]')[5];
     expect(last.textContent, "Gainsight's text is shown as text").toContain("<b>Bold</b> Corp");

@@ -51,6 +51,9 @@ pub fn get_insight_settings(state: State<'_, AppState>) -> CmdResult<InsightSett
 
 /// Validates and stores the thresholds and link field; an invalid value changes nothing.
 #[tauri::command]
-pub fn set_insight_settings(state: State<'_, AppState>, settings: InsightSettings) -> CmdResult<InsightSettings> {
+pub fn set_insight_settings(
+    state: State<'_, AppState>,
+    settings: InsightSettings,
+) -> CmdResult<InsightSettings> {
     state.core.set_insight_settings(&settings).map_err(to_payload)
 }

@@ -32,7 +32,11 @@ fn alert_notes(desktop: &Desktop) -> Vec<support::desktop::Shown> {
 }
 
 async fn attr_f64(el: &fantoccini::elements::Element, name: &str) -> f64 {
-    el.attr(name).await.expect("attr").and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("a numeric {name}"))
+    el.attr(name)
+        .await
+        .expect("attr")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("a numeric {name}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,10 +62,14 @@ async fn renewals_attention_and_data_quality_from_a_synced_demo_org() {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let notes = alert_notes(&desktop);
     assert_eq!(notes.len(), 1, "one notification for one sync: {notes:?}");
-    let raised: usize = notes[0].summary.split_whitespace().next().and_then(|n| n.parse().ok()).expect("a count");
+    let raised: usize =
+        notes[0].summary.split_whitespace().next().and_then(|n| n.parse().ok()).expect("a count");
     assert!(notes[0].body.contains("see Attention"), "{notes:?}");
     let badge = || async { find(&app, "alerts-badge").await.attr("data-count").await.ok().flatten() };
-    wait_until(&app, "the badge counts the raised alerts", || async { badge().await == Some(raised.to_string()) }).await;
+    wait_until(&app, "the badge counts the raised alerts", || async {
+        badge().await == Some(raised.to_string())
+    })
+    .await;
 
     // Renewals: ranked by ARR at risk, each row says why; 180 days holds at least what 90 does.
     click(&app, "nav-renewals").await;
@@ -96,11 +104,14 @@ async fn renewals_attention_and_data_quality_from_a_synced_demo_org() {
     let first = find(&app, "alert-row").await.attr("data-id").await.expect("attr").expect("an alert id");
     click(&app, "dismiss-alert").await;
     let gone = format!("[data-testid='alert-row'][data-id='{first}']");
-    wait_until(&app, "the dismissed alert leaves the list", || async { count_css(&app, &gone).await == 0 }).await;
+    wait_until(&app, "the dismissed alert leaves the list", || async { count_css(&app, &gone).await == 0 })
+        .await;
     if raised > 1 {
         let left = (raised - 1).to_string();
-        wait_until(&app, "the badge counts one less", || async { badge().await.as_deref() == Some(left.as_str()) })
-            .await;
+        wait_until(&app, "the badge counts one less", || async {
+            badge().await.as_deref() == Some(left.as_str())
+        })
+        .await;
     } else {
         wait_until(&app, "no badge without open alerts", || async {
             count_css(&app, &testid("alerts-badge")).await == 0
@@ -109,8 +120,10 @@ async fn renewals_attention_and_data_quality_from_a_synced_demo_org() {
     }
     click(&app, "alerts-show-all").await;
     let dismissed = format!("[data-testid='alert-row'][data-id='{first}'][data-state='dismissed']");
-    wait_until(&app, "the dismissed alert shows with all alerts", || async { count_css(&app, &dismissed).await == 1 })
-        .await;
+    wait_until(&app, "the dismissed alert shows with all alerts", || async {
+        count_css(&app, &dismissed).await == 1
+    })
+    .await;
 
     // Data quality: each check with its count; one with failures opens its list.
     click(&app, "nav-quality").await;
@@ -123,7 +136,8 @@ async fn renewals_attention_and_data_quality_from_a_synced_demo_org() {
     screenshot(&app, "quality-check.png").await;
 
     let shot = artifacts_dir().join("renewals.png");
-    std::fs::copy(&shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/renewals.png")).expect("docs/renewals.png");
+    std::fs::copy(&shot, concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/renewals.png"))
+        .expect("docs/renewals.png");
     assert_eq!(alert_notes(&desktop).len(), 1, "browsing raises no second notification");
     app.close().await.expect("close");
 }
