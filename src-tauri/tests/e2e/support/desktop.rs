@@ -256,8 +256,7 @@ pub fn app_pid(data_dir: &std::path::Path) -> u32 {
             let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
             let args: Vec<String> =
                 cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            if args.first().is_some_and(|a| a.ends_with("outpost-desktop")) && args.iter().any(|a| *a == want)
-            {
+            if args.first().is_some_and(|a| a.ends_with("outpost-desktop")) && args.contains(&want) {
                 return pid;
             }
         }
