@@ -1,9 +1,9 @@
 //! End to end on the real app, running in the background: the tray menu lists each connection with
 //! Sync now and its last sync, and Sync now from the tray syncs; a scheduled sync that fails says so
-//! with one desktop notification, and a sync that raises health alerts says so once; closing the window keeps the app running in the tray (said once);
-//! Open Outpost brings the window back; Quit ends the app. The tray host, the notification daemon and
-//! the window manager's close are played by test peers on the real session bus and X display
-//! (support/desktop.rs).
+//! with one desktop notification, and a sync that raises health alerts says so once; closing the
+//! window keeps the app running in the tray (said once); Open Outpost brings the window back; Quit
+//! ends the app. The tray host, the notification daemon and the window manager's close are played
+//! by test peers on the real session bus and X display (support/desktop.rs).
 
 use crate::support;
 
