@@ -99,11 +99,27 @@ pub fn run() {
             commands::demo::start_demo,
             commands::export::export_accounts,
             commands::export::export_ctas,
+            commands::insights::renewals,
+            commands::insights::list_alerts,
+            commands::insights::dismiss_alert,
+            commands::insights::quality,
+            commands::insights::quality_check,
+            commands::insights::unlinked_px_accounts,
+            commands::insights::get_insight_settings,
+            commands::insights::set_insight_settings,
         ])
         .run(context);
     if let Err(e) = result {
         eprintln!("outpost: the desktop app stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Says once, for a scheduled sync or Sync now, how many health alerts the run raised.
+pub(crate) fn notify_new_alerts(handle: &tauri::AppHandle, summary: &outpost::sync::SyncSummary) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Some(a) = outpost::alerts::new_health_alerts(summary) {
+        let _ = handle.notification().builder().title(a.title).body(a.body).show();
     }
 }
 
@@ -131,6 +147,7 @@ async fn scheduler(handle: tauri::AppHandle) {
                 if let Some(a) = alert {
                     let _ = handle.notification().builder().title(a.title).body(a.body).show();
                 }
+                notify_new_alerts(&handle, summary);
                 handle.emit("sync://finished", summary)
             }
             Scheduled::Failed(id, e) => {

@@ -27,8 +27,13 @@ import type {
   Facet,
   ErrorPayload,
   FieldMapping,
+  HealthAlert,
+  InsightSettings,
   MappingSaved,
   OrgReport,
+  PxAccountRef,
+  QualityCheck,
+  RenewalRisk,
   ScoreBand,
   StreamProgress,
   SyncRun,
@@ -106,6 +111,19 @@ export const ipc = {
   /** Exports the CTAs view to CSV through a native save dialog; `null` when cancelled. */
   exportCtas: (exp: CtaExport) => invoke<ExportDone | null>("export_ctas", { export: exp }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),
+
+  /** Accounts renewing within `within` days (30, 90 or 180), riskiest ARR first, each with why. */
+  renewals: (within: number) => invoke<RenewalRisk[]>("renewals", { within }),
+  /** Open health alerts, newest first; with `all`, dismissed and resolved ones too. */
+  listAlerts: (all: boolean) => invoke<HealthAlert[]>("list_alerts", { all }),
+  dismissAlert: (id: number) => invoke<HealthAlert>("dismiss_alert", { id }),
+  /** Every data-quality check that applies, each with its first few affected items. */
+  quality: () => invoke<QualityCheck[]>("quality"),
+  /** One data-quality check with all its affected items (up to a few hundred). */
+  qualityCheck: (code: string) => invoke<QualityCheck>("quality_check", { code }),
+  unlinkedPxAccounts: () => invoke<PxAccountRef[]>("unlinked_px_accounts"),
+  getInsightSettings: () => invoke<InsightSettings>("get_insight_settings"),
+  setInsightSettings: (settings: InsightSettings) => invoke<InsightSettings>("set_insight_settings", { settings }),
 
   onSyncFinished: (f: (s: SyncSummary) => void): Promise<UnlistenFn> =>
     listen<SyncSummary>("sync://finished", (e) => f(e.payload)),

@@ -8,6 +8,7 @@ mod background;
 mod changes_export;
 mod connect_cs;
 mod fields;
+mod insights;
 mod instance;
 mod lifecycle;
 mod scale;

@@ -41,6 +41,14 @@ export type Commands = {
   export_accounts: [{ export: B.AccountExport }, B.ExportDone | null];
   export_ctas: [{ export: B.CtaExport }, B.ExportDone | null];
   sync_history: [{ connectionId: string | null }, B.SyncRun[]];
+  renewals: [{ within: number }, B.RenewalRisk[]];
+  list_alerts: [{ all: boolean }, B.HealthAlert[]];
+  dismiss_alert: [{ id: number }, B.HealthAlert];
+  quality: [Record<string, never>, B.QualityCheck[]];
+  quality_check: [{ code: string }, B.QualityCheck];
+  unlinked_px_accounts: [Record<string, never>, B.PxAccountRef[]];
+  get_insight_settings: [Record<string, never>, B.InsightSettings];
+  set_insight_settings: [{ settings: B.InsightSettings }, B.InsightSettings];
 };
 
 export type Command = keyof Commands;
@@ -62,6 +70,10 @@ export const EMPTY: Handlers = {
   change_list: () => ({ matching: 0, rows: [] }),
   change_runs: () => [],
   sync_history: () => [],
+  renewals: () => [],
+  list_alerts: () => [],
+  quality: () => [],
+  get_insight_settings: () => ({ decline_weeks: 3, usage_drop_pct: 30, renewal_alert_days: 90, px_link_field: "Gsid" }),
 };
 
 export type Fake = {
