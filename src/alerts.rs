@@ -68,6 +68,17 @@ impl Alerts {
     }
 }
 
+/// The one notification a sync that raised health alerts gets ("3 new health alerts"), whether it
+/// ran on schedule or by Sync now; `None` when it raised none.
+pub fn new_health_alerts(summary: &SyncSummary) -> Option<Alert> {
+    let title = match summary.new_alerts {
+        0 => return None,
+        1 => "1 new health alert".to_string(),
+        n => format!("{n} new health alerts"),
+    };
+    Some(Alert { title, body: format!("{}: see Attention in Outpost.", summary.connection) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +150,17 @@ mod tests {
         assert!(a.finished(&failed).is_some(), "after it, a failure is news again");
         let key = summary(SyncOutcome::Failed, Some((ErrorKind::InvalidKey, "Rejected.")));
         assert_eq!(a.finished(&key).map(|a| a.title), Some("Acme CS: the key needs attention".to_string()));
+    }
+
+    #[test]
+    fn new_health_alerts_are_told_once_per_sync_with_their_count() {
+        let mut run = summary(SyncOutcome::Ok, None);
+        assert_eq!(new_health_alerts(&run), None, "a sync that raised nothing is quiet");
+        run.new_alerts = 1;
+        assert_eq!(new_health_alerts(&run).map(|a| a.title), Some("1 new health alert".to_string()));
+        run.new_alerts = 3;
+        let alert = new_health_alerts(&run).expect("three alerts are news");
+        assert_eq!(alert.title, "3 new health alerts");
+        assert_eq!(alert.body, "Acme CS: see Attention in Outpost.", "the body names the connection");
     }
 }

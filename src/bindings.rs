@@ -12,7 +12,7 @@ use crate::db::browse::{
     AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, CustomValue, FeatureUse,
     HistoryPoint, MeasureHistory, MeasureScore, PxUsage, ScoreBand, UsagePoint,
 };
-use crate::db::changes::Change;
+use crate::db::changes::{Change, ChangeList, ChangeQuery, ChangeRun};
 use crate::db::companies::CompanyRow;
 use crate::db::cta_page::{CtaPage, CtaPageQuery, CtaPageRow};
 use crate::db::ctas::CtaRow;
@@ -22,6 +22,7 @@ use crate::db::runs::SyncRun;
 use crate::db::settings::{FieldMapping, SyncSettings};
 use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
+use crate::export::{AccountExport, CtaExport, ExportDone};
 use crate::gainsight::px::{PxRegion, PxSubscription};
 use crate::insights::link::PxAccountRef;
 use crate::insights::quality::{QualityCheck, QualityItem};
@@ -86,6 +87,9 @@ pub fn typescript() -> String {
         UsageCandidate::decl(&cfg),
         SyncRun::decl(&cfg),
         Change::decl(&cfg),
+        ChangeQuery::decl(&cfg),
+        ChangeList::decl(&cfg),
+        ChangeRun::decl(&cfg),
         SyncSettings::decl(&cfg),
         EstimateBasis::decl(&cfg),
         BudgetMeter::decl(&cfg),
@@ -110,6 +114,9 @@ pub fn typescript() -> String {
         QualityCheck::decl(&cfg),
         PxAccountRef::decl(&cfg),
         InsightSettings::decl(&cfg),
+        AccountExport::decl(&cfg),
+        CtaExport::decl(&cfg),
+        ExportDone::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by `make bindings` (src/bindings.rs). Do not edit by hand.\n",

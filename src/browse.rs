@@ -4,7 +4,7 @@ use crate::db::account_page::{self, AccountFilter, AccountPage, AccountPageQuery
 use crate::db::browse::{
     self, AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand,
 };
-use crate::db::changes::Change;
+use crate::db::changes::{Change, ChangeList, ChangeQuery, ChangeRun};
 use crate::db::cta_page::{self, CtaPage, CtaPageQuery};
 use crate::db::runs::SyncRun;
 use crate::db::settings::FieldMapping;
@@ -71,6 +71,16 @@ impl Outpost {
 
     pub fn changes(&self, since_run: Option<i64>, limit: i64) -> Result<Vec<Change>> {
         crate::db::changes::list_changes(&*self.db()?, since_run, limit)
+    }
+
+    /// The Changes screen: since the last sync (or a chosen one), by connection and kind.
+    pub fn change_list(&self, q: &ChangeQuery) -> Result<ChangeList> {
+        crate::db::changes::query_changes(&*self.db()?, q)
+    }
+
+    /// The syncs the Changes screen can start from, newest first, with their dates.
+    pub fn change_runs(&self, connection_id: Option<&str>) -> Result<Vec<ChangeRun>> {
+        crate::db::changes::change_runs(&*self.db()?, connection_id, 500)
     }
 
     pub fn sync_history(&self, connection_id: Option<&str>, limit: i64) -> Result<Vec<SyncRun>> {

@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod doctor;
 pub mod error;
+pub mod export;
 pub mod gainsight;
 pub mod insights;
 pub mod model;

@@ -80,6 +80,19 @@ impl EmptyStyle {
     }
 }
 
+/// How describe lists a picklist field's items. The docs show `options[] {label, value}`; other
+/// shapes are plausible for real orgs, and some list none (labels then come from `da_picklist`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptionsStyle {
+    /// `options: [{label, value, active}]`.
+    #[default]
+    LabelValue,
+    /// `meta.options: [{name, gsid}]`.
+    NameGsid,
+    /// No items listed.
+    Absent,
+}
+
 /// What a CS 429 carries: the `GS_APIG_2404` envelope or not, a `Retry-After` header or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimitStyle {
@@ -161,6 +174,7 @@ pub struct SimConfig {
     pub empty: EmptyStyle,
     pub rate_limit_style: RateLimitStyle,
     pub m2m: M2mStyle,
+    pub options: OptionsStyle,
     /// API names for the scorecard fact and history objects, which vary by org; `None` serves
     /// `company_scorecard_fact` and `company_scorecard_history`.
     pub scorecard_objects: Option<(String, String)>,
@@ -197,6 +211,7 @@ impl Default for SimConfig {
             empty: EmptyStyle::EmptyList,
             rate_limit_style: RateLimitStyle::default(),
             m2m: M2mStyle::default(),
+            options: OptionsStyle::default(),
             scorecard_objects: None,
             profile: OrgProfile::default(),
         }

@@ -29,8 +29,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, M2mStyle, PxKey,
-    RateLimitStyle, Region, RowsStyle, SimConfig, TokenBody,
+    DEMO_ACCESS_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PX_API_KEY, EmptyStyle, M2mStyle, OptionsStyle,
+    PxKey, RateLimitStyle, Region, RowsStyle, SimConfig, TokenBody,
 };
 pub use profile::OrgProfile;
 pub use query::DateStyle;

@@ -39,6 +39,7 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .on_window_event(move |w, event| window::on_event(w, event, &files))
         .setup(move |app| {
             let state = state::AppState::open(&data_dir)?;
@@ -75,6 +76,8 @@ pub fn run() {
             commands::browse::list_custom_columns,
             commands::browse::list_ctas,
             commands::browse::list_changes,
+            commands::browse::change_list,
+            commands::browse::change_runs,
             commands::browse::sync_history,
             commands::budget::budget_meter,
             commands::settings::get_sync_settings,
@@ -95,11 +98,29 @@ pub fn run() {
             commands::connections::test_saved,
             commands::connections::disconnect,
             commands::demo::start_demo,
+            commands::export::export_accounts,
+            commands::export::export_ctas,
+            commands::insights::renewals,
+            commands::insights::list_alerts,
+            commands::insights::dismiss_alert,
+            commands::insights::quality,
+            commands::insights::quality_check,
+            commands::insights::unlinked_px_accounts,
+            commands::insights::get_insight_settings,
+            commands::insights::set_insight_settings,
         ])
         .run(context);
     if let Err(e) = result {
         eprintln!("outpost: the desktop app stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Says once, for a scheduled sync or Sync now, how many health alerts the run raised.
+pub(crate) fn notify_new_alerts(handle: &tauri::AppHandle, summary: &outpost::sync::SyncSummary) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Some(a) = outpost::alerts::new_health_alerts(summary) {
+        let _ = handle.notification().builder().title(a.title).body(a.body).show();
     }
 }
 
@@ -127,6 +148,7 @@ async fn scheduler(handle: tauri::AppHandle) {
                 if let Some(a) = alert {
                     let _ = handle.notification().builder().title(a.title).body(a.body).show();
                 }
+                notify_new_alerts(&handle, summary);
                 handle.emit("sync://finished", summary)
             }
             Scheduled::Failed(id, e) => {

@@ -81,6 +81,7 @@ fn on_menu(app: &AppHandle, id: &str) {
                     let state = app.state::<AppState>();
                     match state.core.sync(&conn, SyncOptions::default(), &|_| {}).await {
                         Ok(summary) => {
+                            crate::notify_new_alerts(&app, &summary);
                             let _ = app.emit("sync://finished", &summary);
                         }
                         Err(e) => eprintln!("outpost: sync from the tray: {}", e.message),

@@ -7,6 +7,7 @@
 
 use super::browse::{AccountSummary, COMPANY_COLS, collect, company_from, custom_columns, json_path};
 use super::db_err;
+use super::picklists::Labels;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
@@ -102,6 +103,28 @@ fn invalid(facet: &str, value: &str) -> Error {
     Error::new(ErrorKind::InvalidInput, format!("\"{value}\" is not a value of the {facet} filter."))
 }
 
+/// A mapped field's value as `;`-separated text: a JSON array's items joined, anything else as
+/// text (Gainsight sends a multi-select as its item ids separated by `;`).
+fn items_of(path: &str) -> String {
+    format!(
+        "(CASE json_type(c.custom, {path}) WHEN 'array' THEN (SELECT group_concat(value, ';') FROM json_each(c.custom, {path}))
+          ELSE CAST(json_extract(c.custom, {path}) AS TEXT) END)"
+    )
+}
+
+/// A mapped field (JSON path in SQL `path`) matches `val`: its whole value, one of its items (a
+/// multi-select), or an item whose label `val` is.
+pub(super) fn custom_condition(path: &str, val: &str) -> String {
+    let items = format!("(';' || replace({}, '; ', ';') || ';')", items_of(path));
+    format!(
+        "(coalesce(CAST(json_extract(c.custom, {path}) AS TEXT), '') = {val} COLLATE NOCASE
+          OR ({val} <> '' AND instr({items}, ';' || {val} || ';') > 0)
+          OR EXISTS (SELECT 1 FROM picklist_labels p
+              WHERE p.connection_id = c.connection_id AND p.label = {val} COLLATE NOCASE
+              AND instr({items}, ';' || p.item_id || ';') > 0))"
+    )
+}
+
 /// One facet's condition: its values OR-ed.
 fn facet_condition(w: &mut Where, facet: &str, values: &[&str]) -> Result<String> {
     let mut any = Vec::new();
@@ -111,7 +134,7 @@ fn facet_condition(w: &mut Where, facet: &str, values: &[&str]) -> Result<String
         } else if let Some(field) = facet.strip_prefix("custom:") {
             let path = w.arg(Sql::Text(json_path(field)?));
             let val = w.arg(Sql::Text(v.to_string()));
-            format!("coalesce(CAST(json_extract(c.custom, {path}) AS TEXT), '') = {val} COLLATE NOCASE")
+            custom_condition(&path, &val)
         } else {
             match (facet, *v) {
                 ("renewal", days) => {
@@ -243,6 +266,11 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
+    let labels = Labels::load(conn)?;
+    let mut rows = rows;
+    for r in &mut rows {
+        labels.company(&r.connection_id, &mut r.company);
+    }
     Ok(AccountPage { total, matching, offset: q.offset.max(0), rows })
 }
 
@@ -253,11 +281,23 @@ fn grouped(
     expr: &str,
     today: &str,
 ) -> Result<(Vec<FacetValue>, i64)> {
+    grouped_over(conn, f, facet, expr, "", today)
+}
+
+/// Counts per value of `expr` over the companies (joined with `join`, which may name `i`).
+fn grouped_over(
+    conn: &Connection,
+    f: &AccountFilter,
+    facet: &str,
+    expr: &str,
+    join: &str,
+    today: &str,
+) -> Result<(Vec<FacetValue>, i64)> {
     let mut w = where_of(f, Some(facet))?;
     let cap = w.arg(Sql::Integer(FACET_VALUES));
     let sql = format!(
         "SELECT v, n, count(*) OVER () FROM (
-            SELECT coalesce({expr}, '') AS v, count(*) AS n FROM companies c WHERE {} GROUP BY 1 COLLATE NOCASE
+            SELECT coalesce({expr}, '') AS v, count(*) AS n FROM companies c {join} WHERE {} GROUP BY 1 COLLATE NOCASE
          ) ORDER BY n DESC, v = '', v COLLATE NOCASE LIMIT {cap}",
         w.sql
     );
@@ -308,11 +348,19 @@ fn flagged(
 /// mapped custom field.
 pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
     let mut out = Vec::new();
+    let labels = Labels::load(conn)?;
+    let labelled = |values: Vec<FacetValue>| -> Vec<FacetValue> {
+        values
+            .into_iter()
+            .map(|v| if v.value.is_empty() { v } else { FacetValue { label: labels.any(&v.value), ..v } })
+            .collect()
+    };
     for (facet, label) in
         [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")]
     {
         let expr = column_of(facet).unwrap_or("NULL");
         let (values, distinct) = grouped(conn, f, facet, expr, today)?;
+        let values = if matches!(facet, "stage" | "industry") { labelled(values) } else { values };
         out.push(Facet { facet: facet.into(), label: label.into(), values, distinct });
     }
     let windows: Vec<(String, String)> =
@@ -343,8 +391,19 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
     }
     for m in custom_columns(conn)? {
         let facet = format!("custom:{}", m.field_name);
-        let expr = format!("CAST(json_extract(c.custom, '{}') AS TEXT)", json_path(&m.field_name)?);
-        let (values, distinct) = grouped(conn, f, &facet, &expr, today)?;
+        let path = format!("'{}'", json_path(&m.field_name)?);
+        let (values, distinct) = if m.data_type.eq_ignore_ascii_case("MULTISELECTDROPDOWNLIST") {
+            // One count per item: an account with two products counts under each.
+            let items = items_of(&path);
+            let join = format!(
+                "LEFT JOIN json_each(CASE WHEN coalesce({items}, '') = '' THEN NULL ELSE
+                    '[\"' || replace(replace(replace({items}, '\\', '\\\\'), '\"', '\\\"'), ';', '\",\"') || '\"]' END) i"
+            );
+            grouped_over(conn, f, &facet, "trim(i.value)", &join, today)?
+        } else {
+            grouped(conn, f, &facet, &format!("CAST(json_extract(c.custom, {path}) AS TEXT)"), today)?
+        };
+        let values = labelled(values);
         let label = if m.label.is_empty() { m.field_name.clone() } else { m.label.clone() };
         out.push(Facet { facet, label, values, distinct });
     }

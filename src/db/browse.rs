@@ -4,6 +4,7 @@
 use super::companies::CompanyRow;
 use super::ctas::CtaRow;
 use super::db_err;
+use super::picklists::Labels;
 use crate::error::{Error, ErrorKind, Result};
 use rusqlite::{Connection, Row, params_from_iter, types::Value as Sql};
 use serde::{Deserialize, Serialize};
@@ -100,11 +101,8 @@ pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<
         })?;
         args.push(Sql::Text(json_path(name)?));
         args.push(Sql::Text(value.to_string()));
-        sql.push_str(&format!(
-            " AND CAST(json_extract(c.custom, ?{}) AS TEXT) = ?{} COLLATE NOCASE",
-            args.len() - 1,
-            args.len()
-        ));
+        let (path, val) = (format!("?{}", args.len() - 1), format!("?{}", args.len()));
+        sql.push_str(&format!(" AND {}", super::account_page::custom_condition(&path, &val)));
     }
     if let Some(cid) = &q.connection_id {
         args.push(Sql::Text(cid.clone()));
@@ -150,7 +148,12 @@ pub fn accounts(conn: &Connection, q: &AccountQuery, today: &str) -> Result<Vec<
             })
         })
         .map_err(db_err)?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
+    let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)?;
+    let labels = Labels::load(conn)?;
+    for r in &mut rows {
+        labels.company(&r.connection_id, &mut r.company);
+    }
+    Ok(rows)
 }
 
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
@@ -219,6 +222,8 @@ pub struct AccountDetail {
     pub px: Option<PxUsage>,
     /// The mapped custom fields, labelled, in the admin's order.
     pub custom_fields: Vec<CustomValue>,
+    /// What changed for this account (band moves, CTAs opened and closed), newest first.
+    pub changes: Vec<super::changes::Change>,
 }
 
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
@@ -229,17 +234,13 @@ pub struct CustomValue {
     pub value: String,
 }
 
-fn custom_values(conn: &Connection, cid: &str, custom: &str) -> Result<Vec<CustomValue>> {
+fn custom_values(conn: &Connection, cid: &str, custom: &str, labels: &Labels) -> Result<Vec<CustomValue>> {
     let values: serde_json::Map<String, serde_json::Value> = serde_json::from_str(custom).unwrap_or_default();
     let mapped = super::settings::mappings(conn, cid, "company")?;
     Ok(mapped
         .into_iter()
         .map(|m| {
-            let value = match values.get(&m.field_name) {
-                None | Some(serde_json::Value::Null) => String::new(),
-                Some(serde_json::Value::String(s)) => s.clone(),
-                Some(other) => other.to_string(),
-            };
+            let value = values.get(&m.field_name).map(|v| labels.value(cid, v)).unwrap_or_default();
             CustomValue { field: m.field_name, label: m.label, value }
         })
         .collect())
@@ -287,6 +288,9 @@ pub(crate) fn collect<T>(
     let rows = stmt.query_map(args, f).map_err(db_err)?;
     rows.collect::<rusqlite::Result<Vec<_>>>().map_err(db_err)
 }
+
+/// The most entries of an account's "What changed".
+const ACCOUNT_CHANGES: i64 = 200;
 
 /// One account by GSID or exact name (case-insensitive).
 pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
@@ -348,9 +352,16 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
         &[&cid, &g],
         |r| Ok(UsagePoint { week: r.get(0)?, active_users: r.get(1)?, logins: r.get(2)?, feature_events: r.get(3)? }),
     )?;
-    let ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
+    let labels = Labels::load(conn)?;
+    let mut ctas = ctas_where(conn, "t.connection_id = ?1 AND t.company_gsid = ?2", &[&cid, &g])?;
+    for t in &mut ctas {
+        labels.cta(&cid, t);
+    }
     let px = px_usage(conn, &g)?;
-    let custom_fields = custom_values(conn, &cid, &company.custom)?;
+    let custom_fields = custom_values(conn, &cid, &company.custom, &labels)?;
+    let mut company = company;
+    labels.company(&cid, &mut company);
+    let changes = super::changes::account_changes(conn, &cid, &g, ACCOUNT_CHANGES)?;
     Ok(AccountDetail {
         connection_id: cid,
         company,
@@ -361,6 +372,7 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
         usage,
         px,
         custom_fields,
+        changes,
     })
 }
 
@@ -425,15 +437,20 @@ pub fn ctas(conn: &Connection, q: &CtaQuery, today: &str) -> Result<Vec<CtaListI
     if q.company.is_some() {
         filter.push_str(" AND (t.company_gsid = ?2 OR c.name = ?2 COLLATE NOCASE)");
     }
+    let labels = Labels::load(conn)?;
     collect(
         conn,
         &format!(
-            "SELECT {CTA_COLS}, c.name FROM ctas t LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
+            "SELECT {CTA_COLS}, c.name, t.connection_id FROM ctas t LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
              WHERE {filter} AND ?1 IS NOT NULL AND ?2 IS NOT NULL
              ORDER BY t.is_closed, t.due_date IS NULL, t.due_date, t.name"
         ),
         &[&today, &company],
-        |r| Ok(CtaListItem { cta: cta_from(r)?, company_name: r.get(15)? }),
+        |r| {
+            let mut cta = cta_from(r)?;
+            labels.cta(&r.get::<_, String>(16)?, &mut cta);
+            Ok(CtaListItem { cta, company_name: r.get(15)? })
+        },
     )
 }
 

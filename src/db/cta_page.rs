@@ -174,6 +174,11 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
+    let labels = super::picklists::Labels::load(conn)?;
+    let mut rows = rows;
+    for r in &mut rows {
+        labels.cta(&r.connection_id, &mut r.cta);
+    }
     Ok(CtaPage { total, matching, offset: q.offset.max(0), rows })
 }
 
@@ -201,6 +206,7 @@ pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Fa
         collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?
             .into_iter()
             .collect();
+    let labels = super::picklists::Labels::load(conn)?;
     for (facet, label) in [
         ("type", "Type"),
         ("priority", "Priority"),
@@ -235,7 +241,8 @@ pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Fa
                 let label = match (facet, value.as_str()) {
                     (_, "") => "(not set)".to_string(),
                     ("connection", id) => names.get(id).cloned().unwrap_or_else(|| id.to_string()),
-                    _ => value.clone(),
+                    ("owner", _) => value.clone(),
+                    _ => labels.any(&value),
                 };
                 FacetValue { value, label, count }
             })

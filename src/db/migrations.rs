@@ -22,6 +22,8 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/007_org_shape.sql")),
         // 8: insight settings (alert thresholds, the PX link field) and the health alerts.
         M::up(include_str!("migrations/008_insights.sql")),
+        // 9: picklist item labels, so ids in the cache are shown and filtered by their labels.
+        M::up(include_str!("migrations/009_picklists.sql")),
     ])
 }
 

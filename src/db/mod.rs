@@ -11,6 +11,7 @@ pub mod cursors;
 pub mod insights;
 mod migrations;
 pub mod org;
+pub mod picklists;
 pub mod px;
 pub mod runs;
 pub mod scores;
@@ -45,7 +46,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 }
 
 /// The schema version the migrations bring a database to (SQLite's `user_version`).
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 fn too_new() -> Error {
     Error::new(

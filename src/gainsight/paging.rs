@@ -4,10 +4,15 @@
 //! With plain offsets, a row modified while paging moves to the end and every row after it shifts
 //! left by one, so one unmodified row falls between two pages and is never read: the cursor then
 //! moves past it for good. Here each page after the first asks again from the last instant read
-//! (`ModifiedDate >= t`): the row or two read again at `t` are dropped by the Gsid de-duplication,
-//! a row that moved is simply read again later, and nothing shifts under the window. Only when a
-//! whole page shares one instant does paging step through that instant by offset (`= t`), then
-//! go on after it (`> t`). If the order field can't be read, paging goes on by absolute offset.
+//! (`ModifiedDate >= t`), skipping all but one of the rows it already read at `t` (their order by
+//! Gsid is fixed): the one row read again proves nothing shifted — it must come back first, and is
+//! dropped by the Gsid de-duplication — so a page brings a page of new rows, not a page less the
+//! rows sharing its last instant (score history shares a few instants among thousands of rows). If
+//! that row does not come back first, a row at `t` changed meanwhile and the page is asked again
+//! from the first row at `t`: a row that moved is simply read again later, and nothing shifts under
+//! the window. Only when a whole page shares one instant does paging step through that instant by
+//! offset (`= t`), then go on after it (`> t`). If the order field can't be read, paging goes on by
+//! absolute offset.
 
 use super::cs::CsClient;
 use super::error::ApiError;
@@ -105,8 +110,9 @@ fn rows(data: &super::response::CsData) -> Vec<Record> {
 enum Next {
     /// `offset` rows into the query (the first page, or when dates can't be read).
     Offset(usize),
-    /// Rows at or after an instant, from the first.
-    From(DateTime<Utc>),
+    /// Rows at or after an instant, skipping the first `skip` (rows at that instant already read,
+    /// but for the last of them, which comes back first as the proof that nothing shifted).
+    From { at: DateTime<Utc>, skip: usize },
     /// Rows at exactly an instant, skipping `skip`: a run of equal instants longer than a page.
     Tie { at: DateTime<Utc>, skip: usize },
     /// Rows after an instant, from the first.
@@ -117,7 +123,7 @@ impl Next {
     fn body(self, spec: &QuerySpec) -> Value {
         match self {
             Next::Offset(offset) => spec.body(offset),
-            Next::From(at) => spec.body_at("GTE", at, 0),
+            Next::From { at, skip } => spec.body_at("GTE", at, skip),
             Next::Tie { at, skip } => spec.body_at("EQ", at, skip),
             Next::After(at) => spec.body_at("GT", at, 0),
         }
@@ -126,6 +132,8 @@ impl Next {
 
 struct Cursor {
     next: Next,
+    /// The Gsid the next page must start with (the one row read again), when it skips rows.
+    overlap: Option<String>,
     /// Rows received so far, for the fallback to absolute offsets.
     received: usize,
     pages: usize,
@@ -133,26 +141,41 @@ struct Cursor {
     seen: HashSet<String>,
 }
 
-/// After a full page: where the next one starts, given where this one did.
-fn next_start(order_field: &str, page: &[Record], started: Next, received: usize) -> Next {
+/// After a full page: where the next one starts, given where this one did, and the Gsid the next
+/// page must start with when it skips rows already read.
+fn next_start(order_field: &str, page: &[Record], started: Next, received: usize) -> (Next, Option<String>) {
     let at = |r: &Record| r.get(order_field).and_then(super::dates::parse_date);
     let instants: Option<Vec<DateTime<Utc>>> = page.iter().map(at).collect();
     let Some(instants) = instants.filter(|i| !i.is_empty()) else {
         return match started {
-            Next::Offset(_) => Next::Offset(received),
+            Next::Offset(_) => (Next::Offset(received), None),
             // A date vanished mid-way: restart this instant's run by offset rather than guess.
-            other => other,
+            Next::From { at, .. } => (Next::From { at, skip: 0 }, None),
+            other => (other, None),
         };
     };
     let last = instants[instants.len() - 1];
     if instants.iter().any(|t| *t != last) {
-        return Next::From(last);
+        // The rows at `last` this page read: all but the last are skipped next time.
+        let run = instants.iter().rev().take_while(|t| **t == last).count();
+        let overlap = page.last().and_then(|r| r.get("Gsid")).and_then(Value::as_str).map(str::to_string);
+        return match overlap {
+            Some(id) if run > 1 => (Next::From { at: last, skip: run - 1 }, Some(id)),
+            _ => (Next::From { at: last, skip: 0 }, None),
+        };
     }
     // The whole page is one instant: step through it by offset.
-    match started {
-        Next::Tie { at, skip } if at == last => Next::Tie { at, skip: skip + page.len() },
+    let next = match started {
+        Next::Tie { at, skip } | Next::From { at, skip } if at == last => {
+            Next::Tie { at, skip: skip + page.len() }
+        }
         _ => Next::Tie { at: last, skip: page.len() },
-    }
+    };
+    (next, None)
+}
+
+fn gsid(r: &Record) -> Option<&str> {
+    r.get("Gsid").and_then(Value::as_str)
 }
 
 /// Pages of a CS query, de-duplicated by Gsid, stopping on the first short page.
@@ -160,7 +183,14 @@ pub fn query_pages<'a>(
     client: &'a CsClient,
     spec: QuerySpec,
 ) -> impl Stream<Item = Result<Vec<Record>, ApiError>> + 'a {
-    let start = Cursor { next: Next::Offset(0), received: 0, pages: 0, done: false, seen: HashSet::new() };
+    let start = Cursor {
+        next: Next::Offset(0),
+        overlap: None,
+        received: 0,
+        pages: 0,
+        done: false,
+        seen: HashSet::new(),
+    };
     futures_util::stream::try_unfold(start, move |mut c| {
         let spec = spec.clone();
         async move {
@@ -170,23 +200,34 @@ pub fn query_pages<'a>(
             if c.pages >= spec.page_cap {
                 return Err(page_cap_error(&spec.object, spec.page_cap));
             }
-            let data = client.query(&spec.object, &c.next.body(&spec)).await?;
-            let page = rows(&data);
+            let mut page = rows(&client.query(&spec.object, &c.next.body(&spec)).await?);
             c.pages += 1;
+            if let (Some(want), Next::From { at, skip }) = (c.overlap.take(), c.next)
+                && skip > 0
+                && page.first().and_then(gsid) != Some(want.as_str())
+            {
+                // A row at `at` changed since the last page: ask again from the first row at `at`.
+                if c.pages >= spec.page_cap {
+                    return Err(page_cap_error(&spec.object, spec.page_cap));
+                }
+                c.next = Next::From { at, skip: 0 };
+                page = rows(&client.query(&spec.object, &c.next.body(&spec)).await?);
+                c.pages += 1;
+            }
             c.received += page.len();
             let short = page.len() < spec.page_size.min(MAX_QUERY_LIMIT);
-            c.next = match (short, c.next) {
+            (c.next, c.overlap) = match (short, c.next) {
                 // The run of one instant is read through: go on after it.
-                (true, Next::Tie { at, .. }) => Next::After(at),
+                (true, Next::Tie { at, .. }) => (Next::After(at), None),
                 (true, _) => {
                     c.done = true;
-                    c.next
+                    (c.next, None)
                 }
                 (false, started) => next_start(&spec.order_field, &page, started, c.received),
             };
             let fresh: Vec<Record> = page
                 .into_iter()
-                .filter(|r| match r.get("Gsid").and_then(Value::as_str) {
+                .filter(|r| match gsid(r) {
                     Some(id) => c.seen.insert(id.to_string()),
                     None => true,
                 })
@@ -243,17 +284,34 @@ mod tests {
     #[test]
     fn the_next_page_starts_at_the_last_instant_read() {
         let f = "ModifiedDate";
-        assert_eq!(next_start(f, &rows(&[1, 2, 3]), Next::Offset(0), 3), Next::From(at(3)));
-        assert_eq!(next_start(f, &rows(&[3, 3, 4]), Next::From(at(3)), 6), Next::From(at(4)));
+        let from = |ms, skip| Next::From { at: at(ms), skip };
+        let no_overlap = |next| (next, None::<String>);
+        assert_eq!(next_start(f, &rows(&[1, 2, 3]), Next::Offset(0), 3), no_overlap(from(3, 0)));
+        // Rows already read at the last instant are skipped but for the last, which must come back.
+        assert_eq!(next_start(f, &rows(&[3, 3, 4, 4, 4]), from(3, 0), 6), (from(4, 2), Some("G4".into())));
+        assert_eq!(next_start(f, &rows(&[1, 4, 4]), from(1, 0), 6), (from(4, 1), Some("G2".into())));
         // A page that is one instant throughout steps through that instant by offset.
-        assert_eq!(next_start(f, &rows(&[3, 3, 3]), Next::From(at(3)), 6), Next::Tie { at: at(3), skip: 3 });
+        assert_eq!(
+            next_start(f, &rows(&[3, 3, 3]), from(3, 0), 6),
+            no_overlap(Next::Tie { at: at(3), skip: 3 })
+        );
         let tie = Next::Tie { at: at(3), skip: 3 };
-        assert_eq!(next_start(f, &rows(&[3, 3, 3]), tie, 9), Next::Tie { at: at(3), skip: 6 });
-        // A row without a readable date: absolute offsets when paging by offset already.
+        assert_eq!(next_start(f, &rows(&[3, 3, 3]), tie, 9), no_overlap(Next::Tie { at: at(3), skip: 6 }));
+        // ... also when the page began past rows of that instant read before.
+        assert_eq!(
+            next_start(f, &rows(&[3, 3, 3]), from(3, 2), 9),
+            no_overlap(Next::Tie { at: at(3), skip: 5 })
+        );
+        // A row without a readable date: absolute offsets when paging by offset already, else the
+        // instant's run again from its first row.
         let mut odd = rows(&[1, 2]);
         odd[0].remove(f);
-        assert_eq!(next_start(f, &odd, Next::Offset(0), 2), Next::Offset(2));
-        assert_eq!(next_start(f, &odd, Next::From(at(1)), 4), Next::From(at(1)));
+        assert_eq!(next_start(f, &odd, Next::Offset(0), 2), no_overlap(Next::Offset(2)));
+        assert_eq!(next_start(f, &odd, from(1, 3), 4), no_overlap(from(1, 0)));
+        // Rows without a Gsid cannot prove the overlap: no skipping.
+        let mut anonymous = rows(&[1, 2, 2]);
+        anonymous[2].remove("Gsid");
+        assert_eq!(next_start(f, &anonymous, from(1, 0), 3), no_overlap(from(2, 0)));
     }
 
     #[test]
@@ -268,9 +326,10 @@ mod tests {
         spec.filter =
             Some(json!({"conditions": [{"name": "Arr", "alias": "A", "value": [1], "operator": "GT"},
             {"name": "Arr", "alias": "B", "value": [9], "operator": "LT"}], "expression": "A OR B"}));
-        let body = Next::From(at(0)).body(&spec);
+        let body = Next::From { at: at(0), skip: 0 }.body(&spec);
         assert_eq!(body["where"]["expression"], "(A OR B) AND KEY");
         assert_eq!(body["offset"], 0);
+        assert_eq!(Next::From { at: at(0), skip: 7 }.body(&spec)["offset"], 7);
         assert_eq!(body["where"]["conditions"].as_array().map(Vec::len), Some(3));
         assert_eq!(body["where"]["conditions"][2]["value"][0], "1970-01-01T00:00:00.000Z");
     }

@@ -7,12 +7,12 @@ use super::plan::{Fetch, StreamKind, StreamPlan};
 use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
 use super::streams::{self, ObjectNames, PageContext};
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
-use crate::db::org;
+use crate::db::{org, picklists};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::CsClient;
 use crate::gainsight::error::ApiError;
-use crate::gainsight::paging::{MAX_QUERY_LIMIT, query_pages};
-use crate::gainsight::record::iso;
+use crate::gainsight::paging::{MAX_QUERY_LIMIT, QuerySpec, query_pages};
+use crate::gainsight::record::{iso, text};
 use crate::outpost::Outpost;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
@@ -93,27 +93,71 @@ impl Run<'_> {
     /// The object's fields: from the cache unless `fresh`, else described now and kept. `Ok(None)`
     /// when describe itself is refused (the usual names are then assumed).
     pub(crate) async fn fields(&self, object: &str, fresh: bool) -> Result<Option<Vec<FieldInfo>>, ApiError> {
-        if !fresh
-            && let Ok(Some((_, fields))) = self.app.db().and_then(|db| org::get_fields(&db, self.cid, object))
-            && !fields.is_empty()
+        let cached = match self.app.db().and_then(|db| org::get_fields(&db, self.cid, object)) {
+            Ok(Some((_, fields))) if !fresh && !fields.is_empty() => Some(fields),
+            _ => None,
+        };
+        if let Some(fields) = &cached
+            && !self.lacks_labels(object, fields)
         {
-            return Ok(Some(fields));
+            return Ok(cached);
         }
         match self.client.meta(&describe_path(object)).await {
             Ok(data) => {
                 let fields = roles::parse_describe(&data.data);
                 if fields.is_empty() {
-                    return Ok(None);
+                    return Ok(cached);
                 }
+                let items = picklists::parse_options(object, &data.data);
                 if let Ok(db) = self.app.db() {
                     let _ = org::put_fields(&db, self.cid, object, &iso(self.app.now()), &fields);
+                    let _ = picklists::put_labels(&db, self.cid, &items);
+                }
+                if items.is_empty() && self.lacks_labels(object, &fields) {
+                    self.labels_from_picklist_object().await;
                 }
                 Ok(Some(fields))
             }
+            // Described only for its labels: the cached fields still serve.
+            Err(_) if cached.is_some() => Ok(cached),
             Err(e) if e.is_unknown_object() => Err(e),
             Err(e) if matches!(e.kind, ErrorKind::Rejected | ErrorKind::Forbidden) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Labels for an org whose describe lists no picklist items: its `da_picklist` object (every
+    /// item with its label), read once. Unreadable, it leaves the ids to be shown as they are.
+    async fn labels_from_picklist_object(&self) {
+        let spec = QuerySpec::new("da_picklist", &["Gsid", "Name"]);
+        let mut pages = std::pin::pin!(query_pages(self.client, spec));
+        let mut items = Vec::new();
+        while let Some(Ok(page)) = pages.next().await {
+            for r in &page {
+                if let (Some(id), Some(label)) = (text(r, "Gsid"), text(r, "Name")) {
+                    items.push(picklists::PicklistItem {
+                        source: picklists::PICKLIST_OBJECT.into(),
+                        id,
+                        label,
+                    });
+                }
+            }
+        }
+        if let Ok(db) = self.app.db() {
+            let _ = picklists::put_labels(&db, self.cid, &items);
+        }
+    }
+
+    /// A cache described before picklist labels were kept: described again once, for its labels.
+    fn lacks_labels(&self, object: &str, fields: &[FieldInfo]) -> bool {
+        let has_picklists =
+            fields.iter().any(|f| matches!(f.data_type.as_str(), "PICKLIST" | "MULTISELECTDROPDOWNLIST"));
+        has_picklists
+            && self
+                .app
+                .db()
+                .and_then(|db| picklists::has_labels_from(&db, self.cid, object))
+                .is_ok_and(|has| !has)
     }
 
     /// Fields Gainsight refused on an earlier read of this object: not asked for again.

@@ -506,3 +506,44 @@ async fn mappings_and_object_changes_wait_for_a_running_sync() {
     app.set_field_mappings(CS, "company", &[region]).expect("after the sync");
     app.set_sync_settings(CS, &settings).expect("after the sync");
 }
+
+/// Keyset paging re-reads one row per page at most: rows sharing the last instant of a page (score
+/// history shares a few instants among many rows) are not fetched again, so each query spends the
+/// fewest pages its rows need, and the cache still equals the truth.
+#[tokio::test(flavor = "multi_thread")]
+async fn paging_over_shared_instants_spends_the_fewest_calls() {
+    let sim = start(60, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    let page = 150;
+    sim.reset_counters();
+    let options = SyncOptions { page_size: Some(page), ..Default::default() };
+    let run = app.sync(CS, options, &quiet).await.expect("sync");
+    assert_eq!(run.outcome, "ok", "{:?}", run.error);
+    assert_equals_truth(&sim, dir.path()).await;
+    let spent = sim.counters();
+    let mut checked = 0;
+    for object in [
+        "company",
+        "call_to_action",
+        "company_scorecard_fact",
+        "company_scorecard_history",
+        "product_usage__gc",
+    ] {
+        let calls = spent.calls.get(&format!("POST /v1/data/objects/query/{object}")).copied().unwrap_or(0);
+        if calls == 0 {
+            continue;
+        }
+        let rows = truth(&sim, object, &["Gsid"]).await.len() as u64;
+        // The first page brings `page` rows; each later one `page - 1` new rows and the row that
+        // proves nothing shifted; a last short (or empty) page ends the walk.
+        let fewest = 1 + rows.saturating_sub(page as u64).div_ceil(page as u64 - 1);
+        assert!(
+            calls <= fewest + 1,
+            "{object}: {rows} rows in pages of {page} took {calls} calls; {fewest} pages hold them: {:?}",
+            spent.calls
+        );
+        checked += 1;
+    }
+    assert!(checked >= 3, "the CS queries were paged: {:?}", spent.calls);
+}

@@ -179,7 +179,11 @@ measure_history: Array<MeasureHistory>, ctas: Array<CtaRow>, usage: Array<UsageP
 /**
  * The mapped custom fields, labelled, in the admin's order.
  */
-custom_fields: Array<CustomValue>, };
+custom_fields: Array<CustomValue>, 
+/**
+ * What changed for this account (band moves, CTAs opened and closed), newest first.
+ */
+changes: Array<Change>, };
 
 export type CtaQuery = { open: boolean, overdue: boolean, company: string | null, };
 
@@ -293,11 +297,30 @@ export type Change = { id: number, run_id: number, at: string, kind: ChangeKind,
 /**
  * The connection that recorded it (its name).
  */
-connection: string, 
+connection: string, connection_id: string, 
 /**
  * The CS company: for PX changes, the company the PX account is linked to.
  */
 company_gsid: string | null, company_name: string | null, subject: string | null, detail: string | null, };
+
+export type ChangeQuery = { 
+/**
+ * Changes recorded by this sync and every later one. None: since each connection's last
+ * sync that read through (ok or partial), so a failed run after it hides nothing.
+ */
+since_run: number | null, connection_id: string | null, 
+/**
+ * Only these kinds; empty for all.
+ */
+kinds: Array<ChangeKind>, limit: number, };
+
+export type ChangeList = { 
+/**
+ * How many changes match (the rows stop at the query's limit).
+ */
+matching: number, rows: Array<Change>, };
+
+export type ChangeRun = { id: number, connection_id: string, connection: string, started_at: string, finished_at: string | null, outcome: SyncOutcome, changes: number, };
 
 export type SyncSettings = { 
 /**
@@ -499,3 +522,26 @@ renewal_alert_days: number,
  * or the API name of a mapped custom field.
  */
 px_link_field: string, };
+
+export type AccountExport = { filter: AccountFilter, 
+/**
+ * As [`AccountPageQuery::sort`].
+ */
+sort: string | null, 
+/**
+ * Column keys in order (see [`ACCOUNT_COLUMNS`]; `custom:FIELD` for a mapped field); empty
+ * for the usual ones.
+ */
+columns: Array<string>, };
+
+export type CtaExport = { 
+/**
+ * Its search and filters (offset and limit are ignored: every matching CTA is written).
+ */
+query: CtaPageQuery, 
+/**
+ * Column keys in order (see [`CTA_COLUMNS`]); empty for the usual ones.
+ */
+columns: Array<string>, };
+
+export type ExportDone = { path: string, rows: number, };

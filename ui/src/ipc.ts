@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   BudgetMeter,
   AccountDetail,
+  AccountExport,
   AccountFilter,
   AccountPage,
   AccountPageQuery,
@@ -12,18 +13,28 @@ import type {
   AccountSummary,
   BuildInfo,
   Change,
+  ChangeList,
+  ChangeQuery,
+  ChangeRun,
   ConnectInput,
   ConnectionCard,
   CtaListItem,
+  CtaExport,
   CtaPage,
   CtaPageQuery,
   CtaQuery,
   DemoOrg,
+  ExportDone,
   Facet,
   ErrorPayload,
   FieldMapping,
+  HealthAlert,
+  InsightSettings,
   MappingSaved,
   OrgReport,
+  PxAccountRef,
+  QualityCheck,
+  RenewalRisk,
   ScoreBand,
   StreamProgress,
   SyncRun,
@@ -94,7 +105,28 @@ export const ipc = {
   ctaFacets: (query: CtaPageQuery) => invoke<Facet[]>("cta_facets", { query }),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
   listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
+  /** The Changes screen: since the last sync (or a chosen one), by connection and kind. */
+  changeList: (query: ChangeQuery) => invoke<ChangeList>("change_list", { query }),
+  /** The syncs the Changes picker offers, newest first, with their dates. */
+  changeRuns: (connectionId: string | null) => invoke<ChangeRun[]>("change_runs", { connectionId }),
+  /** Exports the Accounts view to CSV through a native save dialog; `null` when cancelled. */
+  exportAccounts: (exp: AccountExport) => invoke<ExportDone | null>("export_accounts", { export: exp }),
+  /** Exports the CTAs view to CSV through a native save dialog; `null` when cancelled. */
+  exportCtas: (exp: CtaExport) => invoke<ExportDone | null>("export_ctas", { export: exp }),
   syncHistory: (connectionId: string | null) => invoke<SyncRun[]>("sync_history", { connectionId }),
+
+  /** Accounts renewing within `within` days (30, 90 or 180), riskiest ARR first, each with why. */
+  renewals: (within: number) => invoke<RenewalRisk[]>("renewals", { within }),
+  /** Open health alerts, newest first; with `all`, dismissed and resolved ones too. */
+  listAlerts: (all: boolean) => invoke<HealthAlert[]>("list_alerts", { all }),
+  dismissAlert: (id: number) => invoke<HealthAlert>("dismiss_alert", { id }),
+  /** Every data-quality check that applies, each with its first few affected items. */
+  quality: () => invoke<QualityCheck[]>("quality"),
+  /** One data-quality check with all its affected items (up to a few hundred). */
+  qualityCheck: (code: string) => invoke<QualityCheck>("quality_check", { code }),
+  unlinkedPxAccounts: () => invoke<PxAccountRef[]>("unlinked_px_accounts"),
+  getInsightSettings: () => invoke<InsightSettings>("get_insight_settings"),
+  setInsightSettings: (settings: InsightSettings) => invoke<InsightSettings>("set_insight_settings", { settings }),
 
   onSyncFinished: (f: (s: SyncSummary) => void): Promise<UnlistenFn> =>
     listen<SyncSummary>("sync://finished", (e) => f(e.payload)),

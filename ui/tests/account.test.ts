@@ -3,10 +3,10 @@ import { userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
 import type { AccountDetail as Detail } from "../src/bindings";
-import { ERRORS, accounts, bands, card, detail, run } from "./fake/fixtures";
+import { ERRORS, accounts, bands, card, change, detail, run } from "./fake/fixtures";
 import { accountsOrg } from "./fake/org";
 import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
-import { localDate } from "../src/lib/format";
+import { localDate, localDateTime } from "../src/lib/format";
 import { rawData, shot, unnamedControls } from "./support";
 
 async function openAccount(handlers: Handlers) {
@@ -102,5 +102,31 @@ describe("Account page", () => {
     expect(document.querySelector("main img, main i, main u, main script")).toBeNull();
     expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
     expect(unnamedControls()).toEqual([]);
+  });
+
+  test("What changed lists this account's band moves and CTAs opened and closed, with dates", async () => {
+    const changes = [
+      change(3, { kind: "cta_closed", subject: "Onboarding call", detail: null, at: "2026-11-30T14:02:00.000Z" }),
+      change(2, { kind: "band_changed", at: "2026-11-23T09:00:00.000Z" }),
+      change(1, { kind: "cta_opened", subject: "Renewal risk", detail: null, at: "2026-11-16T08:30:00.000Z" }),
+    ];
+    const { screen } = await openAccount({ get_account: () => detail(1, { changes }) });
+    const panel = screen.getByTestId("what-changed");
+    await expect.element(panel).toBeVisible();
+    const rows = [...panel.element().querySelectorAll('[data-testid="account-change"]')].map((r) =>
+      [...r.querySelectorAll("td")].map((td) => td.textContent?.trim()),
+    );
+    expect(rows).toEqual([
+      [localDateTime(changes[0].at), "CTA closed: Onboarding call"],
+      [localDateTime(changes[1].at), "Health moved from Average to Poor"],
+      [localDateTime(changes[2].at), "CTA opened: Renewal risk"],
+    ]);
+    expect(rawData(panel.element().textContent ?? "")).toEqual([]);
+    await shot("account-what-changed");
+  });
+
+  test("with nothing changed What changed says so", async () => {
+    const { screen } = await openAccount({ get_account: () => detail(1, { changes: [] }) });
+    await expect.element(screen.getByTestId("no-account-changes")).toBeVisible();
   });
 });

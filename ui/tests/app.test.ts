@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { page, userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
-import { accounts, bands, card, change, cta, detail, meter, run } from "./fake/fixtures";
+import { accounts, bands, card, change, changeRun, cta, detail, meter, run } from "./fake/fixtures";
 import { accountsOrg, ctasOrg } from "./fake/org";
 import { type Handlers, fakeRust } from "./fake/rust";
 import { localDate } from "../src/lib/format";
@@ -14,7 +14,8 @@ const org: Handlers = {
   list_bands: () => bands,
   ...accountsOrg(accounts(1)),
   ...ctasOrg([cta(1)]),
-  list_changes: () => [change(1)],
+  change_list: () => ({ matching: 1, rows: [change(1)] }),
+  change_runs: () => [changeRun(1)],
   get_sync_settings: () => ({
     objects: ["companies"],
     frequency: "manual",

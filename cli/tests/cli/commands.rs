@@ -1096,3 +1096,39 @@ async fn renewals_alerts_and_quality_human_and_json() {
     assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidInput));
     assert!(text(&out.stderr).starts_with("error[InvalidInput]: "), "{}", text(&out.stderr));
 }
+
+/// Multi-select values come out of the CLI as their labels (the cache keeps Gainsight's ids), and
+/// `--field FIELD=LABEL` filters by a label.
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_and_account_show_picklist_labels_not_ids() {
+    const PRODUCTS: [&str; 5] = ["Analytics", "Automation", "Mobile", "Integrations", "Premium Support"];
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    connect_cs(d, &sim.base_url(), "Sim");
+    let out = outpost(d, &["--json", "fields", "Sim", "--map", "Products__gc"], "", &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sync_ok(d, &["Sim"]);
+
+    let all = json_out(&outpost(d, &["--json", "accounts", "--limit", "1000"], "", &[]));
+    let all = all.as_array().expect("accounts");
+    let shown: Vec<&str> = all.iter().filter_map(|a| a["custom"]["Products__gc"].as_str()).collect();
+    assert!(shown.len() >= 3, "some accounts own products: {shown:?}");
+    for v in &shown {
+        assert!(v.split("; ").all(|p| PRODUCTS.contains(&p)), "labels, not ids: {v:?}");
+    }
+    let with_mobile = shown.iter().filter(|v| v.split("; ").any(|p| p == "Mobile")).count();
+    assert!(with_mobile > 0);
+    let out =
+        outpost(d, &["--json", "accounts", "--field", "Products__gc=Mobile", "--limit", "1000"], "", &[]);
+    assert_eq!(json_out(&out).as_array().map(Vec::len), Some(with_mobile), "--field filters by the label");
+
+    let owner = all.iter().find(|a| a["custom"]["Products__gc"].is_string()).expect("an owner");
+    let gsid = owner["gsid"].as_str().expect("gsid");
+    let out = outpost(d, &["account", gsid], "", &[]);
+    let page = text(&out.stdout);
+    let line =
+        page.lines().find(|l| l.trim_start().starts_with("Products")).expect("the mapped field's line");
+    assert!(line.contains(owner["custom"]["Products__gc"].as_str().unwrap_or("?")), "{line}");
+    assert!(!page.contains("1I00"), "no picklist id on the account page: {page}");
+}

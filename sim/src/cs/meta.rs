@@ -2,6 +2,7 @@
 //! clients can find the scorecard objects whose names vary by org.
 
 use super::{Shared, check_auth};
+use crate::config::OptionsStyle;
 use crate::envelope;
 use crate::schema::{DataType, Object, Row};
 use axum::extract::{Path, State};
@@ -60,12 +61,22 @@ pub async fn describe(
                 }
                 _ => Value::Null,
             };
-            json!({
+            let mut field = json!({
                 "fieldName": f.name, "label": f.label, "dataType": f.data_type.api_name(),
                 "objectName": o.name, "custom": f.name.ends_with("__gc"),
                 "meta": {"filterable": true, "sortable": true, "lookupDetail": lookup},
-                "options": options,
-            })
+                "options": [],
+            });
+            match state.config.options {
+                OptionsStyle::LabelValue => field["options"] = Value::Array(options),
+                OptionsStyle::NameGsid => {
+                    let renamed =
+                        options.iter().map(|o| json!({"name": o["label"], "gsid": o["value"]})).collect();
+                    field["meta"]["options"] = Value::Array(renamed);
+                }
+                OptionsStyle::Absent => {}
+            }
+            field
         })
         .collect();
     envelope::ok(

@@ -2,7 +2,7 @@
 //! variants, rate limits, faults and the control API.
 
 use gainsight_sim::faults::{Fault, FaultRule};
-use gainsight_sim::{DEMO_ACCESS_KEY, EmptyStyle, RateLimitStyle, RowsStyle, SimConfig};
+use gainsight_sim::{DEMO_ACCESS_KEY, EmptyStyle, OptionsStyle, RateLimitStyle, RowsStyle, SimConfig};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -140,6 +140,58 @@ async fn discovery_lists_objects_and_describes_fields() {
     assert!(stage["options"].as_array().is_some_and(|o| o.len() >= 3), "picklist options: {stage}");
     let csm = fields.iter().find(|f| f["fieldName"] == "Csm").expect("Csm");
     assert_eq!(csm["meta"]["lookupDetail"]["lookupObjects"][0]["objectName"], "GsUser");
+}
+
+/// Describe lists a picklist's items in the configured style: `options[{label, value}]`,
+/// `meta.options[{name, gsid}]`, or none at all; the items are the picklist object's own.
+#[tokio::test]
+async fn describe_lists_picklist_items_in_the_configured_style() {
+    let key = Some(("Accesskey", DEMO_ACCESS_KEY));
+    for style in [OptionsStyle::LabelValue, OptionsStyle::NameGsid, OptionsStyle::Absent] {
+        let sim = gainsight_sim::start(SimConfig { options: style, ..config() }).await.expect("start");
+        let url = format!("{}/v1/meta/services/objects/company/describe?idd=true", sim.base_url());
+        let d = call("GET", url, key, None).await;
+        let fields = d.json["data"][0]["fields"].as_array().expect("fields").clone();
+        let products = fields.iter().find(|f| f["fieldName"] == "Products__gc").expect("Products__gc");
+        assert_eq!(products["dataType"], "MULTISELECTDROPDOWNLIST");
+        let pairs: Vec<(String, String)> = match style {
+            OptionsStyle::LabelValue => products["options"]
+                .as_array()
+                .expect("options")
+                .iter()
+                .map(|o| (o["value"].as_str().unwrap_or("").into(), o["label"].as_str().unwrap_or("").into()))
+                .collect(),
+            OptionsStyle::NameGsid => products["meta"]["options"]
+                .as_array()
+                .expect("meta.options")
+                .iter()
+                .map(|o| (o["gsid"].as_str().unwrap_or("").into(), o["name"].as_str().unwrap_or("").into()))
+                .collect(),
+            OptionsStyle::Absent => {
+                assert_eq!(products["options"], json!([]), "no items listed");
+                assert!(products["meta"].get("options").is_none());
+                sim.stop().await;
+                continue;
+            }
+        };
+        assert_eq!(pairs.len(), 5, "{style:?}: every product item: {pairs:?}");
+        let body = json!({"select": ["Gsid", "Name", "Category"], "limit": 100, "offset": 0});
+        let url = format!("{}/v1/data/objects/query/da_picklist", sim.base_url());
+        let items = call("POST", url, key, Some(body)).await.json["data"]["records"].clone();
+        for (id, label) in &pairs {
+            let item = items
+                .as_array()
+                .expect("items")
+                .iter()
+                .find(|i| i["Gsid"] == id.as_str())
+                .expect("a real item");
+            assert_eq!(
+                (item["Name"].as_str(), item["Category"].as_str()),
+                (Some(label.as_str()), Some("Company Products"))
+            );
+        }
+        sim.stop().await;
+    }
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@ use super::{CmdResult, to_payload};
 use crate::state::AppState;
 use outpost::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet};
 use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
-use outpost::db::changes::Change;
+use outpost::db::changes::{Change, ChangeList, ChangeQuery, ChangeRun};
 use outpost::db::cta_page::{CtaPage, CtaPageQuery};
 use outpost::db::runs::SyncRun;
 use outpost::db::settings::FieldMapping;
@@ -62,6 +62,21 @@ pub fn list_ctas(state: State<'_, AppState>, query: CtaQuery) -> CmdResult<Vec<C
 #[tauri::command]
 pub fn list_changes(state: State<'_, AppState>, since_run: Option<i64>) -> CmdResult<Vec<Change>> {
     state.core.changes(since_run, 200).map_err(to_payload)
+}
+
+/// The Changes screen: since the last sync or a chosen one, by connection and kind.
+#[tauri::command]
+pub async fn change_list(state: State<'_, AppState>, query: ChangeQuery) -> CmdResult<ChangeList> {
+    state.core.change_list(&query).map_err(to_payload)
+}
+
+/// The syncs the Changes picker offers, newest first, with their dates and change counts.
+#[tauri::command]
+pub async fn change_runs(
+    state: State<'_, AppState>,
+    connection_id: Option<String>,
+) -> CmdResult<Vec<ChangeRun>> {
+    state.core.change_runs(connection_id.as_deref()).map_err(to_payload)
 }
 
 #[tauri::command]

@@ -6,6 +6,8 @@ pub mod browse;
 pub mod budget;
 pub mod connections;
 pub mod demo;
+pub mod export;
+pub mod insights;
 pub mod settings;
 pub mod sync;
 

@@ -5,7 +5,7 @@ use tauri::ipc::Channel;
 use tauri::{AppHandle, Emitter, State};
 
 /// Runs a sync now, streaming per-stream progress through `on_progress`; broadcasts
-/// `sync://finished` when done so every view can refresh.
+/// `sync://finished` when done so every view can refresh, and notifies the health alerts it raised.
 #[tauri::command]
 pub async fn sync_now(
     app: AppHandle,
@@ -17,6 +17,7 @@ pub async fn sync_now(
         let _ = on_progress.send(p.clone());
     };
     let summary = state.core.sync(&id, SyncOptions::default(), &progress).await.map_err(to_payload)?;
+    crate::notify_new_alerts(&app, &summary);
     let _ = app.emit("sync://finished", &summary);
     Ok(summary)
 }

@@ -28,7 +28,7 @@ async fn wait_regions(app: &fantoccini::Client, what: &str, ok: impl Fn(&[String
 }
 
 /// Presses Sync now on the CS card and waits for a run other than `previous` to finish ok.
-async fn sync_cs(app: &fantoccini::Client, previous: Option<&str>) -> String {
+pub(crate) async fn sync_cs(app: &fantoccini::Client, previous: Option<&str>) -> String {
     click_css(app, &in_card("cs", "sync-now")).await;
     let outcome = in_card("cs", "sync-outcome");
     let deadline = Instant::now() + Duration::from_secs(90);

@@ -5,8 +5,10 @@ mod support;
 
 mod about;
 mod background;
+mod changes_export;
 mod connect_cs;
 mod fields;
+mod insights;
 mod instance;
 mod lifecycle;
 mod scale;

@@ -6,6 +6,7 @@ import type {
   BudgetMeter,
   BuildInfo,
   Change,
+  ChangeRun,
   ConnectionCard,
   DemoOrg,
   CtaPageRow,
@@ -13,7 +14,12 @@ import type {
   ErrorKind,
   ErrorPayload,
   FieldMapping,
+  HealthAlert,
   HistoryPoint,
+  InsightSettings,
+  QualityCheck,
+  QualityItem,
+  RenewalRisk,
   ScoreBand,
   SyncRun,
   SyncSettings,
@@ -152,6 +158,7 @@ export function detail(i: number, over: Partial<AccountDetail> = {}): AccountDet
     usage: weeks(12).map((week, w) => ({ week, active_users: 20 + w, logins: 100 + w * 5, feature_events: null })),
     px: null,
     custom_fields: [],
+    changes: [],
     ...over,
   };
 }
@@ -182,10 +189,26 @@ export function change(id: number, over: Partial<Change> = {}): Change {
     at: iso(180),
     kind: "band_changed",
     connection: "Acme production",
+    connection_id: "cs-1",
     company_gsid: "1P02000001",
     company_name: "Account 00001",
     subject: null,
     detail: JSON.stringify({ from: "Average", to: "Poor" }),
+    ...over,
+  };
+}
+
+/** Sync `id` as the Changes picker lists it: when it ran and how many changes it recorded. */
+export function changeRun(id: number, over: Partial<ChangeRun> = {}): ChangeRun {
+  const r = run(id);
+  return {
+    id,
+    connection_id: r.connection_id,
+    connection: "Acme production",
+    started_at: r.started_at,
+    finished_at: r.finished_at,
+    outcome: r.outcome,
+    changes: id,
     ...over,
   };
 }
@@ -273,3 +296,62 @@ export const demo: DemoOrg = {
   px_region: "us",
   px_url: "http://127.0.0.1:45123/px/us/v1",
 };
+
+/** Renewal `i`: account `i` of the fake org, renewing in `i * 5` days, riskier the smaller `i`. */
+export function renewal(i: number, over: Partial<RenewalRisk> = {}): RenewalRisk {
+  const a = account(i);
+  const risk = Math.max(0, 80 - i * 10);
+  return {
+    connection_id: "cs-1",
+    gsid: a.gsid,
+    name: a.name,
+    arr: a.arr,
+    renewal_date: day(i * 5),
+    days_to_renewal: i * 5,
+    score: a.score,
+    band: a.score_label,
+    csm_name: a.csm_name,
+    risk,
+    arr_at_risk: ((a.arr ?? 0) * risk) / 100,
+    reasons: risk ? ["Poor for 3 weeks", "usage −38% in 30 days", "2 overdue risk CTAs"].slice(0, 1 + (i % 3)) : [],
+    px_account: null,
+    ...over,
+  };
+}
+
+export function healthAlert(id: number, over: Partial<HealthAlert> = {}): HealthAlert {
+  const a = account(id);
+  return {
+    id,
+    connection_id: "cs-1",
+    company_gsid: a.gsid,
+    company_name: a.name,
+    kind: (["band_dropped", "declining", "usage_down", "renewal_poor"] as const)[id % 4],
+    detail: ["Good → Poor", "score down 3 weeks in a row (85 → 76)", "usage −38% in 30 days", "renews in 40 days with a Poor score"][id % 4],
+    state: "open",
+    run_id: 7,
+    opened_at: iso(30 + id),
+    dismissed_at: null,
+    resolved_at: null,
+    ...over,
+  };
+}
+
+export function qualityItem(i: number, over: Partial<QualityItem> = {}): QualityItem {
+  const a = account(i);
+  return { connection_id: "cs-1", id: a.gsid, name: a.name, detail: null, ...over };
+}
+
+/** A data-quality check with `n` items (all listed). */
+export function qualityCheck(code: string, title: string, n: number, over: Partial<QualityCheck> = {}): QualityCheck {
+  return {
+    code,
+    title,
+    severity: "warning",
+    count: n,
+    items: Array.from({ length: n }, (_, i) => qualityItem(i + 1)),
+    ...over,
+  };
+}
+
+export const insightDefaults: InsightSettings = { decline_weeks: 3, usage_drop_pct: 30, renewal_alert_days: 90, px_link_field: "Gsid" };

@@ -37,7 +37,19 @@ export type Commands = {
   cta_facets: [{ query: B.CtaPageQuery }, B.Facet[]];
   list_ctas: [{ query: B.CtaQuery }, B.CtaListItem[]];
   list_changes: [{ sinceRun: number | null }, B.Change[]];
+  change_list: [{ query: B.ChangeQuery }, B.ChangeList];
+  change_runs: [{ connectionId: string | null }, B.ChangeRun[]];
+  export_accounts: [{ export: B.AccountExport }, B.ExportDone | null];
+  export_ctas: [{ export: B.CtaExport }, B.ExportDone | null];
   sync_history: [{ connectionId: string | null }, B.SyncRun[]];
+  renewals: [{ within: number }, B.RenewalRisk[]];
+  list_alerts: [{ all: boolean }, B.HealthAlert[]];
+  dismiss_alert: [{ id: number }, B.HealthAlert];
+  quality: [Record<string, never>, B.QualityCheck[]];
+  quality_check: [{ code: string }, B.QualityCheck];
+  unlinked_px_accounts: [Record<string, never>, B.PxAccountRef[]];
+  get_insight_settings: [Record<string, never>, B.InsightSettings];
+  set_insight_settings: [{ settings: B.InsightSettings }, B.InsightSettings];
 };
 
 export type Command = keyof Commands;
@@ -56,7 +68,13 @@ export const EMPTY: Handlers = {
   cta_page: ({ query }) => ({ total: 0, matching: 0, offset: query.offset, rows: [] }),
   cta_facets: () => [],
   list_changes: () => [],
+  change_list: () => ({ matching: 0, rows: [] }),
+  change_runs: () => [],
   sync_history: () => [],
+  renewals: () => [],
+  list_alerts: () => [],
+  quality: () => [],
+  get_insight_settings: () => ({ decline_weeks: 3, usage_drop_pct: 30, renewal_alert_days: 90, px_link_field: "Gsid" }),
 };
 
 export type Fake = {
