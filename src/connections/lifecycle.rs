@@ -81,7 +81,7 @@ impl Outpost {
             report.instance_url = Some(url);
             report.region = region;
         }
-        match p.verify(endpoints).await {
+        match p.verify(endpoints, self.dns_probe).await {
             Ok(v) => {
                 report.ok = true;
                 report.instance = Some(v.instance());
@@ -119,7 +119,7 @@ impl Outpost {
         if let Some(d) = input.description.as_deref() {
             one_line("The description", d)?;
         }
-        let v = p.verify(endpoints).await?;
+        let v = p.verify(endpoints, self.dns_probe).await?;
         let name = match (given, &v.subscription) {
             // Outpost picks this one: whatever the subscription's name holds, the stored one is printable.
             ("", Some(sub)) => printable(&sub.name),
@@ -233,7 +233,7 @@ impl Outpost {
     pub async fn rotate(&self, id_or_name: &str, new_secret: &str) -> Result<ConnectionCard> {
         let row = self.row(id_or_name)?;
         let key = normalize_key(new_secret, secret_name(&row))?.key;
-        prepare_saved(&row, key.clone())?.verify(&self.px_endpoints).await?;
+        prepare_saved(&row, key.clone())?.verify(&self.px_endpoints, self.dns_probe).await?;
         let id = row.id.clone();
         let old = self.with_vault(move |v| v.load(&id)).await.ok();
         let (id, new) = (row.id.clone(), key.clone());

@@ -3,7 +3,7 @@
 
 use super::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
 use super::error::{ApiError, HINT_KEY};
-use super::http::{self, Timeouts};
+use super::http::{self, DnsProbe, Timeouts};
 use super::instance::InstanceUrl;
 use super::response::{CsData, classify_cs};
 use super::retry::RetryPolicy;
@@ -48,6 +48,7 @@ pub struct CsClient {
     budget: Arc<CallWindow>,
     retry: RetryPolicy,
     calls: AtomicU64,
+    dns_probe: DnsProbe,
 }
 
 /// The bearer token and its lifetime from a token reply, bare (`{access_token, expires_in, …}`, as
@@ -75,6 +76,7 @@ impl CsClient {
             budget: Arc::new(CallWindow::per_minute(DEFAULT_CS_CALLS_PER_MINUTE)),
             retry: RetryPolicy::default(),
             calls: AtomicU64::new(0),
+            dns_probe: DnsProbe::default(),
         })
     }
 
@@ -86,6 +88,12 @@ impl CsClient {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// How a failed name lookup is told apart from no network (see [`DnsProbe`]).
+    pub fn with_dns_probe(mut self, probe: DnsProbe) -> Self {
+        self.dns_probe = probe;
         self
     }
 
@@ -190,7 +198,7 @@ impl CsClient {
         self.budget.acquire().await;
         self.calls.fetch_add(1, Ordering::Relaxed);
         let host = self.base.domain();
-        let reply = http::send(request, &host).await?;
+        let reply = http::send(request, &host, self.dns_probe).await?;
         classify_cs(&reply, &host)
     }
 
@@ -219,7 +227,7 @@ impl CsClient {
             }
             self.budget.acquire().await;
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let reply = http::send(request, &host).await?;
+            let reply = http::send(request, &host, self.dns_probe).await?;
             if reply.status == 200
                 && let Some((token, ttl)) = token_from(&reply.body)
             {

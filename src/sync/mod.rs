@@ -290,7 +290,7 @@ impl Outpost {
         opts: &SyncOptions,
         progress: Progress<'_>,
     ) -> Result<SyncSummary> {
-        let client = read_px::px_client(card, key)?;
+        let client = read_px::px_client(card, key)?.with_dns_probe(self.dns_probe);
         let now = self.now();
         let started_at = iso(now);
         let (run_id, backfill_days, first) = {
@@ -340,7 +340,8 @@ impl Outpost {
         let per_minute = settings::get(&*self.db()?, &card.id)?.cs_calls_per_minute;
         let url = normalize_instance_url(&card.instance_url)?;
         Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
-            .with_budget(self.cs_budget(&card.id, per_minute)))
+            .with_budget(self.cs_budget(&card.id, per_minute))
+            .with_dns_probe(self.dns_probe))
     }
 }
 
