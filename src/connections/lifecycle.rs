@@ -215,15 +215,29 @@ impl Outpost {
         let secret = self.with_vault(move |v| v.load(&id)).await?;
         let label = row.auth_mode;
         let report = self.report(prepare_saved(&row, secret), label, &self.px_endpoints).await;
-        let db = self.db()?;
         match &report.error {
             Some(e) if e.kind == ErrorKind::InvalidKey => {
-                rows::set_status(&db, &row.id, "needs_attention", Some(KEY_REJECTED))?
+                rows::set_status(&*self.db()?, &row.id, "needs_attention", Some(KEY_REJECTED))?
             }
-            None if row.status == "needs_attention" => rows::set_status(&db, &row.id, "connected", None)?,
+            Some(e) if e.kind.is_unanswered() => self.note_unanswered(&row.id, &e.message)?,
+            None if matches!(row.status.as_str(), "needs_attention" | "offline") => {
+                rows::set_status(&*self.db()?, &row.id, "connected", None)?
+            }
             _ => {}
         }
         Ok(report)
+    }
+
+    /// Gainsight did not answer a test or a sync of this connection: its card says Offline, with
+    /// why. A card that needs attention (or is disconnected) keeps saying so: that is still the
+    /// thing to fix, and only an answer from Gainsight can show it fixed.
+    pub(crate) fn note_unanswered(&self, id: &str, message: &str) -> Result<()> {
+        let db = self.db()?;
+        let Some(row) = rows::get(&db, id)? else { return Ok(()) };
+        if matches!(row.status.as_str(), "connected" | "offline" | "syncing") {
+            rows::set_status(&db, id, "offline", Some(message))?;
+        }
+        Ok(())
     }
 
     /// Replaces a connection's key (CS Access Key, M2M client secret or PX API key). The new one is
