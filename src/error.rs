@@ -36,6 +36,12 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Kinds that mean Gainsight gave no answer at all (no network, nothing listening, no reply in
+    /// time): the card shows Offline, not a problem with the connection.
+    pub fn is_unanswered(self) -> bool {
+        matches!(self, ErrorKind::Offline | ErrorKind::Timeout)
+    }
+
     /// A distinct process exit code per kind for the CLI (2 is clap's usage error).
     pub fn exit_code(self) -> i32 {
         match self {

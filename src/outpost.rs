@@ -3,6 +3,7 @@
 use crate::budget::BudgetStore;
 use crate::db;
 use crate::error::{Error, ErrorKind, Result};
+use crate::gainsight::http::DnsProbe;
 use crate::gainsight::px::PxEndpoints;
 use crate::vault::Vault;
 use rusqlite::Connection;
@@ -26,6 +27,8 @@ pub struct Outpost {
     pub(crate) loopback_window: std::time::Duration,
     /// Where PX regions live; tests point them at the simulator.
     pub(crate) px_endpoints: PxEndpoints,
+    /// How a failed name lookup is told from no network; tests choose the names it looks up.
+    pub(crate) dns_probe: DnsProbe,
     /// The syncs this process runs now (see [`crate::sync::running`]).
     pub(crate) running: crate::sync::running::Registry,
     /// The demo org, once started in this process.
@@ -64,6 +67,7 @@ impl Outpost {
             budget,
             loopback_window: std::time::Duration::from_secs(60),
             px_endpoints: PxEndpoints::default(),
+            dns_probe: DnsProbe::default(),
             running: Default::default(),
             #[cfg(feature = "demo")]
             demo: tokio::sync::Mutex::new(None),
@@ -74,6 +78,12 @@ impl Outpost {
     /// [`PxEndpoints::simulator`] in tests.
     pub fn with_px_endpoints(mut self, endpoints: PxEndpoints) -> Self {
         self.px_endpoints = endpoints;
+        self
+    }
+
+    /// Looks up these names, not the default ones, to tell "no such server" from "no network".
+    pub fn with_dns_probe(mut self, probe: DnsProbe) -> Self {
+        self.dns_probe = probe;
         self
     }
 

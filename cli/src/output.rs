@@ -286,6 +286,9 @@ fn print_card(c: &ConnectionCard) {
         outpost::connections::ConnectionStatus::Connected => "Connected".to_string(),
         outpost::connections::ConnectionStatus::Syncing => "Syncing".to_string(),
         outpost::connections::ConnectionStatus::Disconnected => "Disconnected".to_string(),
+        outpost::connections::ConnectionStatus::Offline => {
+            format!("Offline: {}", c.status_reason.as_deref().unwrap_or("Gainsight did not answer"))
+        }
         outpost::connections::ConnectionStatus::NeedsAttention => {
             format!("Needs attention: {}", c.status_reason.as_deref().unwrap_or("see the app"))
         }

@@ -27,10 +27,10 @@ pub fn connection_items(cards: &[ConnectionCard]) -> Vec<Item> {
             (Some(at), None) => format!("{}: last sync {at}", c.name),
             _ => format!("{}: not synced yet", c.name),
         };
-        let label = if c.status == ConnectionStatus::NeedsAttention {
-            format!("{last}, needs attention")
-        } else {
-            last
+        let label = match c.status {
+            ConnectionStatus::NeedsAttention => format!("{last}, needs attention"),
+            ConnectionStatus::Offline => format!("{last}, offline"),
+            _ => last,
         };
         items.push(Item { id: None, label });
     }

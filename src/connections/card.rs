@@ -12,6 +12,9 @@ use ts_rs::TS;
 #[serde(rename_all = "snake_case")]
 pub enum ConnectionStatus {
     Connected,
+    /// The last attempt (a test or a sync) got no answer from Gainsight; the cache is what it was
+    /// at `last_sync_at`. The next answer makes it Connected again.
+    Offline,
     Syncing,
     NeedsAttention,
     Disconnected,
@@ -80,6 +83,7 @@ impl From<ConnectionRow> for ConnectionCard {
         let status = match r.status.as_str() {
             "needs_attention" => ConnectionStatus::NeedsAttention,
             "disconnected" => ConnectionStatus::Disconnected,
+            "offline" => ConnectionStatus::Offline,
             _ => ConnectionStatus::Connected,
         };
         ConnectionCard {

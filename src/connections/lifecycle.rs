@@ -81,7 +81,7 @@ impl Outpost {
             report.instance_url = Some(url);
             report.region = region;
         }
-        match p.verify(endpoints).await {
+        match p.verify(endpoints, self.dns_probe).await {
             Ok(v) => {
                 report.ok = true;
                 report.instance = Some(v.instance());
@@ -119,7 +119,7 @@ impl Outpost {
         if let Some(d) = input.description.as_deref() {
             one_line("The description", d)?;
         }
-        let v = p.verify(endpoints).await?;
+        let v = p.verify(endpoints, self.dns_probe).await?;
         let name = match (given, &v.subscription) {
             // Outpost picks this one: whatever the subscription's name holds, the stored one is printable.
             ("", Some(sub)) => printable(&sub.name),
@@ -215,15 +215,29 @@ impl Outpost {
         let secret = self.with_vault(move |v| v.load(&id)).await?;
         let label = row.auth_mode;
         let report = self.report(prepare_saved(&row, secret), label, &self.px_endpoints).await;
-        let db = self.db()?;
         match &report.error {
             Some(e) if e.kind == ErrorKind::InvalidKey => {
-                rows::set_status(&db, &row.id, "needs_attention", Some(KEY_REJECTED))?
+                rows::set_status(&*self.db()?, &row.id, "needs_attention", Some(KEY_REJECTED))?
             }
-            None if row.status == "needs_attention" => rows::set_status(&db, &row.id, "connected", None)?,
+            Some(e) if e.kind.is_unanswered() => self.note_unanswered(&row.id, &e.message)?,
+            None if matches!(row.status.as_str(), "needs_attention" | "offline") => {
+                rows::set_status(&*self.db()?, &row.id, "connected", None)?
+            }
             _ => {}
         }
         Ok(report)
+    }
+
+    /// Gainsight did not answer a test or a sync of this connection: its card says Offline, with
+    /// why. A card that needs attention (or is disconnected) keeps saying so: that is still the
+    /// thing to fix, and only an answer from Gainsight can show it fixed.
+    pub(crate) fn note_unanswered(&self, id: &str, message: &str) -> Result<()> {
+        let db = self.db()?;
+        let Some(row) = rows::get(&db, id)? else { return Ok(()) };
+        if matches!(row.status.as_str(), "connected" | "offline" | "syncing") {
+            rows::set_status(&db, id, "offline", Some(message))?;
+        }
+        Ok(())
     }
 
     /// Replaces a connection's key (CS Access Key, M2M client secret or PX API key). The new one is
@@ -233,7 +247,7 @@ impl Outpost {
     pub async fn rotate(&self, id_or_name: &str, new_secret: &str) -> Result<ConnectionCard> {
         let row = self.row(id_or_name)?;
         let key = normalize_key(new_secret, secret_name(&row))?.key;
-        prepare_saved(&row, key.clone())?.verify(&self.px_endpoints).await?;
+        prepare_saved(&row, key.clone())?.verify(&self.px_endpoints, self.dns_probe).await?;
         let id = row.id.clone();
         let old = self.with_vault(move |v| v.load(&id)).await.ok();
         let (id, new) = (row.id.clone(), key.clone());

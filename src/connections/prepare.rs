@@ -5,7 +5,7 @@ use super::card::{display_instance, parse_region};
 use super::input::{ConnectKind, CsAuthInput, PxTarget};
 use crate::db::connections::ConnectionRow;
 use crate::error::{Error, ErrorKind, Result};
-use crate::gainsight::http::Timeouts;
+use crate::gainsight::http::{DnsProbe, Timeouts};
 use crate::gainsight::px::{PxClient, PxEndpoints, PxRegion, PxSubscription, detect_region, is_loopback};
 use crate::gainsight::{CsAuth, CsClient, InstanceUrl, normalize_instance_url, normalize_key};
 use crate::model::{AuthMode, ConnectionKind};
@@ -137,7 +137,7 @@ impl Prepared {
 
     /// One call (CS: plus the token request for M2M; PX auto-detect: one per region tried), not
     /// retried: the admin wants the answer now.
-    pub async fn verify(&self, endpoints: &PxEndpoints) -> Result<Verified> {
+    pub async fn verify(&self, endpoints: &PxEndpoints, probe: DnsProbe) -> Result<Verified> {
         let timeouts = Timeouts::default();
         match &self.target {
             Target::Cs { url, client_id } => {
@@ -145,24 +145,33 @@ impl Prepared {
                     Some(id) => CsAuth::M2m { client_id: id.clone(), client_secret: self.secret.clone() },
                     None => CsAuth::AccessKey(self.secret.clone()),
                 };
-                CsClient::new(url.clone(), auth, timeouts)?.test_connection().await?;
+                CsClient::new(url.clone(), auth, timeouts)?.with_dns_probe(probe).test_connection().await?;
                 Ok(Verified { instance_url: url.as_str().to_string(), region: None, subscription: None })
             }
             Target::PxAuto => {
-                let (region, sub) = detect_region(endpoints, &self.secret, timeouts).await?;
+                let (region, sub) = detect_region(endpoints, &self.secret, timeouts, probe).await?;
                 Ok(Verified {
                     instance_url: bare(endpoints.base(region)),
                     region: Some(region),
                     subscription: Some(sub),
                 })
             }
-            Target::PxRegion(r) => self.verify_px(endpoints.base(*r), Some(*r), timeouts).await,
-            Target::PxUrl { base, region } => self.verify_px(base, *region, timeouts).await,
+            Target::PxRegion(r) => self.verify_px(endpoints.base(*r), Some(*r), timeouts, probe).await,
+            Target::PxUrl { base, region } => self.verify_px(base, *region, timeouts, probe).await,
         }
     }
 
-    async fn verify_px(&self, base: &Url, region: Option<PxRegion>, timeouts: Timeouts) -> Result<Verified> {
-        let sub = PxClient::new(base.clone(), self.secret.clone(), timeouts)?.test_connection().await?;
+    async fn verify_px(
+        &self,
+        base: &Url,
+        region: Option<PxRegion>,
+        timeouts: Timeouts,
+        probe: DnsProbe,
+    ) -> Result<Verified> {
+        let sub = PxClient::new(base.clone(), self.secret.clone(), timeouts)?
+            .with_dns_probe(probe)
+            .test_connection()
+            .await?;
         Ok(Verified { instance_url: bare(base), region, subscription: Some(sub) })
     }
 }

@@ -3,7 +3,7 @@
 
 use super::budget::{CallWindow, DEFAULT_CS_CALLS_PER_MINUTE};
 use super::error::{ApiError, HINT_KEY};
-use super::http::{self, Timeouts};
+use super::http::{self, DnsProbe, Timeouts};
 use super::instance::InstanceUrl;
 use super::response::{CsData, classify_cs};
 use super::retry::RetryPolicy;
@@ -51,6 +51,7 @@ pub struct CsClient {
     cancel: Option<Arc<AtomicBool>>,
     retry: RetryPolicy,
     calls: AtomicU64,
+    dns_probe: DnsProbe,
 }
 
 /// Where a client takes its calls from: this process's own window (a connection test before the
@@ -105,6 +106,7 @@ impl CsClient {
             cancel: None,
             retry: RetryPolicy::default(),
             calls: AtomicU64::new(0),
+            dns_probe: DnsProbe::default(),
         })
     }
 
@@ -128,6 +130,12 @@ impl CsClient {
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
+        self
+    }
+
+    /// How a failed name lookup is told apart from no network (see [`DnsProbe`]).
+    pub fn with_dns_probe(mut self, probe: DnsProbe) -> Self {
+        self.dns_probe = probe;
         self
     }
 
@@ -232,7 +240,7 @@ impl CsClient {
         self.budget.acquire(self.cancel.as_deref()).await?;
         self.calls.fetch_add(1, Ordering::Relaxed);
         let host = self.base.domain();
-        let reply = http::send(request, &host).await?;
+        let reply = http::send(request, &host, self.dns_probe).await?;
         classify_cs(&reply, &host)
     }
 
@@ -261,7 +269,7 @@ impl CsClient {
             }
             self.budget.acquire(self.cancel.as_deref()).await?;
             self.calls.fetch_add(1, Ordering::Relaxed);
-            let reply = http::send(request, &host).await?;
+            let reply = http::send(request, &host, self.dns_probe).await?;
             if reply.status == 200
                 && let Some((token, ttl)) = token_from(&reply.body)
             {

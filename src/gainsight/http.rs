@@ -36,9 +36,59 @@ pub fn build_client(timeouts: Timeouts, https_only: bool) -> Result<reqwest::Cli
         .map_err(|e| ApiError::new(ErrorKind::Internal, format!("could not set up HTTP: {e}"), None))
 }
 
+/// Tells "no server has this name" from "this computer cannot look any name up" (offline, no
+/// DNS): after a failed lookup, it resolves names that exist whenever there is a network. Real
+/// lookups through the system resolver; tests choose names that do or do not resolve here.
+#[derive(Clone, Copy, Debug)]
+pub struct DnsProbe {
+    names: &'static [&'static str],
+    wait: Duration,
+}
+
+impl Default for DnsProbe {
+    /// Gainsight's own domain and IANA's permanent example domain.
+    fn default() -> Self {
+        DnsProbe { names: &["gainsight.com", "example.com"], wait: Duration::from_secs(3) }
+    }
+}
+
+impl DnsProbe {
+    /// A probe that looks up these names instead (any one resolving means DNS works).
+    pub fn with_names(names: &'static [&'static str]) -> Self {
+        DnsProbe { names, ..DnsProbe::default() }
+    }
+
+    /// Whether any of the probe names resolves within the wait; a lookup that hangs counts as none.
+    pub async fn any_resolves(&self) -> bool {
+        let mut lookups = tokio::task::JoinSet::new();
+        for name in self.names {
+            lookups.spawn(async move {
+                tokio::net::lookup_host((*name, 443)).await.is_ok_and(|mut addrs| addrs.next().is_some())
+            });
+        }
+        let any = async move {
+            while let Some(done) = lookups.join_next().await {
+                if done.unwrap_or(false) {
+                    return true;
+                }
+            }
+            false
+        };
+        tokio::time::timeout(self.wait, any).await.unwrap_or(false)
+    }
+}
+
 /// Sends a request and reads the whole reply, turning transport failures into kinds.
-pub async fn send(request: reqwest::RequestBuilder, host: &str) -> Result<RawReply, ApiError> {
-    let response = request.send().await.map_err(|e| transport_error(&e, host))?;
+pub async fn send(
+    request: reqwest::RequestBuilder,
+    host: &str,
+    probe: DnsProbe,
+) -> Result<RawReply, ApiError> {
+    let response = match request.send().await {
+        Ok(r) => r,
+        Err(e) if is_lookup_failure(&e) => return Err(lookup_error(host, probe).await),
+        Err(e) => return Err(transport_error(&e, host)),
+    };
     let status = response.status().as_u16();
     let header =
         |name| response.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
@@ -49,7 +99,8 @@ pub async fn send(request: reqwest::RequestBuilder, host: &str) -> Result<RawRep
     Ok(RawReply { status, content_type, location, retry_after, body })
 }
 
-fn transport_error(e: &reqwest::Error, host: &str) -> ApiError {
+/// The error and its causes, lower case, in one line.
+fn error_chain(e: &reqwest::Error) -> String {
     let mut chain = String::new();
     let mut source: Option<&dyn std::error::Error> = Some(e);
     while let Some(s) = source {
@@ -57,21 +108,43 @@ fn transport_error(e: &reqwest::Error, host: &str) -> ApiError {
         chain.push(' ');
         source = s.source();
     }
+    chain
+}
+
+fn is_lookup_failure(e: &reqwest::Error) -> bool {
+    let chain = error_chain(e);
+    !e.is_timeout()
+        && (chain.contains("dns error")
+            || chain.contains("failed to lookup address")
+            || chain.contains("name or service not known"))
+}
+
+/// A host name that did not resolve: the wrong address when other names resolve, else no network.
+async fn lookup_error(host: &str, probe: DnsProbe) -> ApiError {
+    if probe.any_resolves().await {
+        ApiError::new(
+            ErrorKind::WrongInstance,
+            format!("No server named {host} could be found."),
+            Some(HINT_DOMAIN),
+        )
+    } else {
+        ApiError::new(
+            ErrorKind::Offline,
+            format!(
+                "Could not look up {host}: this computer cannot reach a name server, so it seems to be offline."
+            ),
+            Some(HINT_OFFLINE),
+        )
+    }
+}
+
+fn transport_error(e: &reqwest::Error, host: &str) -> ApiError {
+    let chain = error_chain(e);
     if e.is_timeout() {
         return ApiError::new(
             ErrorKind::Timeout,
             format!("{host} did not answer in time."),
             Some(HINT_RETRY),
-        );
-    }
-    if chain.contains("dns error")
-        || chain.contains("failed to lookup address")
-        || chain.contains("name or service not known")
-    {
-        return ApiError::new(
-            ErrorKind::WrongInstance,
-            format!("No server named {host} could be found."),
-            Some(HINT_DOMAIN),
         );
     }
     if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {

@@ -3,7 +3,7 @@
 
 use super::budget::PxBudget;
 use super::error::{ApiError, HINT_DOMAIN, HINT_RETRY};
-use super::http::{self, Timeouts};
+use super::http::{self, DnsProbe, Timeouts};
 use super::paging::Record;
 use super::response::RawReply;
 use super::retry::RetryPolicy;
@@ -112,6 +112,7 @@ pub struct PxClient {
     budget: Arc<PxBudget>,
     retry: RetryPolicy,
     calls: std::sync::atomic::AtomicU64,
+    dns_probe: DnsProbe,
 }
 
 /// Plain http is allowed only to this computer (the simulator, a local proxy).
@@ -141,6 +142,7 @@ impl PxClient {
             budget: Arc::new(PxBudget::per_second(150)),
             retry: RetryPolicy::default(),
             calls: Default::default(),
+            dns_probe: DnsProbe::default(),
         })
     }
 
@@ -156,6 +158,12 @@ impl PxClient {
 
     pub fn with_budget(mut self, budget: Arc<PxBudget>) -> Self {
         self.budget = budget;
+        self
+    }
+
+    /// How a failed name lookup is told apart from no network (see [`DnsProbe`]).
+    pub fn with_dns_probe(mut self, probe: DnsProbe) -> Self {
+        self.dns_probe = probe;
         self
     }
 
@@ -177,7 +185,7 @@ impl PxClient {
         self.budget.acquire().await;
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let host = self.base.host_str().unwrap_or("PX").to_string();
-        let reply = http::send(request, &host).await.map_err(|mut e| {
+        let reply = http::send(request, &host, self.dns_probe).await.map_err(|mut e| {
             // The network layer speaks of CS instance addresses; PX addresses are regions.
             if e.hint.as_deref() == Some(HINT_DOMAIN) {
                 e.hint = Some(HINT_PX_ADDRESS.into());
@@ -343,11 +351,13 @@ pub async fn detect_region(
     endpoints: &PxEndpoints,
     key: &Secret,
     timeouts: Timeouts,
+    probe: DnsProbe,
 ) -> Result<(PxRegion, PxSubscription), ApiError> {
     let mut last = None;
     for region in PxRegion::ALL {
         let client = PxClient::new(endpoints.base(region).clone(), key.clone(), timeouts)?
-            .with_retry(RetryPolicy::none());
+            .with_retry(RetryPolicy::none())
+            .with_dns_probe(probe);
         match client.test_connection().await {
             Ok(sub) => return Ok((region, sub)),
             Err(e) if e.kind == ErrorKind::InvalidKey => last = Some(e),

@@ -161,22 +161,39 @@ impl Outpost {
                 .with_hint("Its cached data stays browsable; connect again to sync."));
         }
         let _running = self.start_running(&card.id, &card.name, opts.cancel.clone())?;
+        let result = self.sync_card(&card, opts, progress).await;
+        // A run that finished recorded its own status; one that stopped early with no answer from
+        // Gainsight (the org's objects could not even be listed) still makes the card Offline.
+        if let Err(e) = &result
+            && e.kind.is_unanswered()
+        {
+            self.note_unanswered(&card.id, &e.message)?;
+        }
+        result
+    }
+
+    async fn sync_card(
+        &self,
+        card: &crate::connections::ConnectionCard,
+        opts: SyncOptions,
+        progress: Progress<'_>,
+    ) -> Result<SyncSummary> {
         if card.kind == "px" {
             let id = card.id.clone();
             let key = self.with_vault(move |v| v.load(&id)).await?;
-            return self.sync_px(&card, key, &opts, progress).await;
+            return self.sync_px(card, key, &opts, progress).await;
         }
-        let client = self.cs_client(&card).await?.with_cancel(opts.cancel.clone());
+        let client = self.cs_client(card).await?.with_cancel(opts.cancel.clone());
         let now = self.now();
-        let mut run = self.plan_cs_run(&card, &opts, now)?;
-        let mut outcomes = self.check_org_objects(&client, &card, &mut run).await?;
-        let (read, roles) = self.read_streams(&client, &card, &run, &opts, progress).await?;
+        let mut run = self.plan_cs_run(card, &opts, now)?;
+        let mut outcomes = self.check_org_objects(&client, card, &mut run).await?;
+        let (read, roles) = self.read_streams(&client, card, &run, &opts, progress).await?;
         outcomes.extend(read);
-        let (deletes, deleted) = self.apply_deletes(&client, &card, &run, &opts, progress).await?;
+        let (deletes, deleted) = self.apply_deletes(&client, card, &run, &opts, progress).await?;
         outcomes.extend(deletes);
         order_outcomes(&mut outcomes);
         let end = RunResult { deleted, calls: client.calls(), notices: Vec::new(), streams: outcomes, roles };
-        self.finish(&card, run.run_id, now, run.started_at, &opts, end)
+        self.finish(card, run.run_id, now, run.started_at, &opts, end)
     }
 
     /// Records how a run ended (and each stream's outcome), sets the connection's status (a
@@ -240,6 +257,10 @@ impl Outpost {
             // anything else (cancelled, offline, a server error) says nothing new about it.
             let key_rejected =
                 end.streams.iter().any(|o| o.error.as_ref().is_some_and(|e| e.kind == ErrorKind::InvalidKey));
+            // A failed run whose every error was no answer at all.
+            let errors: Vec<_> = end.streams.iter().filter_map(|o| o.error.as_ref()).collect();
+            let unanswered =
+                errors.first().copied().filter(|_| errors.iter().all(|e| e.kind.is_unanswered()));
             match outcome {
                 _ if key_rejected => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", Some("key rejected"))?
@@ -248,6 +269,12 @@ impl Outpost {
                 _ if card.status == crate::connections::ConnectionStatus::NeedsAttention => {
                     conn_rows::set_status(&db, &card.id, "needs_attention", card.status_reason.as_deref())?
                 }
+                // Nothing answered: the card says Offline until something does.
+                SyncOutcome::Failed if unanswered.is_some() => {
+                    conn_rows::set_status(&db, &card.id, "offline", unanswered.map(|e| e.message.as_str()))?
+                }
+                // Cancelled, or a failure that was an answer: no news about the network.
+                _ if card.status == crate::connections::ConnectionStatus::Offline => {}
                 _ => conn_rows::set_status(&db, &card.id, "connected", None)?,
             }
             if read_something {
@@ -290,7 +317,7 @@ impl Outpost {
         opts: &SyncOptions,
         progress: Progress<'_>,
     ) -> Result<SyncSummary> {
-        let client = read_px::px_client(card, key)?;
+        let client = read_px::px_client(card, key)?.with_dns_probe(self.dns_probe);
         let now = self.now();
         let started_at = iso(now);
         let (run_id, backfill_days, first) = {
@@ -341,7 +368,8 @@ impl Outpost {
         let url = normalize_instance_url(&card.instance_url)?;
         let budget = self.org_budget(&card.id, &url, per_minute)?;
         Ok(CsClient::new(url, crate::connections::cs_auth(card, key), Default::default())?
-            .with_org_budget(budget))
+            .with_org_budget(budget)
+            .with_dns_probe(self.dns_probe))
     }
 }
 

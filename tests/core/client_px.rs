@@ -10,7 +10,7 @@ use gainsight_sim::faults::{Fault, FaultRule};
 use gainsight_sim::{DEMO_PX_API_KEY, PxKey, Region, RunningSim, SimConfig};
 use outpost::ErrorKind;
 use outpost::gainsight::ApiError;
-use outpost::gainsight::http::Timeouts;
+use outpost::gainsight::http::{DnsProbe, Timeouts};
 use outpost::gainsight::paging::Record;
 use outpost::gainsight::px::{
     MAX_ENGAGEMENT_PAGE, MAX_FEATURE_PAGE, MAX_SCROLL_PAGE, PxClient, PxEndpoints, PxRegion, classify_px,
@@ -196,13 +196,15 @@ async fn detect_region_stops_at_the_first_region_that_accepts() {
     let sub_calls =
         |sim: &RunningSim, r: &str| sim.counters().calls_to(&format!("/px/{r}/v1/admin/subscription"));
 
-    let (region, sub) = detect_region(&eps, &Secret::new(DEMO_PX_API_KEY), t).await.expect("US key");
+    let (region, sub) =
+        detect_region(&eps, &Secret::new(DEMO_PX_API_KEY), t, DnsProbe::default()).await.expect("US key");
     assert_eq!(region, PxRegion::Us, "the demo key belongs to the US data centre");
     assert_eq!(sub.name, "Outpost Demo");
     assert_eq!(sim.counters().total_calls(), 1, "US is tried first, so a US key costs one call");
 
     sim.reset_counters();
-    let (region, sub) = detect_region(&eps, &Secret::new(EU_KEY), t).await.expect("EU key");
+    let (region, sub) =
+        detect_region(&eps, &Secret::new(EU_KEY), t, DnsProbe::default()).await.expect("EU key");
     assert_eq!(region, PxRegion::Eu, "an EU key is found in the EU");
     assert_eq!(sub.name, "Outpost Demo");
     assert_eq!(
@@ -213,7 +215,8 @@ async fn detect_region_stops_at_the_first_region_that_accepts() {
     assert_eq!(sim.counters().total_calls(), 2, "nothing else is called, and nothing is retried");
 
     sim.reset_counters();
-    let (region, _) = detect_region(&eps, &Secret::new(US2_KEY), t).await.expect("US2 key");
+    let (region, _) =
+        detect_region(&eps, &Secret::new(US2_KEY), t, DnsProbe::default()).await.expect("US2 key");
     assert_eq!(region, PxRegion::Us2, "a US2 key is found in US2");
     assert_eq!(
         (sub_calls(&sim, "us"), sub_calls(&sim, "eu"), sub_calls(&sim, "us2")),
@@ -222,7 +225,9 @@ async fn detect_region_stops_at_the_first_region_that_accepts() {
     );
 
     sim.reset_counters();
-    let e = detect_region(&eps, &Secret::new("nobody-knows-this-key"), t).await.expect_err("no region");
+    let e = detect_region(&eps, &Secret::new("nobody-knows-this-key"), t, DnsProbe::default())
+        .await
+        .expect_err("no region");
     assert_eq!(e.kind, ErrorKind::InvalidKey, "a key no region accepts is an invalid key: {e:?}");
     assert!(
         e.message.contains("No PX region") && e.message.contains("EU"),
@@ -238,7 +243,8 @@ async fn detect_region_stops_at_the_first_region_that_accepts() {
 
     // A key known in its region but without Read stops the search there with the real reason.
     sim.reset_counters();
-    let e = detect_region(&eps, &Secret::new(EU_NO_READ_KEY), t).await.expect_err("no read");
+    let e =
+        detect_region(&eps, &Secret::new(EU_NO_READ_KEY), t, DnsProbe::default()).await.expect_err("no read");
     assert_eq!(e.kind, ErrorKind::Forbidden, "the key's region was found; it only lacks Read: {e:?}");
     assert_eq!(sim.counters().total_calls(), 2, "US refused, EU answered 403, US2 not asked");
 }

@@ -381,3 +381,73 @@ async fn no_key_reaches_sqlite_or_any_returned_value() {
     assert!(seen.contains("••••"), "masks are returned instead: {seen}");
     assert!(contains(&db, DEMO_CLIENT_ID), "the client id is not a secret and is stored (sanity check)");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_answer_makes_the_card_offline_with_its_cache_time_and_an_answer_makes_it_connected() {
+    let sim = sim().await;
+    let port = sim.addr().port();
+    let dir = tempfile::tempdir().expect("dir");
+    let app = app(dir.path(), &sim);
+    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
+    let opts =
+        || SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
+    assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
+    let synced = app.connection("Prod").expect("card");
+    assert_eq!(synced.status, ConnectionStatus::Connected);
+    let cache_time = synced.last_sync_at.clone().expect("synced once");
+
+    sim.stop().await;
+    let _ = app.sync("Prod", opts(), &quiet).await;
+    let card = app.connection("Prod").expect("card");
+    assert_eq!(card.status, ConnectionStatus::Offline, "nothing answered the sync");
+    let reason = card.status_reason.clone().expect("the card says why");
+    assert!(reason.contains(&format!("127.0.0.1:{port}")), "the reason names the instance: {reason}");
+    assert_eq!(
+        card.last_sync_at.as_deref(),
+        Some(cache_time.as_str()),
+        "the cache shown is the last good one"
+    );
+
+    // A test that gets no answer keeps it Offline.
+    let report = app.test_saved("Prod").await.expect("test runs");
+    assert_eq!(kind(&report), Some(ErrorKind::Offline));
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Offline);
+
+    // Gainsight answers again (same address): the test says so and the card is Connected.
+    let back = gainsight_sim::start(SimConfig { anchor_day: Some(20_400), port, ..Default::default() })
+        .await
+        .expect("the simulator starts again on its port");
+    let report = app.test_saved("Prod").await.expect("test runs");
+    assert!(report.ok, "{:?}", report.error);
+    let card = app.connection("Prod").expect("card");
+    assert_eq!(card.status, ConnectionStatus::Connected);
+    assert_eq!(card.status_reason, None);
+
+    // Offline again, then a sync that reads: Connected, with a newer cache time.
+    back.stop().await;
+    let _ = app.sync("Prod", opts(), &quiet).await;
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Offline);
+    let _back = gainsight_sim::start(SimConfig { anchor_day: Some(20_400), port, ..Default::default() })
+        .await
+        .expect("the simulator starts again on its port");
+    assert_eq!(app.sync("Prod", opts(), &quiet).await.expect("sync").outcome, "ok");
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::Connected);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_card_that_needs_attention_keeps_saying_so_when_nothing_answers() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = app(dir.path(), &sim);
+    app.connect(&cs("Prod", &sim.base_url(), DEMO_ACCESS_KEY)).await.expect("connect");
+    sim.rotate_cs_key(NEW_CS_KEY);
+    assert_eq!(kind(&app.test_saved("Prod").await.expect("test")), Some(ErrorKind::InvalidKey));
+    assert_eq!(app.connection("Prod").expect("card").status, ConnectionStatus::NeedsAttention);
+
+    sim.stop().await;
+    let report = app.test_saved("Prod").await.expect("test runs");
+    assert_eq!(kind(&report), Some(ErrorKind::Offline));
+    let card = app.connection("Prod").expect("card");
+    assert_eq!(card.status, ConnectionStatus::NeedsAttention, "the key is still the thing to fix");
+    assert_eq!(card.status_reason.as_deref(), Some("key rejected"));
+}

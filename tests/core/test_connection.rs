@@ -6,6 +6,7 @@ use crate::common;
 use common::*;
 use outpost::ErrorKind;
 use outpost::connections::{CsConnectInput, TestReport};
+use outpost::gainsight::http::DnsProbe;
 use outpost::vault::Vault;
 
 fn input(url: &str, key: &str) -> CsConnectInput {
@@ -49,17 +50,52 @@ async fn nothing_listening_is_offline() {
     assert_eq!(kind(&r), Some(ErrorKind::Offline), "{:?}", r.error);
 }
 
+/// The connection test with DNS checked by looking up `probe` (real lookups on this computer).
+async fn run_with_probe(url: &str, probe: &'static [&'static str]) -> TestReport {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = outpost::Outpost::open_with_vault(dir.path(), Vault::with_service("outpost-test-unused"))
+        .expect("open")
+        .with_dns_probe(DnsProbe::with_names(probe));
+    app.test_cs(&input(url, "some-key-123456")).await
+}
+
 #[tokio::test]
-async fn a_name_that_does_not_resolve_is_the_wrong_instance() {
-    // `.invalid` never resolves (RFC 2606), on any network.
-    let r = run("https://acme.invalid", "some-key-123456").await;
+async fn a_name_that_does_not_resolve_while_others_do_is_the_wrong_instance() {
+    // `.invalid` never resolves (RFC 2606), on any network; `localhost` always does.
+    let r = run_with_probe("https://acme.invalid", &["localhost"]).await;
     assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
     let e = r.error.expect("error");
-    assert!(e.message.contains("acme.invalid"), "the message names the host: {}", e.message);
+    assert!(e.message.contains("No server named acme.invalid"), "the message names the host: {}", e.message);
     assert!(
         e.hint.is_some_and(|h| h.contains("address you open Gainsight at")),
         "the hint says which address to use"
     );
+}
+
+#[tokio::test]
+async fn a_name_that_does_not_resolve_when_nothing_resolves_is_offline() {
+    // As on a laptop without network: the instance and the well-known names all fail to resolve.
+    let r = run_with_probe("https://acme.invalid", &["outpost-probe.invalid", "second-probe.invalid"]).await;
+    assert_eq!(kind(&r), Some(ErrorKind::Offline), "{:?}", r.error);
+    let e = r.error.expect("error");
+    assert!(e.message.contains("acme.invalid"), "the message names the host: {}", e.message);
+    assert!(e.message.contains("offline"), "the message says why: {}", e.message);
+    assert!(!e.message.contains("No server named"), "not told as a wrong address: {}", e.message);
+    assert!(e.hint.is_some_and(|h| h.contains("network connection")), "the hint says to check the network");
+}
+
+#[tokio::test]
+async fn the_dns_probe_resolves_for_real() {
+    assert!(DnsProbe::with_names(&["localhost"]).any_resolves().await, "localhost resolves everywhere");
+    assert!(
+        DnsProbe::with_names(&["outpost-probe.invalid", "localhost"]).any_resolves().await,
+        "one name resolving is enough"
+    );
+    assert!(
+        !DnsProbe::with_names(&["outpost-probe.invalid"]).any_resolves().await,
+        ".invalid never resolves"
+    );
+    assert!(!DnsProbe::with_names(&[]).any_resolves().await, "no names, no evidence of a network");
 }
 
 #[tokio::test]

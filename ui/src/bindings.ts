@@ -60,7 +60,7 @@ region: PxRegion | null,
  */
 subscription: PxSubscription | null, };
 
-export type ConnectionStatus = "connected" | "syncing" | "needs_attention" | "disconnected";
+export type ConnectionStatus = "connected" | "offline" | "syncing" | "needs_attention" | "disconnected";
 
 export type ConnectionCard = { id: string, kind: ConnectionKind, name: string, description: string | null, status: ConnectionStatus, status_reason: string | null, connected_by: string, 
 /**

@@ -171,6 +171,14 @@ describe("Accounts", () => {
     await shot("accounts-offline");
   });
 
+  test("offline: a card that a test found offline also makes the freshness line say so", async () => {
+    const offline = card({ status: "offline", status_reason: ERRORS.Offline.message });
+    const { screen } = await openAccounts({ ...accountsOrg(accounts(5)), list_connections: () => [offline], sync_history: () => [run(8)] });
+    await expect.element(screen.getByTestId("freshness")).toHaveAttribute("data-kind", "offline");
+    await expect.element(screen.getByTestId("freshness")).toHaveTextContent(/^Offline — showing the cache from /);
+    await expect.poll(() => rowNames().length).toBe(5);
+  });
+
   test("with several connections there is a connection column and a connection facet", async () => {
     const names = { "cs-1": "Acme production", "cs-2": "Acme sandbox" };
     const rows = accounts(10, (i) => ({ connection_id: i % 2 ? "cs-1" : "cs-2" }));

@@ -5,6 +5,7 @@ import App from "../src/App.svelte";
 import type { ConnectInput, ConnectionCard, ErrorKind } from "../src/bindings";
 import { ERRORS, card, demo, meter, settings, testReport } from "./fake/fixtures";
 import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
+import { localDateTime } from "../src/lib/format";
 import { rawData, shot, unnamedControls } from "./support";
 
 const cardCommands: Handlers = {
@@ -164,6 +165,43 @@ describe("Integrations", () => {
     expect(rawData(document.body.textContent ?? "")).toEqual([]);
     expect(unnamedControls()).toEqual([]);
     await shot("integrations-two-connections");
+  });
+
+  test("a card Gainsight did not answer says Offline with the time of its cache, until a test gets an answer", async () => {
+    const synced = card().last_sync_at!;
+    let status: ConnectionCard["status"] = "offline";
+    const { screen } = await openIntegrations({
+      list_connections: () => [
+        card({ status, status_reason: status === "offline" ? "Nothing is answering at acme.gainsightcloud.com." : null }),
+      ],
+      sync_history: () => [],
+      test_saved: () => {
+        status = "connected";
+        return testReport();
+      },
+    });
+    const made = screen.getByTestId("connected-card");
+    await expect.element(made.getByTestId("card-status")).toHaveAttribute("data-status", "offline");
+    await expect.element(made.getByTestId("card-status")).toHaveTextContent(/^Offline$/);
+    const note = made.getByTestId("card-offline");
+    await expect.element(note).toHaveTextContent(`Offline — showing the cache from ${localDateTime(synced)}.`);
+    await expect.element(note).toHaveTextContent("Nothing is answering at acme.gainsightcloud.com.");
+    await expect.element(made.getByTestId("card-last-sync")).toHaveTextContent(localDateTime(synced));
+    expect(rawData(document.body.textContent ?? "")).toEqual([]);
+    expect(unnamedControls()).toEqual([]);
+    await shot("integrations-offline-card");
+
+    await made.getByTestId("card-test").click();
+    await expect.element(made.getByTestId("card-status")).toHaveTextContent("Connected");
+    expect(document.querySelector('[data-testid="card-offline"]')).toBeNull();
+  });
+
+  test("an offline card never synced says nothing is cached", async () => {
+    const { screen } = await openIntegrations({
+      list_connections: () => [card({ status: "offline", status_reason: null, last_sync_at: null, last_outcome: null })],
+      sync_history: () => [],
+    });
+    await expect.element(screen.getByTestId("card-offline")).toHaveTextContent("Offline — nothing is cached yet.");
   });
 
   test("while the connections load it says so, and offers nothing to click yet", async () => {

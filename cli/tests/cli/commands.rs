@@ -1132,3 +1132,39 @@ async fn accounts_and_account_show_picklist_labels_not_ids() {
     assert!(line.contains(owner["custom"]["Products__gc"].as_str().unwrap_or("?")), "{line}");
     assert!(!page.contains("1I00"), "no picklist id on the account page: {page}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mistyped_host_is_refused_and_an_instance_that_stops_answering_shows_offline() {
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let key = gainsight_sim::DEMO_ACCESS_KEY;
+
+    // Not a host name: refused as invalid input, never expanded into a tenant address.
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Typo", "--url", "notaurl!!", "--access-key-stdin"],
+        key,
+        &[],
+    );
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::InvalidInput), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("\"notaurl!!\" is not a valid server name"), "{err}");
+    assert!(!err.contains("notaurl!!.gainsightcloud.com"), "not expanded: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one error line: {err:?}");
+    assert_eq!(text(&outpost(d, &["--json", "connections"], "", &[]).stdout).trim(), "[]", "nothing saved");
+
+    let sim = common::sim().await;
+    let url = sim.base_url();
+    let host = url.trim_start_matches("http://").to_string();
+    let out = outpost(d, &["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"], key, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    sim.stop().await;
+
+    let out = outpost(d, &["test", "Prod"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::Offline), "{}", text(&out.stderr));
+    let out = outpost(d, &["connections"], "", &[]);
+    let shown = text(&out.stdout);
+    assert!(shown.contains(&format!("Offline: Nothing is answering at {host}")), "{shown}");
+    let out = outpost(d, &["--json", "connections"], "", &[]);
+    assert_eq!(json_out(&out)[0]["status"], "offline");
+}

@@ -33,7 +33,9 @@ export function freshness(cards: ConnectionCard[], runs: SyncRun[], now: Date): 
     const seen = latest.get(r.connection_id);
     if (r.finished_at && (!seen || r.id > seen.id)) latest.set(r.connection_id, r);
   }
-  const unreachable = [...latest.values()].some((r) => r.outcome === "failed" && UNREACHABLE.includes(r.error_kind ?? ""));
+  const unreachable =
+    cards.some((c) => c.status === "offline") ||
+    [...latest.values()].some((r) => r.outcome === "failed" && UNREACHABLE.includes(r.error_kind ?? ""));
   if (unreachable) return { kind: "offline", text: `Offline — showing the cache from ${localDateTime(last)}` };
   const attention = cards.find((c) => c.status === "needs_attention");
   if (attention) {
