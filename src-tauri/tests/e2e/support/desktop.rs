@@ -246,21 +246,33 @@ impl Desktop {
     }
 }
 
+/// The running (not yet exited) `outpost-desktop` processes on this data directory.
+pub fn app_pids(data_dir: &std::path::Path) -> Vec<u32> {
+    let want = data_dir.to_string_lossy().to_string();
+    let mut pids = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let args: Vec<String> =
+            cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        if args.first().is_some_and(|a| a.ends_with("outpost-desktop"))
+            && args.contains(&want)
+            && !has_exited(pid)
+        {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
 /// The app's process (found by its data directory among `outpost-desktop` processes).
 pub fn app_pid(data_dir: &std::path::Path) -> u32 {
-    let want = data_dir.to_string_lossy().to_string();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
-            let args: Vec<String> =
-                cmdline.split(|b| *b == 0).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            if args.first().is_some_and(|a| a.ends_with("outpost-desktop")) && args.contains(&want) {
-                return pid;
-            }
+        if let Some(pid) = app_pids(data_dir).first() {
+            return *pid;
         }
-        assert!(Instant::now() < deadline, "no outpost-desktop process for {want}");
+        assert!(Instant::now() < deadline, "no outpost-desktop process for {}", data_dir.display());
         std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -68,6 +68,13 @@ impl Driver {
 
     /// Launches the app with its own data directory and returns a WebDriver session on its webview.
     pub async fn launch(&self, data_dir: &Path) -> Client {
+        // A closed app may still be on its way out, holding its data directory's single-instance
+        // name: a launch meanwhile would hand over to it and exit. Wait until it is gone.
+        let deadline = Instant::now() + WAIT;
+        while !desktop::app_pids(data_dir).is_empty() {
+            assert!(Instant::now() < deadline, "the previous app on {} did not exit", data_dir.display());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let app = env!("CARGO_BIN_EXE_outpost-desktop");
         let caps = json!({
             "browserName": "wry",
@@ -81,7 +88,11 @@ impl Driver {
         loop {
             let mut builder = ClientBuilder::rustls().expect("rustls client");
             builder.capabilities(caps.clone());
-            match builder.connect(&url).await {
+            // A launch whose app never comes up leaves WebKitWebDriver waiting for ever: bounded.
+            let connected = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
+                .await
+                .unwrap_or_else(|_| panic!("no WebDriver session on the app within 90 s (did it start?)"));
+            match connected {
                 Ok(client) => return client,
                 Err(
                     e @ (NewSessionError::Failed(_) | NewSessionError::FailedC(_) | NewSessionError::Lost(_)),
