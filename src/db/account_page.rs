@@ -97,7 +97,10 @@ fn column_of(facet: &str) -> Option<&'static str> {
 
 const OVERDUE: &str = "EXISTS (SELECT 1 FROM ctas t INDEXED BY ctas_by_company WHERE t.connection_id = c.connection_id \
      AND t.company_gsid = c.gsid AND t.is_closed = 0 AND t.due_date < ?1)";
-const PX_LINKED: &str = "EXISTS (SELECT 1 FROM px_accounts p WHERE p.gs_id = c.gsid)";
+/// Linked to a PX account by the admin's link field: the rule of [`crate::insights::link`].
+fn px_linked() -> String {
+    crate::insights::link::linked_sql()
+}
 
 fn invalid(facet: &str, value: &str) -> Error {
     Error::new(ErrorKind::InvalidInput, format!("\"{value}\" is not a value of the {facet} filter."))
@@ -144,8 +147,8 @@ fn facet_condition(w: &mut Where, facet: &str, values: &[&str]) -> Result<String
                 }
                 ("overdue", "yes") => OVERDUE.to_string(),
                 ("overdue", "no") => format!("NOT {OVERDUE}"),
-                ("px", "linked") => PX_LINKED.to_string(),
-                ("px", "unlinked") => format!("NOT {PX_LINKED}"),
+                ("px", "linked") => px_linked(),
+                ("px", "unlinked") => format!("NOT {}", px_linked()),
                 ("overdue" | "px", other) => return Err(invalid(facet, other)),
                 _ => {
                     return Err(Error::new(ErrorKind::InvalidInput, format!("There is no \"{facet}\" filter."))

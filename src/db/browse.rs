@@ -246,26 +246,28 @@ fn custom_values(conn: &Connection, cid: &str, custom: &str, labels: &Labels) ->
         .collect())
 }
 
-fn px_usage(conn: &Connection, gsid: &str) -> Result<Option<PxUsage>> {
-    let found = collect(
-        conn,
-        "SELECT connection_id, id, name, health_score, nps, users, last_seen FROM px_accounts WHERE gs_id = ?1 LIMIT 1",
-        &[&gsid],
-        |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                PxUsage {
-                    account_name: r.get(2)?,
-                    health_score: r.get(3)?,
-                    nps: r.get(4)?,
-                    users: r.get(5)?,
-                    last_seen: r.get(6)?,
-                    top_features: Vec::new(),
-                },
-            ))
-        },
-    )?;
+/// The PX account linked to the company (by the admin's link field, [`crate::insights::link`]).
+fn px_usage(conn: &Connection, connection_id: &str, gsid: &str) -> Result<Option<PxUsage>> {
+    let sql = format!(
+        "SELECT p.connection_id, p.id, p.name, p.health_score, p.nps, p.users, p.last_seen
+         FROM companies c JOIN px_accounts p ON {}
+         WHERE c.connection_id = ?1 AND c.gsid = ?2 ORDER BY p.gs_id = c.gsid DESC, p.connection_id, p.id LIMIT 1",
+        crate::insights::link::pair_sql()
+    );
+    let found = collect(conn, &sql, &[&connection_id, &gsid], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            PxUsage {
+                account_name: r.get(2)?,
+                health_score: r.get(3)?,
+                nps: r.get(4)?,
+                users: r.get(5)?,
+                last_seen: r.get(6)?,
+                top_features: Vec::new(),
+            },
+        ))
+    })?;
     let Some((cid, account, mut px)) = found.into_iter().next() else { return Ok(None) };
     px.top_features = collect(
         conn,
@@ -357,7 +359,7 @@ pub fn account(conn: &Connection, id_or_name: &str) -> Result<AccountDetail> {
     for t in &mut ctas {
         labels.cta(&cid, t);
     }
-    let px = px_usage(conn, &g)?;
+    let px = px_usage(conn, &cid, &g)?;
     let custom_fields = custom_values(conn, &cid, &company.custom, &labels)?;
     let mut company = company;
     labels.company(&cid, &mut company);

@@ -33,6 +33,31 @@ pub struct Links {
     pub has_px: bool,
 }
 
+/// The link field's value of company `c` in SQL: its Gsid when the field is `Gsid`, else the
+/// custom field's value. The field is read from the settings in the statement itself (once per
+/// statement), so every query sees the current choice; it is validated (letters, digits, `_`)
+/// before it is stored, so it can stand inside the JSON path.
+const LINK_VALUE: &str = "trim(CASE WHEN coalesce((SELECT value FROM insight_settings WHERE key = 'px_link_field'), 'Gsid') = 'Gsid'
+        THEN c.gsid
+        ELSE CAST(json_extract(c.custom, '$.\"' || (SELECT value FROM insight_settings WHERE key = 'px_link_field') || '\"') AS TEXT) END)";
+
+/// The same rule in SQL, for the queries that filter, count and show by it: true when company `c`
+/// has a linked PX account. Three lookups the indexes answer (by gsId; by connection and id), not one
+/// scan per company. [`links`] keeps the first company a PX account matches; this holds for each it matches.
+pub fn linked_sql() -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM px_accounts p WHERE p.gs_id = c.gsid)
+          OR EXISTS (SELECT 1 FROM px_accounts p
+                     WHERE p.connection_id IN (SELECT id FROM connections WHERE kind = 'px') AND p.id = {LINK_VALUE})
+          OR EXISTS (SELECT 1 FROM px_accounts p WHERE p.gs_id = {LINK_VALUE}))"
+    )
+}
+
+/// The rule for one pair: PX account `p` is linked to company `c` (for the account page's panel).
+pub fn pair_sql() -> String {
+    format!("(p.gs_id = c.gsid OR p.id = {LINK_VALUE} OR p.gs_id = {LINK_VALUE})")
+}
+
 /// Links every cached PX account to a CS company by `field` (`Gsid` or a custom field's API name,
 /// already validated by the settings).
 pub fn links(conn: &Connection, field: &str) -> Result<Links> {

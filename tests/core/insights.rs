@@ -242,9 +242,18 @@ fn the_link_field_decides_which_px_account_is_which_company() {
         app.unlinked_px_accounts().expect("unlinked").into_iter().map(|a| a.id).collect()
     };
     assert_eq!(ids(&app), ["ACME-7", "px-orphan"], "by Gsid, only px-atlas links");
+    let linked_in_accounts = |app: &Outpost| -> i64 {
+        let facets = app.account_facets(&Default::default()).expect("facets");
+        let px = facets.iter().find(|f| f.facet == "px").expect("the PX facet");
+        px.values.iter().find(|v| v.value == "linked").map_or(0, |v| v.count)
+    };
+    assert_eq!(linked_in_accounts(&app), 1, "the Accounts PX facet counts what links by Gsid");
     let s = InsightSettings { px_link_field: "PxId__gc".into(), ..Default::default() };
     app.set_insight_settings(&s).expect("link by a custom field");
     assert_eq!(ids(&app), ["px-orphan"], "ACME-7 is Cedar's PxId__gc; px-atlas still links by its gsId");
+    assert_eq!(linked_in_accounts(&app), 2, "the Accounts PX facet follows the link field");
+    let page = app.account("Cedar").expect("Cedar's page");
+    assert_eq!(page.px.map(|p| p.account_name), Some("ACME-7".to_string()), "its PX panel too");
     let no_px = app.quality_check("no_px", 50).expect("no_px");
     let names: Vec<&str> = no_px.items.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["Birch", "Dune", "Elm"]);
