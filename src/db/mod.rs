@@ -36,10 +36,13 @@ pub fn open(path: &Path) -> Result<Connection> {
         .with_hint("Move the file away to start afresh (connect again; the old keys stay in the keychain), or restore it from a backup."));
     }
     let mut conn = Connection::open(path).map_err(db_err)?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(db_err)?;
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| unreadable(path, &e.to_string()))?;
     if version > LATEST {
         return Err(too_new());
     }
+    check_pages(&conn, path)?;
     configure(&conn)?;
     migrate(&mut conn)?;
     Ok(conn)
@@ -54,6 +57,31 @@ fn too_new() -> Error {
         "This database was written by a newer version of Outpost; this version will not change it.",
     )
     .with_hint("Install the newer Outpost again, or point --data-dir at another folder.")
+}
+
+/// Refuses a file whose pages are damaged (a disk fault, a copy cut short, another program's
+/// write) before a sync writes more into it. `quick_check` reads every page once but skips the
+/// index-against-table cross-check `integrity_check` does.
+fn check_pages(conn: &Connection, path: &Path) -> Result<()> {
+    let mut stmt = conn.prepare("PRAGMA quick_check(1)").map_err(|e| unreadable(path, &e.to_string()))?;
+    let first: String = stmt.query_row([], |r| r.get(0)).map_err(|e| unreadable(path, &e.to_string()))?;
+    if first == "ok" { Ok(()) } else { Err(unreadable(path, &first)) }
+}
+
+/// The error for a database file whose pages can't be read; `detail` is SQLite's first finding.
+fn unreadable(path: &Path, detail: &str) -> Error {
+    let detail: String = detail.lines().next().unwrap_or_default().chars().take(160).collect();
+    Error::new(
+        ErrorKind::Database,
+        format!(
+            "The local database {} is damaged ({detail}); Outpost will not write into it.",
+            path.display()
+        ),
+    )
+    .with_hint(
+        "Move the file away (or restore it from a backup) and start Outpost again; connect again and sync to \
+         rebuild the cache. The keys stay in the keychain.",
+    )
 }
 
 /// An in-memory database with the full schema, for unit tests.

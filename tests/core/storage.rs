@@ -106,3 +106,55 @@ fn the_latest_schema_version_is_what_the_migrations_reach() {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
     assert_eq!(version, outpost::db::LATEST, "db::LATEST must follow the migrations");
 }
+
+#[test]
+fn a_database_with_damaged_pages_is_refused_untouched_naming_the_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    drop(Outpost::open(dir.path()).expect("open"));
+    let (page_size, pages) = {
+        let conn = rusqlite::Connection::open(&path).expect("db");
+        conn.execute_batch(
+            "CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO filler (body) SELECT randomblob(400) FROM n;",
+        )
+        .expect("rows over many pages");
+        let size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0)).expect("page size");
+        let count: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0)).expect("page count");
+        (size as u64, count as u64)
+    };
+    assert!(
+        !dir.path().join("outpost.db-wal").exists()
+            || std::fs::metadata(dir.path().join("outpost.db-wal")).expect("wal").len() == 0,
+        "the last close checkpointed the WAL into the file"
+    );
+    // A page of the filler table overwritten with garbage, as a disk fault would leave it.
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = ((pages - 2) * page_size) as usize;
+    bytes[at..at + page_size as usize].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("damage a page");
+
+    let e = Outpost::open(dir.path()).err().expect("a damaged database is refused");
+    assert_eq!(e.kind, outpost::ErrorKind::Database);
+    assert!(
+        e.message.contains("damaged") && e.message.contains(&path.display().to_string()),
+        "names the file: {e:?}"
+    );
+    assert!(!e.message.contains('\n'), "one line: {}", e.message);
+    assert!(e.hint.as_deref().is_some_and(|h| h.contains("Move the file away")), "says the way out: {e:?}");
+    assert_eq!(std::fs::read(&path).expect("read again"), bytes, "the refused file is left byte for byte");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    let junk = b"this is a text file someone saved over the cache\n".repeat(200);
+    std::fs::write(&path, &junk).expect("junk");
+    let e = Outpost::open(dir.path()).err().expect("refused");
+    assert_eq!(e.kind, outpost::ErrorKind::Database);
+    assert!(e.message.contains(&path.display().to_string()), "names the file: {e:?}");
+    assert!(e.hint.is_some(), "says the way out: {e:?}");
+    assert_eq!(std::fs::read(&path).expect("read again"), junk, "left as it was");
+}
