@@ -221,10 +221,18 @@ impl Outpost {
         let read_something = matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial);
         let first_error = end.streams.iter().find_map(|o| o.error.clone());
         let error = (outcome == SyncOutcome::Failed).then(|| first_error.clone()).flatten();
+        // A stream that stopped part way (failed, cancelled) still committed its earlier pages.
+        let committed = crate::db::runs::committed(&*self.db()?, run_id)?;
+        let mut end = end;
+        for o in &mut end.streams {
+            if o.outcome != StreamResult::Ok && o.stream != Stream::Deletes {
+                o.records = committed.get(o.stream.code()).copied().unwrap_or(o.records);
+            }
+        }
         let counts: BTreeMap<String, u64> = end
             .streams
             .iter()
-            .filter(|o| o.outcome == StreamResult::Ok && o.stream != Stream::Deletes)
+            .filter(|o| (o.outcome == StreamResult::Ok || o.records > 0) && o.stream != Stream::Deletes)
             .map(|o| (o.stream.code().to_string(), o.records))
             .collect();
         let mut notices = end.notices.clone();

@@ -331,6 +331,7 @@ impl Run<'_> {
                 if let Some(t) = applied.modified_to {
                     crate::db::cursors::advance_cursor(&tx, self.cid, stream, &iso(t))?;
                 }
+                crate::db::runs::add_committed(&tx, self.run_id, p.kind.stream().code(), applied.rows)?;
                 tx.commit().map_err(crate::db::db_err)?;
                 applied
             };
