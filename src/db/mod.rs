@@ -119,5 +119,39 @@ fn migrate(conn: &mut Connection) -> Result<()> {
 }
 
 pub(crate) fn db_err(e: rusqlite::Error) -> Error {
-    Error::new(ErrorKind::Database, format!("Local database error: {e}."))
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let err = Error::new(ErrorKind::Database, format!("Local database error: {e}."));
+    // Damage found after the check at open (a disk fault mid-session): stop, and say the way out.
+    match e.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => err.with_hint(
+            "The database file (outpost.db in the data folder) is damaged: quit Outpost, move the file away \
+             (or restore it from a backup) and start again; connect again and sync to rebuild the cache.",
+        ),
+        _ => err,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn damage_found_mid_session_says_the_way_out_other_errors_do_not() {
+        for code in [rusqlite::ffi::SQLITE_CORRUPT, rusqlite::ffi::SQLITE_NOTADB] {
+            let e = db_err(sqlite(code));
+            assert_eq!(e.kind, ErrorKind::Database);
+            assert!(
+                e.hint
+                    .as_deref()
+                    .is_some_and(|h| h.contains("outpost.db") && h.contains("move the file away")),
+                "{e:?}"
+            );
+        }
+        let busy = db_err(sqlite(rusqlite::ffi::SQLITE_BUSY));
+        assert!(busy.hint.is_none(), "a busy database is not damaged: {busy:?}");
+    }
 }
