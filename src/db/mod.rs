@@ -61,7 +61,8 @@ fn too_new() -> Error {
 
 /// Refuses a file whose pages are damaged (a disk fault, a copy cut short, another program's
 /// write) before a sync writes more into it. `quick_check` reads every page once but skips the
-/// index-against-table cross-check `integrity_check` does.
+/// index-against-table cross-check `integrity_check` does: about 0.1 s on a 53 MB cache and
+/// 0.6 s on 378 MB with a warm page cache (integrity_check: 5 s there).
 fn check_pages(conn: &Connection, path: &Path) -> Result<()> {
     let mut stmt = conn.prepare("PRAGMA quick_check(1)").map_err(|e| unreadable(path, &e.to_string()))?;
     let first: String = stmt.query_row([], |r| r.get(0)).map_err(|e| unreadable(path, &e.to_string()))?;
