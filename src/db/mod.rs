@@ -44,7 +44,15 @@ pub fn open(path: &Path) -> Result<Connection> {
     }
     check_pages(&conn, path)?;
     configure(&conn)?;
-    migrate(&mut conn)?;
+    migrate(&mut conn).map_err(|e| match e.kind {
+        // One plain line naming the file: the migration error quotes its SQL, no help to the admin.
+        ErrorKind::Database if e.message != too_new().message => Error::new(
+            ErrorKind::Database,
+            format!("The local database {} could not be upgraded from schema version {version} to {LATEST}: {}", path.display(), e.message),
+        )
+        .with_hint("Another program may have changed it; move the file away to start afresh (connect again and sync), or restore a backup."),
+        _ => e,
+    })?;
     Ok(conn)
 }
 
@@ -110,13 +118,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         rusqlite_migration::Error::MigrationDefinition(
             rusqlite_migration::MigrationDefinitionError::DatabaseTooFarAhead,
         ) => too_new(),
-        // One line: the migration error quotes its SQL, which is no help to the admin.
-        other => {
-            let first = other.to_string().lines().next().unwrap_or_default().chars().take(200).collect::<String>();
-            Error::new(ErrorKind::Database, format!("Could not prepare the local database: {first}."))
-                .with_hint("Another program may have changed it; move the file away to start afresh, or restore a backup.")
+        // SQLite's reason, one line, without the migration's SQL (the caller names the file).
+        rusqlite_migration::Error::RusqliteError { err, .. } => {
+            Error::new(ErrorKind::Database, format!("{}.", first_line(&err.to_string())))
         }
+        other => Error::new(ErrorKind::Database, format!("{}.", first_line(&other.to_string()))),
     })
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or_default().chars().take(200).collect()
 }
 
 pub(crate) fn db_err(e: rusqlite::Error) -> Error {

@@ -95,6 +95,16 @@ fn a_database_that_cannot_be_upgraded_says_so_in_one_line() {
     let e = Outpost::open(dir.path()).err().expect("refused");
     assert_eq!(e.kind, outpost::ErrorKind::Database);
     assert!(!e.message.contains('\n'), "one line, no SQL: {}", e.message);
+    assert!(
+        !e.message.contains("--") && !e.message.contains("query") && !e.message.contains("rusqlite"),
+        "plain words, no SQL: {}",
+        e.message
+    );
+    assert!(
+        e.message.contains(&path.display().to_string()) && e.message.contains("version 4"),
+        "names the file and its version: {}",
+        e.message
+    );
     assert!(e.hint.is_some(), "says the way out: {e:?}");
 }
 
