@@ -135,12 +135,23 @@ pub(crate) fn db_err(e: rusqlite::Error) -> Error {
     let err = Error::new(ErrorKind::Database, format!("Local database error: {e}."));
     // Damage found after the check at open (a disk fault mid-session): stop, and say the way out.
     match e.sqlite_error_code() {
-        Some(DatabaseCorrupt | NotADatabase) => err.with_hint(
-            "The database file (outpost.db in the data folder) is damaged: quit Outpost, move the file away \
-             (or restore it from a backup) and start again; connect again and sync to rebuild the cache.",
-        ),
+        Some(DatabaseCorrupt | NotADatabase) => err.with_hint(DAMAGED),
         _ => err,
     }
+}
+
+/// The hint of damage found mid-session; a sync that meets it stops writing.
+const DAMAGED: &str = "The database file (outpost.db in the data folder) is damaged: quit Outpost, move the file \
+     away (or restore it from a backup) and start again; connect again and sync to rebuild the cache.";
+
+/// Whether an error (by its hint) is damage SQLite found in the database file.
+pub(crate) fn is_damaged(hint: Option<&str>) -> bool {
+    hint == Some(DAMAGED)
+}
+
+/// What a stream still running says when another found the database damaged.
+pub(crate) fn stopped_by_damage() -> Error {
+    Error::new(ErrorKind::Database, "Stopped: the local database is damaged.").with_hint(DAMAGED)
 }
 
 #[cfg(test)]
