@@ -36,9 +36,10 @@ pub fn open(path: &Path) -> Result<Connection> {
         .with_hint("Move the file away to start afresh (connect again; the old keys stay in the keychain), or restore it from a backup."));
     }
     let mut conn = Connection::open(path).map_err(db_err)?;
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(|e| unreadable(path, &e.to_string()))?;
+    // Before the first read: another process may be writing (migrating, say) at this moment.
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
+    let version: i64 =
+        conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(|e| file_err(path, e))?;
     if version > LATEST {
         return Err(too_new());
     }
@@ -56,6 +57,9 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// How long a connection waits for another process's write lock before a `Database` error.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// The schema version the migrations bring a database to (SQLite's `user_version`).
 pub const LATEST: i64 = 9;
 
@@ -72,9 +76,18 @@ fn too_new() -> Error {
 /// index-against-table cross-check `integrity_check` does: about 0.1 s on a 53 MB cache and
 /// 0.6 s on 378 MB with a warm page cache (integrity_check: 5 s there).
 fn check_pages(conn: &Connection, path: &Path) -> Result<()> {
-    let mut stmt = conn.prepare("PRAGMA quick_check(1)").map_err(|e| unreadable(path, &e.to_string()))?;
-    let first: String = stmt.query_row([], |r| r.get(0)).map_err(|e| unreadable(path, &e.to_string()))?;
+    let mut stmt = conn.prepare("PRAGMA quick_check(1)").map_err(|e| file_err(path, e))?;
+    let first: String = stmt.query_row([], |r| r.get(0)).map_err(|e| file_err(path, e))?;
     if first == "ok" { Ok(()) } else { Err(unreadable(path, &first)) }
+}
+
+/// An error reading the file at open: damage named as such, anything else (busy, say) as it is.
+fn file_err(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => unreadable(path, &e.to_string()),
+        _ => db_err(e),
+    }
 }
 
 /// The error for a database file whose pages can't be read; `detail` is SQLite's first finding.
@@ -109,7 +122,7 @@ fn configure(conn: &Connection) -> Result<()> {
     // SQLite leaves foreign keys off unless asked, per connection.
     conn.pragma_update(None, "foreign_keys", "ON").map_err(db_err)?;
     // A second process (CLI beside the app) waits for a write lock instead of failing at once.
-    conn.busy_timeout(Duration::from_secs(10)).map_err(db_err)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(db_err)?;
     Ok(())
 }
 
