@@ -319,7 +319,10 @@ impl PxRun<'_> {
             ),
         )
         .await;
-        let usage = self.usage().await;
+        // Damage met in the database file: no more writes into it.
+        let damaged =
+            [&a, &u, &f].iter().any(|r| r.as_ref().is_err_and(|e| crate::db::is_damaged(e.hint.as_deref())));
+        let usage = if damaged { Err(crate::db::stopped_by_damage()) } else { self.usage().await };
         vec![
             (Stream::PxAccounts, "/accounts", unavailable_is_skipped("Accounts", a)),
             (Stream::PxUsers, "/users", unavailable_is_skipped("Users", u)),
