@@ -63,6 +63,27 @@ pub fn finish_run(conn: &Connection, id: i64, e: &RunEnd<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Adds `n` records of `stream` to a running run's counts, inside the transaction that commits
+/// them: a run that fails, is cancelled or is killed later still says what it brought in.
+pub fn add_committed(conn: &Connection, run_id: i64, stream: &str, n: u64) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_runs SET counts = json_set(counts, '$.' || ?2, coalesce(json_extract(counts, '$.' || ?2), 0) + ?3)
+         WHERE id = ?1",
+        params![run_id, stream, n as i64],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The records a run has committed so far, per stream (see [`add_committed`]).
+pub fn committed(conn: &Connection, run_id: i64) -> Result<BTreeMap<String, u64>> {
+    let counts: Option<String> = conn
+        .query_row("SELECT counts FROM sync_runs WHERE id = ?1", [run_id], |r| r.get(0))
+        .optional()
+        .map_err(db_err)?;
+    Ok(counts.and_then(|c| serde_json::from_str(&c).ok()).unwrap_or_default())
+}
+
 /// Whether a run of the connection is recorded as still running.
 pub fn has_running(conn: &Connection, cid: &str) -> Result<bool> {
     conn.query_row(

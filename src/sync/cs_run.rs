@@ -152,6 +152,7 @@ impl Outpost {
             roles: run.settings.field_roles.clone(),
             opts,
             progress,
+            damaged: Default::default(),
         }
     }
 

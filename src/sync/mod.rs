@@ -189,7 +189,13 @@ impl Outpost {
         let mut outcomes = self.check_org_objects(&client, card, &mut run).await?;
         let (read, roles) = self.read_streams(&client, card, &run, &opts, progress).await?;
         outcomes.extend(read);
-        let (deletes, deleted) = self.apply_deletes(&client, card, &run, &opts, progress).await?;
+        // A damaged database file takes no more writes: no deletes step.
+        let damaged =
+            outcomes.iter().any(|o| crate::db::is_damaged(o.error.as_ref().and_then(|e| e.hint.as_deref())));
+        let (deletes, deleted) = match damaged {
+            true => (None, 0),
+            false => self.apply_deletes(&client, card, &run, &opts, progress).await?,
+        };
         outcomes.extend(deletes);
         order_outcomes(&mut outcomes);
         let end = RunResult { deleted, calls: client.calls(), notices: Vec::new(), streams: outcomes, roles };
@@ -212,19 +218,33 @@ impl Outpost {
         let read = |o: &&StreamOutcome| o.outcome == StreamResult::Ok;
         let problem = |o: &&StreamOutcome| matches!(o.outcome, StreamResult::Failed | StreamResult::Skipped);
         let any_read = end.streams.iter().any(|o| read(&o) && o.stream != Stream::Deletes);
+        let damage = end
+            .streams
+            .iter()
+            .find_map(|o| o.error.as_ref().filter(|e| crate::db::is_damaged(e.hint.as_deref())).cloned());
         let outcome = match (was_cancelled, end.streams.iter().any(|o| problem(&o)), any_read) {
+            // Damage in the file fails the run, whatever was read: the cache can't be trusted.
+            _ if damage.is_some() => SyncOutcome::Failed,
             (true, ..) => SyncOutcome::Cancelled,
             (false, false, _) => SyncOutcome::Ok,
             (false, true, true) => SyncOutcome::Partial,
             (false, true, false) => SyncOutcome::Failed,
         };
         let read_something = matches!(outcome, SyncOutcome::Ok | SyncOutcome::Partial);
-        let first_error = end.streams.iter().find_map(|o| o.error.clone());
+        let first_error = damage.or_else(|| end.streams.iter().find_map(|o| o.error.clone()));
         let error = (outcome == SyncOutcome::Failed).then(|| first_error.clone()).flatten();
+        // A stream that stopped part way (failed, cancelled) still committed its earlier pages.
+        let committed = crate::db::runs::committed(&*self.db()?, run_id)?;
+        let mut end = end;
+        for o in &mut end.streams {
+            if o.outcome != StreamResult::Ok && o.stream != Stream::Deletes {
+                o.records = committed.get(o.stream.code()).copied().unwrap_or(o.records);
+            }
+        }
         let counts: BTreeMap<String, u64> = end
             .streams
             .iter()
-            .filter(|o| o.outcome == StreamResult::Ok && o.stream != Stream::Deletes)
+            .filter(|o| (o.outcome == StreamResult::Ok || o.records > 0) && o.stream != Stream::Deletes)
             .map(|o| (o.stream.code().to_string(), o.records))
             .collect();
         let mut notices = end.notices.clone();

@@ -37,6 +37,8 @@ pub(super) struct Run<'a> {
     pub roles: BTreeMap<String, BTreeMap<String, String>>,
     pub opts: &'a SyncOptions,
     pub progress: Progress<'a>,
+    /// Set when a stream found the database file damaged: the others stop at their next page.
+    pub damaged: std::sync::atomic::AtomicBool,
 }
 
 /// Why a page loop stopped.
@@ -315,6 +317,9 @@ impl Run<'_> {
             if self.opts.cancel.load(Ordering::SeqCst) {
                 return Err(Stop::Other(super::cancelled()));
             }
+            if self.damaged.load(Ordering::SeqCst) {
+                return Err(Stop::Other(crate::db::stopped_by_damage()));
+            }
             let Some(page) = pages.next().await else { break };
             let page = page.map_err(Stop::Api)?;
             let ctx = PageContext {
@@ -324,16 +329,23 @@ impl Run<'_> {
                 first,
                 order_field: &order_field,
             };
-            let applied = {
+            let write = || -> crate::error::Result<_> {
                 let mut db = self.app.db()?;
                 let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
                 let applied = streams::apply(&tx, p.kind, &ctx, &page, resolved)?;
                 if let Some(t) = applied.modified_to {
                     crate::db::cursors::advance_cursor(&tx, self.cid, stream, &iso(t))?;
                 }
+                crate::db::runs::add_committed(&tx, self.run_id, p.kind.stream().code(), applied.rows)?;
                 tx.commit().map_err(crate::db::db_err)?;
-                applied
+                Ok(applied)
             };
+            let applied = write().inspect_err(|e| {
+                // Damage in the file: every stream stops writing into it.
+                if crate::db::is_damaged(e.hint.as_deref()) {
+                    self.damaged.store(true, Ordering::SeqCst);
+                }
+            })?;
             records += applied.rows;
             count += 1;
             self.report(p.kind.stream(), records, count, false);

@@ -68,7 +68,7 @@ impl PxRun<'_> {
             futures_util::pin_mut!(s);
             while let Some(page) = s.next().await {
                 let page = page.map_err(Error::from)?;
-                written += self.apply(table, &page, &mut seen)?;
+                written += self.apply(stream, table, &page, &mut seen)?;
                 records += page.len() as u64;
                 pages += 1;
                 self.report(stream, records, pages, None, false);
@@ -82,7 +82,7 @@ impl PxRun<'_> {
             while let Some(page) = s.next().await {
                 let (page, hits) = page.map_err(Error::from)?;
                 total = hits.or(total);
-                written += self.apply(table, &page, &mut seen)?;
+                written += self.apply(stream, table, &page, &mut seen)?;
                 records += page.len() as u64;
                 pages += 1;
                 self.report(stream, records, pages, total, false);
@@ -96,6 +96,7 @@ impl PxRun<'_> {
             let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
             let removed = rows::delete_unseen(&tx, table, self.cid, &seen)?;
             written += removed.len() as u64;
+            crate::db::runs::add_committed(&tx, self.run_id, stream.code(), removed.len() as u64)?;
             if table == "px_accounts" {
                 for r in &removed {
                     // Its usage goes with it: later syncs re-read only recent days.
@@ -121,7 +122,7 @@ impl PxRun<'_> {
         Ok(written)
     }
 
-    fn apply(&self, table: &str, page: &[Record], seen: &mut HashSet<String>) -> Result<u64> {
+    fn apply(&self, stream: Stream, table: &str, page: &[Record], seen: &mut HashSet<String>) -> Result<u64> {
         let mut db = self.app.db()?;
         let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
         let mut written = 0;
@@ -179,6 +180,7 @@ impl PxRun<'_> {
             };
             written += u64::from(changed);
         }
+        crate::db::runs::add_committed(&tx, self.run_id, stream.code(), written)?;
         tx.commit().map_err(crate::db::db_err)?;
         Ok(written)
     }
@@ -234,6 +236,8 @@ impl PxRun<'_> {
             .and_then(|t| NaiveDate::parse_from_str(&t[..10.min(t.len())], "%Y-%m-%d").ok());
         let days = px_usage_days(cursor_day, self.app.now().date_naive(), self.backfill_days);
         let (mut events, mut pages) = (0u64, 0u64);
+        // The events whose days are committed, for the run's counts.
+        let mut committed = 0u64;
         self.report(STREAM, 0, 0, None, false);
         for day in days {
             if self.cancelled() {
@@ -296,7 +300,9 @@ impl PxRun<'_> {
                 STREAM.code(),
                 &format!("{label}T00:00:00.000Z"),
             )?;
+            crate::db::runs::add_committed(&tx, self.run_id, STREAM.code(), events - committed)?;
             tx.commit().map_err(crate::db::db_err)?;
+            committed = events;
         }
         self.report(STREAM, events, pages, None, true);
         Ok(events)
@@ -313,7 +319,10 @@ impl PxRun<'_> {
             ),
         )
         .await;
-        let usage = self.usage().await;
+        // Damage met in the database file: no more writes into it.
+        let damaged =
+            [&a, &u, &f].iter().any(|r| r.as_ref().is_err_and(|e| crate::db::is_damaged(e.hint.as_deref())));
+        let usage = if damaged { Err(crate::db::stopped_by_damage()) } else { self.usage().await };
         vec![
             (Stream::PxAccounts, "/accounts", unavailable_is_skipped("Accounts", a)),
             (Stream::PxUsers, "/users", unavailable_is_skipped("Users", u)),

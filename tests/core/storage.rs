@@ -95,6 +95,16 @@ fn a_database_that_cannot_be_upgraded_says_so_in_one_line() {
     let e = Outpost::open(dir.path()).err().expect("refused");
     assert_eq!(e.kind, outpost::ErrorKind::Database);
     assert!(!e.message.contains('\n'), "one line, no SQL: {}", e.message);
+    assert!(
+        !e.message.contains("--") && !e.message.contains("query") && !e.message.contains("rusqlite"),
+        "plain words, no SQL: {}",
+        e.message
+    );
+    assert!(
+        e.message.contains(&path.display().to_string()) && e.message.contains("version 4"),
+        "names the file and its version: {}",
+        e.message
+    );
     assert!(e.hint.is_some(), "says the way out: {e:?}");
 }
 
@@ -105,4 +115,116 @@ fn the_latest_schema_version_is_what_the_migrations_reach() {
     let conn = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("version");
     assert_eq!(version, outpost::db::LATEST, "db::LATEST must follow the migrations");
+}
+
+#[test]
+fn a_database_with_damaged_pages_is_refused_untouched_naming_the_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    drop(Outpost::open(dir.path()).expect("open"));
+    let (page_size, pages) = {
+        let conn = rusqlite::Connection::open(&path).expect("db");
+        conn.execute_batch(
+            "CREATE TABLE filler (id INTEGER PRIMARY KEY, body BLOB);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO filler (body) SELECT randomblob(400) FROM n;",
+        )
+        .expect("rows over many pages");
+        let size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0)).expect("page size");
+        let count: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0)).expect("page count");
+        (size as u64, count as u64)
+    };
+    assert!(
+        !dir.path().join("outpost.db-wal").exists()
+            || std::fs::metadata(dir.path().join("outpost.db-wal")).expect("wal").len() == 0,
+        "the last close checkpointed the WAL into the file"
+    );
+    // A page of the filler table overwritten with garbage, as a disk fault would leave it.
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = ((pages - 2) * page_size) as usize;
+    bytes[at..at + page_size as usize].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("damage a page");
+
+    let e = Outpost::open(dir.path()).err().expect("a damaged database is refused");
+    assert_eq!(e.kind, outpost::ErrorKind::Database);
+    assert!(
+        e.message.contains("damaged") && e.message.contains(&path.display().to_string()),
+        "names the file: {e:?}"
+    );
+    assert!(!e.message.contains('\n'), "one line: {}", e.message);
+    assert!(e.hint.as_deref().is_some_and(|h| h.contains("Move the file away")), "says the way out: {e:?}");
+    assert_eq!(std::fs::read(&path).expect("read again"), bytes, "the refused file is left byte for byte");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_naming_the_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    let junk = b"this is a text file someone saved over the cache\n".repeat(200);
+    std::fs::write(&path, &junk).expect("junk");
+    let e = Outpost::open(dir.path()).err().expect("refused");
+    assert_eq!(e.kind, outpost::ErrorKind::Database);
+    assert!(e.message.contains(&path.display().to_string()), "names the file: {e:?}");
+    assert!(e.hint.is_some(), "says the way out: {e:?}");
+    assert_eq!(std::fs::read(&path).expect("read again"), junk, "left as it was");
+}
+
+/// Damage that appears after the check at open (a disk fault mid-session): the sync that meets
+/// it stops writing (no deletes step, the run failed with a `Database` error saying the way out),
+/// and the next start refuses the file, naming it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_that_meets_a_damaged_table_stops_and_says_the_way_out() {
+    let config = gainsight_sim::SimConfig { companies: 200, anchor_day: Some(20_400), ..Default::default() };
+    let sim = gainsight_sim::start(config).await.expect("simulator");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    {
+        let app = Outpost::open(dir.path()).expect("open");
+        let input = outpost::connections::CsConnectInput {
+            name: "Sim".into(),
+            description: None,
+            instance_url: sim.base_url(),
+            access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
+        };
+        app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
+        let s = app.sync("Sim", Default::default(), &|_| {}).await.expect("first");
+        assert_eq!(s.outcome, "ok");
+    }
+    let app = Outpost::open(dir.path()).expect("a healthy file opens");
+    // Now the companies table's root page is overwritten on disk; another connection's write
+    // makes the open one read the file afresh.
+    let (root, page_size): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&path).expect("db");
+        let root = conn
+            .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'companies'", [], |r| r.get(0))
+            .expect("root page");
+        (root, conn.pragma_query_value(None, "page_size", |r| r.get(0)).expect("page size"))
+    };
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + page_size as usize].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("damage the companies table");
+    rusqlite::Connection::open(&path)
+        .expect("db")
+        .execute_batch("CREATE TABLE bump (x); DROP TABLE bump;")
+        .expect("bump");
+    sim.modify("company", 10);
+    sim.modify("call_to_action", 10);
+
+    let s = app.sync("Sim", Default::default(), &|_| {}).await.expect("the run returns");
+    assert_eq!(s.outcome, "failed", "a damaged file fails the run: {:?}", s.streams);
+    let error = s.error.expect("why");
+    assert_eq!(error.kind, outpost::ErrorKind::Database);
+    assert!(
+        error.hint.as_deref().is_some_and(|h| h.contains("outpost.db") && h.contains("move the file")),
+        "{error:?}"
+    );
+    assert!(
+        !s.streams.iter().any(|o| o.stream == outpost::model::Stream::Deletes),
+        "no deletes step writes into a damaged file: {:?}",
+        s.streams
+    );
+    drop(app);
+    let e = Outpost::open(dir.path()).err().expect("the next start refuses it");
+    assert!(e.message.contains("damaged") && e.message.contains(&path.display().to_string()), "{e:?}");
 }

@@ -547,3 +547,43 @@ async fn paging_over_shared_instants_spends_the_fewest_calls() {
     }
     assert!(checked >= 3, "the CS queries were paged: {:?}", spent.calls);
 }
+
+/// A run that stops part way through a stream still records the pages it committed: its counts
+/// and the stream's outcome say how many rows came in, not 0.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_that_fails_mid_stream_records_what_it_committed() {
+    use gainsight_sim::faults::{Fault, FaultRule};
+    let sim = start(40, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    let armed = AtomicBool::new(false);
+    // After the second page of companies is in, every further query is refused for good.
+    let fail_after_two_pages = |p: &StreamProgress| {
+        if p.stream == outpost::model::Stream::Companies
+            && p.pages >= 2
+            && !armed.swap(true, Ordering::SeqCst)
+        {
+            sim.add_fault(FaultRule {
+                endpoint: "/v1/data/objects/query/".into(),
+                fault: Fault::Status { status: 400, error_code: Some("GSOBJ_1002".into()) },
+                count: None,
+                probability: None,
+            });
+        }
+    };
+    let opts = SyncOptions { page_size: Some(5), ..Default::default() };
+    let s = app.sync(CS, opts, &fail_after_two_pages).await.expect("a failed run returns");
+    assert!(armed.load(Ordering::SeqCst), "the fault went in mid-stream");
+    assert_ne!(s.outcome, "ok");
+    let cached: i64 = Connection::open(dir.path().join("outpost.db"))
+        .and_then(|c| c.query_row("SELECT count(*) FROM companies", [], |r| r.get(0)))
+        .expect("count");
+    let cached = cached as u64;
+    assert!(cached > 0 && cached < 40, "some pages of companies committed, not all: {cached}");
+    assert_eq!(s.counts.get("companies"), Some(&cached), "the summary counts them: {:?}", s.counts);
+    let stream = s.streams.iter().find(|o| o.stream == outpost::model::Stream::Companies).expect("companies");
+    assert_eq!(stream.outcome, outpost::sync::StreamResult::Failed);
+    assert_eq!(stream.records, cached, "the failed stream says what it brought in");
+    let history = app.sync_history(None, 10).expect("history");
+    assert_eq!(history[0].counts.get("companies"), Some(&cached), "and so does the history");
+}

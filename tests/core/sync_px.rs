@@ -314,3 +314,107 @@ async fn sim_post(base: &str, what: &str, count: usize) -> Vec<String> {
         .await
         .expect("ids")
 }
+
+/// Feature usage that stops part way (PX refuses the events API after a few days are in) still
+/// records the events of the days it committed, in the run's counts and the stream's outcome.
+#[tokio::test(flavor = "multi_thread")]
+async fn px_usage_that_fails_part_way_records_the_days_it_committed() {
+    use gainsight_sim::faults::{Fault, FaultRule};
+    let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
+    let app = Outpost::open(dir.path()).expect("open").with_px_endpoints(endpoints);
+    let input = ConnectInput {
+        name: "PX".into(),
+        description: None,
+        kind: ConnectKind::Px {
+            target: PxTarget::Region(PxRegion::Us),
+            api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
+        },
+    };
+    app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
+    let mut settings = app.sync_settings("PX").expect("settings");
+    settings.backfill_days = BACKFILL_DAYS;
+    app.set_sync_settings("PX", &settings).expect("backfill");
+
+    let armed = std::sync::atomic::AtomicBool::new(false);
+    let fail_after_some_days = |p: &StreamProgress| {
+        use std::sync::atomic::Ordering;
+        if p.stream == outpost::model::Stream::PxFeatureUsage
+            && p.pages >= 5
+            && !armed.swap(true, Ordering::SeqCst)
+        {
+            sim.add_fault(FaultRule {
+                endpoint: "/px/us/v1/events".into(),
+                fault: Fault::Status { status: 400, error_code: None },
+                count: None,
+                probability: None,
+            });
+        }
+    };
+    let s = app.sync("PX", SyncOptions::default(), &fail_after_some_days).await.expect("the run returns");
+    assert!(armed.load(std::sync::atomic::Ordering::SeqCst), "the fault went in part way");
+    let usage = s.streams.iter().find(|o| o.stream == outpost::model::Stream::PxFeatureUsage).expect("usage");
+    assert_eq!(usage.outcome, outpost::sync::StreamResult::Failed, "{usage:?}");
+    let db = Connection::open(dir.path().join("outpost.db")).expect("db");
+    let committed = count(&db, "SELECT coalesce(sum(events), 0) FROM px_feature_usage") as u64;
+    let days = count(&db, "SELECT count(DISTINCT day) FROM px_feature_usage");
+    assert!(committed > 0 && days < BACKFILL_DAYS, "some days in, not all: {days} days, {committed} events");
+    assert_eq!(usage.records, committed, "the failed stream says what it committed");
+    assert_eq!(s.counts.get("px_feature_usage"), Some(&committed), "{:?}", s.counts);
+    let history = app.sync_history(None, 1).expect("history");
+    assert_eq!(history[0].counts.get("px_feature_usage"), Some(&committed), "and so does the history");
+}
+
+/// Damage in the PX accounts table met mid-session: the run fails with the `Database` error and
+/// its way out, and feature usage is not written into the damaged file.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_px_sync_that_meets_a_damaged_table_stops_writing() {
+    let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("outpost.db");
+    let open = || {
+        let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
+        Outpost::open(dir.path()).expect("open").with_px_endpoints(endpoints)
+    };
+    {
+        let app = open();
+        let input = ConnectInput {
+            name: "PX".into(),
+            description: None,
+            kind: ConnectKind::Px {
+                target: PxTarget::Region(PxRegion::Us),
+                api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
+            },
+        };
+        app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
+        assert_eq!(app.sync("PX", SyncOptions::default(), &quiet).await.expect("first").outcome, "ok");
+    }
+    let app = open();
+    let (root, page_size): (i64, i64) = {
+        let conn = Connection::open(&path).expect("db");
+        let root = conn
+            .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'px_accounts'", [], |r| r.get(0))
+            .expect("root page");
+        (root, conn.pragma_query_value(None, "page_size", |r| r.get(0)).expect("page size"))
+    };
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + page_size as usize].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("damage px_accounts");
+    Connection::open(&path)
+        .expect("db")
+        .execute_batch("CREATE TABLE bump (x); DROP TABLE bump;")
+        .expect("bump");
+
+    let s = app.sync("PX", SyncOptions::default(), &quiet).await.expect("the run returns");
+    assert_eq!(s.outcome, "failed", "{:?}", s.streams);
+    let error = s.error.expect("why");
+    assert_eq!(error.kind, outpost::ErrorKind::Database);
+    assert!(error.hint.as_deref().is_some_and(|h| h.contains("outpost.db")), "{error:?}");
+    let usage = s.streams.iter().find(|o| o.stream == outpost::model::Stream::PxFeatureUsage).expect("usage");
+    assert!(
+        usage.error.as_ref().is_some_and(|e| e.message.contains("Stopped: the local database is damaged")),
+        "usage is not read into a damaged file: {usage:?}"
+    );
+}

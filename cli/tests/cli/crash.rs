@@ -77,6 +77,12 @@ async fn a_killed_sync_resumes_to_the_exact_truth() {
         .expect("outpost history");
     let runs: serde_json::Value = serde_json::from_slice(&history.stdout).expect("history JSON");
     assert_eq!(runs[0]["outcome"], "interrupted", "history never shows a dead run as running: {runs}");
+    // What the killed run committed is in its record, page by page, not 0.
+    let committed_ctas = runs[0]["counts"]["ctas"].as_i64().unwrap_or(0);
+    assert!(committed_ctas >= partial, "the interrupted run counts the {partial} CTAs it committed: {runs}");
+    let companies: i64 =
+        db(dir.path()).query_row("SELECT count(*) FROM companies", [], |r| r.get(0)).expect("count");
+    assert_eq!(runs[0]["counts"]["companies"].as_i64(), Some(companies), "and its companies: {runs}");
     let app = Outpost::open(dir.path()).expect("reopen");
     // Another test of this binary may be spawning a process at the instant we test the lock (its
     // fork briefly shares our descriptors until exec): give that a moment, never the dead process.
