@@ -89,9 +89,10 @@ impl Driver {
             let mut builder = ClientBuilder::rustls().expect("rustls client");
             builder.capabilities(caps.clone());
             // A launch whose app never comes up leaves WebKitWebDriver waiting for ever: bounded.
-            let connected = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
-                .await
-                .unwrap_or_else(|_| panic!("no WebDriver session on the app within 90 s (did it start?)"));
+            let Ok(connected) = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url)).await
+            else {
+                panic!("no WebDriver session on the app within 90 s (did it start?)");
+            };
             match connected {
                 Ok(client) => return client,
                 Err(
