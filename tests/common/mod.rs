@@ -365,3 +365,22 @@ pub async fn cs_records(
         }
     }
 }
+
+/// Connects the simulator's CS as `name` with the demo Access Key (the real keychain `make test`
+/// starts), and lets its syncs use the org's whole per-minute limit: the simulator is the test's own.
+pub async fn connect_cs(
+    app: &outpost::Outpost,
+    name: &str,
+    sim: &RunningSim,
+) -> outpost::connections::ConnectionCard {
+    let input = outpost::connections::CsConnectInput {
+        name: name.into(),
+        description: None,
+        instance_url: sim.base_url(),
+        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
+    };
+    let card = app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
+    let settings = outpost::db::settings::SyncSettings { cs_calls_per_minute: 100, ..Default::default() };
+    app.set_sync_settings(name, &settings).expect("sync settings");
+    card
+}

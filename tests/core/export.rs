@@ -4,10 +4,9 @@
 
 use gainsight_sim::{RunningSim, SimConfig};
 use outpost::Outpost;
-use outpost::connections::CsConnectInput;
 use outpost::db::account_page::{AccountFilter, AccountPageQuery, FacetFilter};
 use outpost::db::cta_page::CtaPageQuery;
-use outpost::db::settings::{FieldMapping, SyncSettings};
+use outpost::db::settings::FieldMapping;
 use outpost::error::ErrorKind;
 use outpost::export::{AccountExport, CtaExport, Headers};
 use outpost::sync::{StreamProgress, SyncOptions};
@@ -44,15 +43,7 @@ fn read_csv(text: &str) -> Vec<Vec<String>> {
 
 async fn synced(sim: &RunningSim, dir: &std::path::Path) -> Outpost {
     let app = Outpost::open(dir).expect("open");
-    let input = CsConnectInput {
-        name: "Sim".into(),
-        description: None,
-        instance_url: sim.base_url(),
-        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
-    };
-    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
-    app.set_sync_settings("Sim", &SyncSettings { cs_calls_per_minute: 100, ..Default::default() })
-        .expect("settings");
+    crate::common::connect_cs(&app, "Sim", sim).await;
     let offered = app.mappable_fields("Sim", "company").await.expect("describe");
     let pick =
         |n: &str| -> FieldMapping { offered.iter().find(|f| f.field_name == n).expect("offered").clone() };

@@ -4,7 +4,6 @@
 
 use chrono::{Days, Local, NaiveDate};
 use outpost::Outpost;
-use outpost::connections::CsConnectInput;
 use outpost::error::ErrorKind;
 use outpost::insights::settings::InsightSettings;
 use outpost::model::{AlertKind, AlertState, Severity};
@@ -387,15 +386,7 @@ async fn a_sync_raises_alerts_once_and_an_alert_failure_is_only_a_notice() {
     let sim = crate::common::sim().await;
     let dir = tempfile::tempdir().expect("dir");
     let app = Outpost::open(dir.path()).expect("open");
-    let input = CsConnectInput {
-        name: "Sim".into(),
-        description: None,
-        instance_url: sim.base_url(),
-        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
-    };
-    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
-    let settings = outpost::db::settings::SyncSettings { cs_calls_per_minute: 100, ..Default::default() };
-    app.set_sync_settings("Sim", &settings).expect("settings");
+    crate::common::connect_cs(&app, "Sim", &sim).await;
 
     let first = app.sync("Sim", SyncOptions::default(), &quiet).await.expect("sync");
     assert_eq!(first.outcome, "ok", "{:?}", first.error);

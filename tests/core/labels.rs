@@ -4,10 +4,8 @@
 
 use gainsight_sim::{OptionsStyle, RunningSim, SimConfig};
 use outpost::Outpost;
-use outpost::connections::CsConnectInput;
 use outpost::db::account_page::{AccountFilter, AccountPageQuery, FacetFilter};
 use outpost::db::browse::AccountQuery;
-use outpost::db::settings::SyncSettings;
 use outpost::sync::{StreamProgress, SyncOptions};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -68,15 +66,7 @@ async fn multi_select_values_are_shown_and_filtered_by_their_labels() {
             .expect("simulator");
     let dir = tempfile::tempdir().expect("dir");
     let app = Outpost::open(dir.path()).expect("open");
-    let input = CsConnectInput {
-        name: "Sim".into(),
-        description: None,
-        instance_url: sim.base_url(),
-        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
-    };
-    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
-    app.set_sync_settings("Sim", &SyncSettings { cs_calls_per_minute: 100, ..Default::default() })
-        .expect("settings");
+    crate::common::connect_cs(&app, "Sim", &sim).await;
     let offered = app.mappable_fields("Sim", "company").await.expect("describe");
     let products = offered.iter().find(|f| f.field_name == "Products__gc").expect("offered").clone();
     assert_eq!(products.data_type, "MULTISELECTDROPDOWNLIST");
@@ -169,15 +159,7 @@ async fn labels_are_learned_whatever_shape_describe_gives_them() {
         let sim = gainsight_sim::start(config).await.expect("simulator");
         let dir = tempfile::tempdir().expect("dir");
         let app = Outpost::open(dir.path()).expect("open");
-        let input = CsConnectInput {
-            name: "Sim".into(),
-            description: None,
-            instance_url: sim.base_url(),
-            access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
-        };
-        app.connect_cs(&input).await.expect("connect");
-        app.set_sync_settings("Sim", &SyncSettings { cs_calls_per_minute: 100, ..Default::default() })
-            .expect("settings");
+        crate::common::connect_cs(&app, "Sim", &sim).await;
         let offered = app.mappable_fields("Sim", "company").await.expect("describe");
         let products = offered.iter().find(|f| f.field_name == "Products__gc").expect("offered").clone();
         app.set_field_mappings("Sim", "company", &[products]).expect("map");

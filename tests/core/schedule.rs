@@ -6,7 +6,6 @@ use gainsight_sim::SimConfig;
 use gainsight_sim::faults::{Fault, FaultRule};
 use outpost::Outpost;
 use outpost::alerts::{Alert, Alerts};
-use outpost::connections::CsConnectInput;
 use outpost::model::Frequency;
 use outpost::schedule::Scheduled;
 use std::sync::Mutex;
@@ -37,19 +36,10 @@ async fn scheduled_failures_make_one_alert_per_problem_not_one_per_try() {
             .expect("simulator");
     let dir = tempfile::tempdir().expect("dir");
     let app = Outpost::open(dir.path()).expect("open");
-    let input = CsConnectInput {
-        name: "Sim".into(),
-        description: None,
-        instance_url: sim.base_url(),
-        access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
-    };
-    app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
-    let settings = outpost::db::settings::SyncSettings {
-        cs_calls_per_minute: 100,
-        frequency: Frequency::Every15Minutes,
-        ..Default::default()
-    };
-    app.set_sync_settings("Sim", &settings).expect("settings");
+    crate::common::connect_cs(&app, "Sim", &sim).await;
+    let mut settings = app.sync_settings("Sim").expect("settings");
+    settings.frequency = Frequency::Every15Minutes;
+    app.set_sync_settings("Sim", &settings).expect("every 15 minutes");
     let alerts = Mutex::new(Alerts::default());
     let start = chrono::Utc::now();
     let at = |hours: i64| start + chrono::Duration::hours(hours);
