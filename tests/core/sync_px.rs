@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::{Cell, Col, col};
-use gainsight_sim::SimConfig;
+use gainsight_sim::{RunningSim, SimConfig};
 use outpost::Outpost;
 use outpost::connections::{ConnectInput, ConnectKind, PxTarget};
 use outpost::gainsight::px::{PxEndpoints, PxRegion};
@@ -159,16 +159,14 @@ async fn assert_usage_equals_events(
     common::assert_table(dir, "px_feature_usage", filter, USAGE, &records);
 }
 
-fn count(db: &Connection, sql: &str) -> i64 {
-    db.query_row(sql, [], |r| r.get(0)).expect("count")
+/// The app on `dir` with the simulator's PX endpoints.
+fn px_app(sim: &RunningSim, dir: &std::path::Path) -> Outpost {
+    let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
+    Outpost::open(dir).expect("open").with_px_endpoints(endpoints)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn px_entities_and_daily_usage_match_px() {
-    let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
-    let dir = tempfile::tempdir().expect("dir");
-    let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
-    let app = Outpost::open(dir.path()).expect("open").with_px_endpoints(endpoints);
+/// Connects the simulator's PX (US region, the demo key) as "PX".
+async fn connect_px(app: &Outpost) {
     let input = ConnectInput {
         name: "PX".into(),
         description: None,
@@ -178,9 +176,27 @@ async fn px_entities_and_daily_usage_match_px() {
         },
     };
     app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
+}
+
+/// [`px_app`] with PX connected and feature usage read back [`BACKFILL_DAYS`] days.
+async fn px_connected(sim: &RunningSim, dir: &std::path::Path) -> Outpost {
+    let app = px_app(sim, dir);
+    connect_px(&app).await;
     let mut settings = app.sync_settings("PX").expect("settings");
     settings.backfill_days = BACKFILL_DAYS;
     app.set_sync_settings("PX", &settings).expect("backfill");
+    app
+}
+
+fn count(db: &Connection, sql: &str) -> i64 {
+    db.query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn px_entities_and_daily_usage_match_px() {
+    let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
+    let dir = tempfile::tempdir().expect("dir");
+    let app = px_connected(&sim, dir.path()).await;
 
     let totals = Mutex::new(Vec::new());
     let progress = |p: &StreamProgress| {
@@ -322,20 +338,7 @@ async fn px_usage_that_fails_part_way_records_the_days_it_committed() {
     use gainsight_sim::faults::{Fault, FaultRule};
     let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
     let dir = tempfile::tempdir().expect("dir");
-    let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
-    let app = Outpost::open(dir.path()).expect("open").with_px_endpoints(endpoints);
-    let input = ConnectInput {
-        name: "PX".into(),
-        description: None,
-        kind: ConnectKind::Px {
-            target: PxTarget::Region(PxRegion::Us),
-            api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
-        },
-    };
-    app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
-    let mut settings = app.sync_settings("PX").expect("settings");
-    settings.backfill_days = BACKFILL_DAYS;
-    app.set_sync_settings("PX", &settings).expect("backfill");
+    let app = px_connected(&sim, dir.path()).await;
 
     let armed = std::sync::atomic::AtomicBool::new(false);
     let fail_after_some_days = |p: &StreamProgress| {
@@ -373,21 +376,10 @@ async fn a_px_sync_that_meets_a_damaged_table_stops_writing() {
     let sim = gainsight_sim::start(SimConfig { companies: 20, ..Default::default() }).await.expect("sim");
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("outpost.db");
-    let open = || {
-        let endpoints = PxEndpoints::simulator(&sim.base_url()).expect("endpoints");
-        Outpost::open(dir.path()).expect("open").with_px_endpoints(endpoints)
-    };
+    let open = || px_app(&sim, dir.path());
     {
         let app = open();
-        let input = ConnectInput {
-            name: "PX".into(),
-            description: None,
-            kind: ConnectKind::Px {
-                target: PxTarget::Region(PxRegion::Us),
-                api_key: gainsight_sim::DEMO_PX_API_KEY.into(),
-            },
-        };
-        app.connect(&input).await.expect("connect PX (needs the keychain make test starts)");
+        connect_px(&app).await;
         assert_eq!(app.sync("PX", SyncOptions::default(), &quiet).await.expect("first").outcome, "ok");
     }
     let app = open();
