@@ -57,6 +57,14 @@ pub fn open(path: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
+/// Another connection to a database [`open`] has already checked and migrated (the sync's page
+/// writer): configured the same way, nothing checked again.
+pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|e| file_err(path, e))?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
 /// How long a connection waits for another process's write lock before a `Database` error.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 

@@ -153,6 +153,7 @@ impl Outpost {
             opts,
             progress,
             damaged: Default::default(),
+            writer: super::writer::PageWriter::open(&self.data_dir().join("outpost.db")).ok(),
         }
     }
 

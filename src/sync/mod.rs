@@ -17,6 +17,7 @@ mod read_px;
 pub mod roles;
 pub(crate) mod running;
 pub mod streams;
+mod writer;
 
 pub use crate::db::org::{StreamOutcome, StreamResult};
 use crate::db::{connections as conn_rows, org, settings};

@@ -5,20 +5,23 @@
 
 use super::plan::{Fetch, StreamKind, StreamPlan};
 use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
-use super::streams::{self, ObjectNames, PageContext};
+use super::streams::{self, Applied, ObjectNames, PageContext};
+use super::writer::PageWriter;
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
 use crate::db::{org, picklists};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::CsClient;
 use crate::gainsight::error::ApiError;
 use crate::gainsight::paging::{MAX_QUERY_LIMIT, QuerySpec, query_pages};
-use crate::gainsight::record::{iso, text};
+use crate::gainsight::record::{Record, iso, text};
 use crate::outpost::Outpost;
 use futures_util::StreamExt;
 use rusqlite::TransactionBehavior::Immediate;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use tokio::sync::oneshot;
 
 /// Reads tried again after Gainsight refused a field: a handful of hidden fields at most.
 const MAX_REFUSALS: usize = 8;
@@ -39,6 +42,9 @@ pub(super) struct Run<'a> {
     pub progress: Progress<'a>,
     /// Set when a stream found the database file damaged: the others stop at their next page.
     pub damaged: std::sync::atomic::AtomicBool,
+    /// Writes the pages on its own connection while the next ones are fetched (none: written on
+    /// the app's connection, one after the other).
+    pub writer: Option<PageWriter>,
 }
 
 /// Why a page loop stopped.
@@ -73,6 +79,18 @@ fn list(items: &[String]) -> String {
 }
 
 impl Run<'_> {
+    /// Hands `page` to the writer thread, or writes it now on the app's connection when there is
+    /// no writer; the reply says what was written.
+    fn write(&self, job: &Arc<PageJob>, page: Vec<Record>) -> Result<oneshot::Receiver<Result<Applied>>> {
+        if let Some(writer) = &self.writer {
+            let job = Arc::clone(job);
+            return Ok(writer.submit(move |conn| job.write(conn, &page)));
+        }
+        let (reply, answer) = oneshot::channel();
+        let _ = reply.send(job.write(&mut *self.app.db()?, &page));
+        Ok(answer)
+    }
+
     fn report(&self, stream: crate::model::Stream, records: u64, pages: u64, done: bool) {
         (self.progress)(&StreamProgress {
             connection_id: self.cid.to_string(),
@@ -308,11 +326,21 @@ impl Run<'_> {
             spec.filter = Some(json!({"conditions": [
                 {"name": modified, "alias": "A", "value": [iso(*t)], "operator": "GTE"}], "expression": "A"}));
         }
-        let order_field = spec.order_field.clone();
+        let job = Arc::new(PageJob {
+            cid: self.cid.to_string(),
+            run_id: self.run_id,
+            now: self.started_at.to_string(),
+            first,
+            order_field: spec.order_field.clone(),
+            kind: p.kind,
+            resolved: resolved.clone(),
+        });
         let pages = query_pages(self.client, spec);
         futures_util::pin_mut!(pages);
         let (mut records, mut count) = (0u64, 0u64);
         self.report(p.kind.stream(), 0, 0, false);
+        // The page being written while the next one is fetched.
+        let mut writing: Option<oneshot::Receiver<Result<Applied>>> = None;
         loop {
             if self.opts.cancel.load(Ordering::SeqCst) {
                 return Err(Stop::Other(super::cancelled()));
@@ -320,38 +348,62 @@ impl Run<'_> {
             if self.damaged.load(Ordering::SeqCst) {
                 return Err(Stop::Other(crate::db::stopped_by_damage()));
             }
-            let Some(page) = pages.next().await else { break };
+            let (page, written) = match writing.take() {
+                Some(w) => {
+                    let (page, written) = futures_util::future::join(pages.next(), w).await;
+                    (page, Some(written))
+                }
+                None => (pages.next().await, None),
+            };
+            if let Some(written) = written {
+                let applied = written.unwrap_or_else(|_| Err(PageWriter::gone())).inspect_err(|e| {
+                    // Damage in the file: every stream stops writing into it.
+                    if crate::db::is_damaged(e.hint.as_deref()) {
+                        self.damaged.store(true, Ordering::SeqCst);
+                    }
+                })?;
+                records += applied.rows;
+                count += 1;
+                self.report(p.kind.stream(), records, count, false);
+            }
+            let Some(page) = page else { break };
             let page = page.map_err(Stop::Api)?;
-            let ctx = PageContext {
-                cid: self.cid,
-                run_id: self.run_id,
-                now: self.started_at,
-                first,
-                order_field: &order_field,
-            };
-            let write = || -> crate::error::Result<_> {
-                let mut db = self.app.db()?;
-                let tx = db.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
-                let applied = streams::apply(&tx, p.kind, &ctx, &page, resolved)?;
-                if let Some(t) = applied.modified_to {
-                    crate::db::cursors::advance_cursor(&tx, self.cid, stream, &iso(t))?;
-                }
-                crate::db::runs::add_committed(&tx, self.run_id, p.kind.stream().code(), applied.rows)?;
-                tx.commit().map_err(crate::db::db_err)?;
-                Ok(applied)
-            };
-            let applied = write().inspect_err(|e| {
-                // Damage in the file: every stream stops writing into it.
-                if crate::db::is_damaged(e.hint.as_deref()) {
-                    self.damaged.store(true, Ordering::SeqCst);
-                }
-            })?;
-            records += applied.rows;
-            count += 1;
-            self.report(p.kind.stream(), records, count, false);
+            writing = Some(self.write(&job, page)?);
         }
         self.report(p.kind.stream(), records, count, true);
         Ok(records)
+    }
+}
+
+/// What a page's write needs besides the page, owned so the writer thread can have it.
+struct PageJob {
+    cid: String,
+    run_id: i64,
+    now: String,
+    first: bool,
+    order_field: String,
+    kind: StreamKind,
+    resolved: Resolved,
+}
+
+impl PageJob {
+    /// Writes one page in its own transaction: its rows, the stream's cursor, the run's count.
+    fn write(&self, conn: &mut rusqlite::Connection, page: &[Record]) -> Result<Applied> {
+        let tx = conn.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
+        let ctx = PageContext {
+            cid: &self.cid,
+            run_id: self.run_id,
+            now: &self.now,
+            first: self.first,
+            order_field: &self.order_field,
+        };
+        let applied = streams::apply(&tx, self.kind, &ctx, page, &self.resolved)?;
+        if let Some(t) = applied.modified_to {
+            crate::db::cursors::advance_cursor(&tx, &self.cid, self.kind.name(), &iso(t))?;
+        }
+        crate::db::runs::add_committed(&tx, self.run_id, self.kind.stream().code(), applied.rows)?;
+        tx.commit().map_err(crate::db::db_err)?;
+        Ok(applied)
     }
 }
 
