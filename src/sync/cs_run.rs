@@ -139,6 +139,7 @@ impl Outpost {
         run: &'a CsRun,
         opts: &'a SyncOptions,
         progress: Progress<'a>,
+        writer: Option<super::writer::PageWriter>,
     ) -> read_cs::Run<'a> {
         read_cs::Run {
             app: self,
@@ -153,7 +154,7 @@ impl Outpost {
             opts,
             progress,
             damaged: Default::default(),
-            writer: super::writer::PageWriter::open(&self.data_dir().join("outpost.db")).ok(),
+            writer,
         }
     }
 
@@ -167,7 +168,9 @@ impl Outpost {
         opts: &SyncOptions,
         progress: Progress<'_>,
     ) -> Result<(Vec<StreamOutcome>, BTreeMap<String, Vec<RoleMatch>>)> {
-        let reader = self.reader(client, card, run, opts, progress);
+        // Only the streams' reads write pages; the deletes step has no use for a writer.
+        let writer = super::writer::PageWriter::open(&self.data_dir().join("outpost.db")).ok();
+        let reader = self.reader(client, card, run, opts, progress, writer);
         let (reference, rest): (Vec<&StreamPlan>, Vec<&StreamPlan>) =
             run.plan.streams.iter().partition(|s| s.kind == StreamKind::ScoreBands);
         let mut results = Vec::new();
@@ -202,7 +205,7 @@ impl Outpost {
         if opts.cancel.load(Ordering::SeqCst) {
             return Ok((None, 0));
         }
-        let reader = self.reader(client, card, run, opts, progress);
+        let reader = self.reader(client, card, run, opts, progress, None);
         let with_ctas = run.plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
         let r = reader.deletes(&run.plan.deletes, with_ctas).await;
         let mut deleted = 0;
