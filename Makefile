@@ -59,9 +59,13 @@ fmt:
 bindings:
 	OUTPOST_WRITE_BINDINGS=1 $(CARGO) test -p outpost --test core bindings
 
+# The figures of BENCHMARKS.md (see examples/bench): the CLI, the benchmark and the desktop app as
+# it ships (embedded UI), all release builds.
 bench: deps ui
 	$(CARGO) build --release -p outpost --example bench
-	OUTPOST_FORCE_XVFB= scripts/headless.sh target/release/examples/bench
+	$(CARGO) build --release -p outpost-cli --bin outpost
+	$(CARGO) build --release -p outpost-desktop --features tauri/custom-protocol --bin outpost-desktop --example desktop_bench
+	OUTPOST_FORCE_XVFB= scripts/headless.sh $(TARGET_DIR)/release/examples/bench
 
 # Packages: Tauri's bundler (the npm @tauri-apps/cli) wraps the app built as for production
 # (embedded UI) in a .deb and an .rpm, with the `outpost` CLI and the systemd user units

@@ -35,7 +35,8 @@ pub struct NewChange<'a> {
 }
 
 pub fn add_change(conn: &Connection, cid: &str, c: &NewChange<'_>) -> Result<()> {
-    conn.execute(
+    super::cached_execute(
+        conn,
         "INSERT INTO changes (connection_id, run_id, at, kind, company_gsid, subject, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![cid, c.run_id, c.at, c.kind, c.company, c.subject, c.detail],

@@ -33,15 +33,15 @@ pub struct CompanyRow {
 /// Inserts or updates one company; returns its previous health band label (`Some(None)` when it
 /// existed without a band, `None` when it is new).
 pub fn upsert(conn: &Connection, connection_id: &str, c: &CompanyRow) -> Result<Option<Option<String>>> {
-    let previous: Option<Option<String>> = conn
-        .query_row(
-            "SELECT score_label FROM companies WHERE connection_id = ?1 AND gsid = ?2",
-            params![connection_id, c.gsid],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
-    conn.execute(
+    let previous: Option<Option<String>> = super::cached_row(
+        conn,
+        "SELECT score_label FROM companies WHERE connection_id = ?1 AND gsid = ?2",
+        params![connection_id, c.gsid],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db_err)?;
+    super::cached_execute(conn,
         "INSERT INTO companies (connection_id, gsid, name, industry, arr, mrr, renewal_date, stage, status, csm_name,
             csm_email, managed_as, employees, score, score_label, score_color, custom, created_at, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
@@ -74,7 +74,8 @@ pub fn delete(conn: &Connection, connection_id: &str, gsid: &str) -> Result<Opti
         .map_err(db_err)?;
     for table in ["companies", "measure_scores", "score_history", "usage_weekly"] {
         let key = if table == "companies" { "gsid" } else { "company_gsid" };
-        conn.execute(
+        super::cached_execute(
+            conn,
             &format!("DELETE FROM {table} WHERE connection_id = ?1 AND {key} = ?2"),
             params![connection_id, gsid],
         )

@@ -27,15 +27,15 @@ pub struct CtaRow {
 
 /// Inserts or updates a CTA; returns whether it was closed before (`None` when new).
 pub fn upsert(conn: &Connection, connection_id: &str, c: &CtaRow) -> Result<Option<bool>> {
-    let was_closed: Option<bool> = conn
-        .query_row(
-            "SELECT is_closed FROM ctas WHERE connection_id = ?1 AND gsid = ?2",
-            params![connection_id, c.gsid],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(db_err)?;
-    conn.execute(
+    let was_closed: Option<bool> = super::cached_row(
+        conn,
+        "SELECT is_closed FROM ctas WHERE connection_id = ?1 AND gsid = ?2",
+        params![connection_id, c.gsid],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(db_err)?;
+    super::cached_execute(conn,
         "INSERT INTO ctas (connection_id, gsid, company_gsid, name, status, priority, type, reason, owner_name,
             owner_email, due_date, is_closed, closed_at, is_important, created_at, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)

@@ -27,7 +27,8 @@ pub fn get_cursor(conn: &Connection, cid: &str, stream: &str) -> Result<Cursor> 
 
 /// Advances a stream's cursor; called in the same transaction as the page it covers.
 pub fn advance_cursor(conn: &Connection, cid: &str, stream: &str, modified_to: &str) -> Result<()> {
-    conn.execute(
+    super::cached_execute(
+        conn,
         "INSERT INTO sync_cursors (connection_id, stream, modified_to) VALUES (?1, ?2, ?3)
          ON CONFLICT (connection_id, stream) DO UPDATE SET
             modified_to = max(coalesce(sync_cursors.modified_to, ''), excluded.modified_to)",

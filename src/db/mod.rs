@@ -59,7 +59,7 @@ pub fn open(path: &Path) -> Result<Connection> {
 
 /// Another connection to a database [`open`] has already checked and migrated (the sync's page
 /// writer): configured the same way, nothing checked again.
-pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
+pub fn open_writer(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path).map_err(|e| file_err(path, e))?;
     configure(&conn)?;
     Ok(conn)
@@ -122,7 +122,31 @@ pub fn open_in_memory() -> Result<Connection> {
     Ok(conn)
 }
 
+/// A statement the sync runs for every row it writes, prepared once per connection and kept in the
+/// connection's statement cache (preparing an upsert costs about as much as running it).
+pub(crate) fn cached_execute(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// [`cached_execute`] for a query of one row.
+pub(crate) fn cached_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
+}
+
+/// Statements kept prepared per connection: every per-row statement of the sync's streams fits.
+const STATEMENT_CACHE: usize = 64;
+
 fn configure(conn: &Connection) -> Result<()> {
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // WAL: the UI and CLI read while a sync writes, without blocking each other.
     conn.pragma_update(None, "journal_mode", "WAL").map_err(db_err)?;
     // NORMAL is durable at every checkpoint in WAL mode and much faster than FULL per page.

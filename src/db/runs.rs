@@ -66,7 +66,7 @@ pub fn finish_run(conn: &Connection, id: i64, e: &RunEnd<'_>) -> Result<()> {
 /// Adds `n` records of `stream` to a running run's counts, inside the transaction that commits
 /// them: a run that fails, is cancelled or is killed later still says what it brought in.
 pub fn add_committed(conn: &Connection, run_id: i64, stream: &str, n: u64) -> Result<()> {
-    conn.execute(
+    super::cached_execute(conn,
         "UPDATE sync_runs SET counts = json_set(counts, '$.' || ?2, coalesce(json_extract(counts, '$.' || ?2), 0) + ?3)
          WHERE id = ?1",
         params![run_id, stream, n as i64],

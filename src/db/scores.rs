@@ -13,7 +13,7 @@ pub struct BandRow {
 }
 
 pub fn upsert_band(conn: &Connection, cid: &str, b: &BandRow) -> Result<()> {
-    conn.execute(
+    super::cached_execute(conn,
         "INSERT INTO score_bands (connection_id, gsid, name, score, color) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (connection_id, gsid) DO UPDATE SET name = excluded.name, score = excluded.score, color = excluded.color",
         params![cid, b.gsid, b.name, b.score, b.color],
@@ -24,7 +24,7 @@ pub fn upsert_band(conn: &Connection, cid: &str, b: &BandRow) -> Result<()> {
 
 /// The band a numeric score falls in: the scheme row with the highest score not above it.
 pub fn band_of(conn: &Connection, cid: &str, score: f64) -> Result<Option<(String, Option<String>)>> {
-    conn.query_row(
+    super::cached_row(conn,
         "SELECT name, color FROM score_bands WHERE connection_id = ?1 AND score <= ?2 ORDER BY score DESC LIMIT 1",
         params![cid, score],
         |r| Ok((r.get(0)?, r.get(1)?)),
@@ -41,7 +41,8 @@ pub struct MeasureRow {
 }
 
 pub fn upsert_scorecard(conn: &Connection, cid: &str, gsid: &str, name: &str) -> Result<()> {
-    conn.execute(
+    super::cached_execute(
+        conn,
         "INSERT INTO scorecards (connection_id, gsid, name) VALUES (?1, ?2, ?3)
          ON CONFLICT (connection_id, gsid) DO UPDATE SET name = excluded.name",
         params![cid, gsid, name],
@@ -51,7 +52,8 @@ pub fn upsert_scorecard(conn: &Connection, cid: &str, gsid: &str, name: &str) ->
 }
 
 pub fn upsert_measure(conn: &Connection, cid: &str, m: &MeasureRow) -> Result<()> {
-    conn.execute(
+    super::cached_execute(
+        conn,
         "INSERT INTO measures (connection_id, gsid, scorecard, name, is_overall) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (connection_id, gsid) DO UPDATE SET scorecard = excluded.scorecard, name = excluded.name,
             is_overall = excluded.is_overall",
@@ -75,7 +77,7 @@ pub struct MeasureScoreRow {
 }
 
 pub fn upsert_measure_score(conn: &Connection, cid: &str, s: &MeasureScoreRow) -> Result<()> {
-    conn.execute(
+    super::cached_execute(conn,
         "INSERT INTO measure_scores (connection_id, gsid, company_gsid, measure_gsid, measure_name, score, label, color,
             prev_score, trend, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
@@ -103,7 +105,7 @@ pub struct HistoryRow {
 }
 
 pub fn upsert_history(conn: &Connection, cid: &str, h: &HistoryRow) -> Result<()> {
-    conn.execute(
+    super::cached_execute(conn,
         "INSERT INTO score_history (connection_id, gsid, company_gsid, measure_gsid, week, score, label, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (connection_id, gsid) DO UPDATE SET company_gsid = excluded.company_gsid,
@@ -126,7 +128,7 @@ pub struct UsageRow {
 }
 
 pub fn upsert_usage(conn: &Connection, cid: &str, u: &UsageRow) -> Result<()> {
-    conn.execute(
+    super::cached_execute(conn,
         "INSERT INTO usage_weekly (connection_id, gsid, company_gsid, week, active_users, logins, feature_events, modified_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (connection_id, gsid) DO UPDATE SET company_gsid = excluded.company_gsid, week = excluded.week,

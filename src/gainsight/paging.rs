@@ -101,8 +101,14 @@ fn page_cap_error(what: &str, cap: usize) -> ApiError {
     )
 }
 
-fn rows(data: &super::response::CsData) -> Vec<Record> {
-    data.records().iter().filter_map(|v| v.as_object().cloned()).collect()
+fn rows(data: super::response::CsData) -> Vec<Record> {
+    data.into_records()
+        .into_iter()
+        .filter_map(|v| match v {
+            Value::Object(record) => Some(record),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Where the next page starts.
@@ -200,7 +206,7 @@ pub fn query_pages<'a>(
             if c.pages >= spec.page_cap {
                 return Err(page_cap_error(&spec.object, spec.page_cap));
             }
-            let mut page = rows(&client.query(&spec.object, &c.next.body(&spec)).await?);
+            let mut page = rows(client.query(&spec.object, &c.next.body(&spec)).await?);
             c.pages += 1;
             if let (Some(want), Next::From { at, skip }) = (c.overlap.take(), c.next)
                 && skip > 0
@@ -211,7 +217,7 @@ pub fn query_pages<'a>(
                     return Err(page_cap_error(&spec.object, spec.page_cap));
                 }
                 c.next = Next::From { at, skip: 0 };
-                page = rows(&client.query(&spec.object, &c.next.body(&spec)).await?);
+                page = rows(client.query(&spec.object, &c.next.body(&spec)).await?);
                 c.pages += 1;
             }
             c.received += page.len();
@@ -258,7 +264,7 @@ pub fn cockpit_pages<'a>(
             if number > DEFAULT_PAGE_CAP {
                 return Err(page_cap_error(path, DEFAULT_PAGE_CAP));
             }
-            let page = rows(&client.cockpit(path, &body).await?);
+            let page = rows(client.cockpit(path, &body).await?);
             let short = page.len() < size;
             Ok(Some((page, (number + 1, short))))
         }

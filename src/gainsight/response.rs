@@ -43,6 +43,18 @@ impl CsData {
             _ => &[],
         }
     }
+
+    /// [`CsData::records`], taken out of the reply rather than copied (a page holds thousands).
+    pub fn into_records(self) -> Vec<Value> {
+        match self.data {
+            Value::Array(rows) => rows,
+            Value::Object(mut map) => match map.remove("records") {
+                Some(Value::Array(rows)) => rows,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
 }
 
 fn looks_like_html(reply: &RawReply) -> bool {

@@ -5,7 +5,7 @@
 
 use super::plan::{Fetch, StreamKind, StreamPlan};
 use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
-use super::streams::{self, Applied, ObjectNames, PageContext};
+use super::streams::{self, Applied, ObjectNames, PageJob};
 use super::writer::PageWriter;
 use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
 use crate::db::{org, picklists};
@@ -16,7 +16,6 @@ use crate::gainsight::paging::{MAX_QUERY_LIMIT, QuerySpec, query_pages};
 use crate::gainsight::record::{Record, iso, text};
 use crate::outpost::Outpost;
 use futures_util::StreamExt;
-use rusqlite::TransactionBehavior::Immediate;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -372,38 +371,6 @@ impl Run<'_> {
         }
         self.report(p.kind.stream(), records, count, true);
         Ok(records)
-    }
-}
-
-/// What a page's write needs besides the page, owned so the writer thread can have it.
-struct PageJob {
-    cid: String,
-    run_id: i64,
-    now: String,
-    first: bool,
-    order_field: String,
-    kind: StreamKind,
-    resolved: Resolved,
-}
-
-impl PageJob {
-    /// Writes one page in its own transaction: its rows, the stream's cursor, the run's count.
-    fn write(&self, conn: &mut rusqlite::Connection, page: &[Record]) -> Result<Applied> {
-        let tx = conn.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
-        let ctx = PageContext {
-            cid: &self.cid,
-            run_id: self.run_id,
-            now: &self.now,
-            first: self.first,
-            order_field: &self.order_field,
-        };
-        let applied = streams::apply(&tx, self.kind, &ctx, page, &self.resolved)?;
-        if let Some(t) = applied.modified_to {
-            crate::db::cursors::advance_cursor(&tx, &self.cid, self.kind.name(), &iso(t))?;
-        }
-        crate::db::runs::add_committed(&tx, self.run_id, self.kind.stream().code(), applied.rows)?;
-        tx.commit().map_err(crate::db::db_err)?;
-        Ok(applied)
     }
 }
 

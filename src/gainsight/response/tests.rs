@@ -74,6 +74,11 @@ fn both_row_shapes_and_both_empty_styles() {
         classify_cs(&reply(200, r#"{"result":false,"errorDesc":"No data found for given criteria"}"#), "h")
             .expect("No data found is an empty page");
     assert!(d.records().is_empty());
+    // Taken out of the reply (the pager's way), each shape gives the same rows.
+    let (a_rows, b_rows) = (a.records().to_vec(), b.records().to_vec());
+    assert_eq!(a.into_records(), a_rows);
+    assert_eq!(b.into_records(), b_rows);
+    assert!(c.into_records().is_empty() && d.into_records().is_empty());
 }
 
 #[test]

@@ -15,8 +15,10 @@ use crate::error::Result;
 use crate::gainsight::dates::parse_date;
 use crate::gainsight::paging::QuerySpec;
 use crate::gainsight::record::Record;
+use crate::gainsight::record::iso;
 use chrono::{DateTime, Utc};
 use rusqlite::Transaction;
+use rusqlite::TransactionBehavior::Immediate;
 
 /// Object names that vary by org, from the connection's sync settings.
 #[derive(Clone, Debug)]
@@ -101,6 +103,39 @@ pub fn apply(
         }
     }
     Ok(out)
+}
+
+/// What a page's write needs besides the page, owned so the writer thread can have it. The
+/// benchmarks write recorded pages through it too, to measure storage alone.
+pub struct PageJob {
+    pub cid: String,
+    pub run_id: i64,
+    pub now: String,
+    pub first: bool,
+    pub order_field: String,
+    pub kind: StreamKind,
+    pub resolved: Resolved,
+}
+
+impl PageJob {
+    /// Writes one page in its own transaction: its rows, the stream's cursor, the run's count.
+    pub fn write(&self, conn: &mut rusqlite::Connection, page: &[Record]) -> Result<Applied> {
+        let tx = conn.transaction_with_behavior(Immediate).map_err(crate::db::db_err)?;
+        let ctx = PageContext {
+            cid: &self.cid,
+            run_id: self.run_id,
+            now: &self.now,
+            first: self.first,
+            order_field: &self.order_field,
+        };
+        let applied = apply(&tx, self.kind, &ctx, page, &self.resolved)?;
+        if let Some(t) = applied.modified_to {
+            crate::db::cursors::advance_cursor(&tx, &self.cid, self.kind.name(), &iso(t))?;
+        }
+        crate::db::runs::add_committed(&tx, self.run_id, self.kind.stream().code(), applied.rows)?;
+        tx.commit().map_err(crate::db::db_err)?;
+        Ok(applied)
+    }
 }
 
 pub(super) fn change(
