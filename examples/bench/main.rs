@@ -54,7 +54,14 @@ async fn full_syncs(
         org::connected(sim, dir.path()).await;
         sim.reset_counters();
         let s = tokio::task::block_in_place(|| org::cli_sync(dir.path(), 100, &[]));
-        calls.push(sim.counters().total_calls());
+        let c = sim.counters();
+        calls.push(c.total_calls());
+        if i == 0 {
+            let mut by: Vec<(&String, &u64)> = c.calls.iter().collect();
+            by.sort_by(|a, b| b.1.cmp(a.1));
+            let list: Vec<String> = by.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            println!("  calls of a first sync: {}", list.join(", "));
+        }
         out.push(s);
         if i + 1 == runs {
             kept = Some(dir);
@@ -132,6 +139,27 @@ async fn main() {
     let machine = machine();
     println!("Outpost benchmarks on {machine}; {runs} runs a median\n");
     let mut r = Report::default();
+    if std::env::var("OUTPOST_BENCH_ONLY").is_ok_and(|v| v == "fetch") {
+        // For a profiler: the large org's fetch-only read, once, and nothing else.
+        let sim = org::unlimited_org(large).await;
+        let (f, took) = org::fetch_only(&sim).await;
+        println!("fetch only: {} rows in {:.1} s", f.rows, secs(took));
+        return;
+    }
+    if let Some(dir) = std::env::var("OUTPOST_BENCH_CACHE").ok().filter(|d| !d.is_empty()) {
+        // For work on the queries: the large org synced into DIR once (kept), then the offline
+        // queries on it; a DIR already synced is only queried.
+        let dir = std::path::PathBuf::from(dir);
+        if !dir.join("outpost.db").exists() {
+            std::fs::create_dir_all(&dir).expect("dir");
+            let sim = org::unlimited_org(large).await;
+            org::connected(&sim, &dir).await;
+            tokio::task::block_in_place(|| org::cli_sync(&dir, 100, &[]));
+            sim.stop().await;
+        }
+        offline::queries(&dir, &mut r);
+        return;
+    }
 
     // The large org, with no rate limit in the way.
     let t = Instant::now();
@@ -186,6 +214,13 @@ async fn main() {
     let walls: Vec<f64> = syncs.iter().map(|s| secs(s.wall)).collect();
     let records = syncs.last().map_or(0, |s| s.records);
     let (f_med, s_med) = (median(&fetch_s), median(&store_s));
+    r.note(format!(
+        "the sync process used {:.1} CPU seconds over {:.1} s (median): {:.2} of the machine's {} cores busy",
+        median(&syncs.iter().map(|s| s.cpu_s).collect::<Vec<_>>()),
+        median(&walls),
+        median(&syncs.iter().map(|s| s.cpu_s / secs(s.wall)).collect::<Vec<_>>()),
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    ));
     r.add(
         "full_sync_records_per_s",
         format!("a first sync, {records} records end to end"),

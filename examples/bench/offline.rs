@@ -67,7 +67,7 @@ pub fn queries(dir: &Path, r: &mut Report) {
 
     let list: Vec<Vec<f64>> = (0..rounds)
         .map(|_| {
-            timed(100, |_| {
+            timed(40, |_| {
                 app.account_page(&page(facet.clone())).expect("page");
                 app.account_facets(&facet).expect("facets");
             })
@@ -117,7 +117,7 @@ pub fn queries(dir: &Path, r: &mut Report) {
     };
     let ctas: Vec<Vec<f64>> = (0..rounds)
         .map(|_| {
-            timed(50, |_| {
+            timed(15, |_| {
                 app.cta_page(&overdue).expect("ctas");
                 app.cta_facets(&overdue).expect("facets");
             })
@@ -127,7 +127,7 @@ pub fn queries(dir: &Path, r: &mut Report) {
 
     let changes: Vec<Vec<f64>> = (0..rounds)
         .map(|_| {
-            timed(50, |_| {
+            timed(20, |_| {
                 let q = ChangeQuery { since_run: None, connection_id: None, kinds: vec![], limit: 500 };
                 app.change_list(&q).expect("changes");
             })

@@ -6,11 +6,12 @@ use crate::data::{self, DataSpec};
 use crate::faults::{FaultPlan, FaultRule};
 use crate::profile::OrgProfile;
 use crate::px::PxData;
-use crate::schema::Store;
+use crate::schema::{Object, Store};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The object name under which the control API's modify and delete reach PX accounts.
@@ -57,6 +58,9 @@ struct Limits {
     px_second: Window,
 }
 
+/// A cached row order: the store generation it was sorted at, and the row positions in order.
+type RowOrder = (u64, Arc<Vec<u32>>);
+
 pub struct SimState {
     pub config: SimConfig,
     pub anchor_day: i64,
@@ -75,6 +79,12 @@ pub struct SimState {
     in_flight: AtomicU64,
     request_seq: AtomicU64,
     mutation_seq: AtomicU64,
+    /// Bumped on every change to `store` (see [`SimState::write_store`]): a row order cached at
+    /// an older generation is stale.
+    store_generation: AtomicU64,
+    /// Row orders per object and `orderBy`, with the generation each was computed at, so a keyset
+    /// page walks an order already sorted (see [`crate::query::page_in_order`]).
+    row_orders: Mutex<HashMap<(String, String), RowOrder>>,
 }
 
 /// Decrements the in-flight count when a request finishes.
@@ -136,6 +146,8 @@ impl SimState {
             in_flight: AtomicU64::new(0),
             request_seq: AtomicU64::new(0),
             mutation_seq: AtomicU64::new(0),
+            store_generation: AtomicU64::new(0),
+            row_orders: Mutex::new(HashMap::new()),
         })
     }
 
@@ -147,6 +159,31 @@ impl SimState {
         if let Ok(mut c) = self.counters.lock() {
             *c = Counters::default();
         }
+    }
+
+    /// The store for a change: every change goes through here, so cached row orders know.
+    pub fn write_store(&self) -> Option<std::sync::RwLockWriteGuard<'_, Store>> {
+        let guard = self.store.write().ok()?;
+        self.store_generation.fetch_add(1, Ordering::SeqCst);
+        Some(guard)
+    }
+
+    /// `object`'s rows in the order of `order_by`, sorted once per change of the store. `store`
+    /// is this state's store, read-locked by the caller (so no change lands meanwhile).
+    pub fn row_order(&self, store: &Store, object: &Object, order_by: &Map<String, Value>) -> Arc<Vec<u32>> {
+        let generation = self.store_generation.load(Ordering::SeqCst);
+        let key = (object.name.clone(), Value::Object(order_by.clone()).to_string());
+        if let Ok(cache) = self.row_orders.lock()
+            && let Some((at, order)) = cache.get(&key)
+            && *at == generation
+        {
+            return Arc::clone(order);
+        }
+        let order = Arc::new(crate::query::order_index(store, object, order_by));
+        if let Ok(mut cache) = self.row_orders.lock() {
+            cache.insert(key, (generation, Arc::clone(&order)));
+        }
+        order
     }
 
     pub fn count(&self, f: impl FnOnce(&mut Counters)) {
@@ -161,8 +198,7 @@ impl SimState {
         if object == PX_ACCOUNT {
             return self.px.write().map(|mut px| px.modify_accounts(count, now, salt)).unwrap_or_default();
         }
-        self.store
-            .write()
+        self.write_store()
             .map(|mut s| crate::mutate::modify(&mut s, object, count, now, salt))
             .unwrap_or_default()
     }
@@ -173,15 +209,14 @@ impl SimState {
         if object == PX_ACCOUNT {
             return self.px.write().map(|mut px| px.remove_accounts(count, salt)).unwrap_or_default();
         }
-        self.store
-            .write()
+        self.write_store()
             .map(|mut s| crate::mutate::delete(&mut s, object, count, now, salt))
             .unwrap_or_default()
     }
 
     /// Applies `profile` on top of the one in force; nothing changes when it does not fit the org.
     pub fn apply_profile(&self, profile: &OrgProfile) -> Result<(), String> {
-        let mut store = self.store.write().map_err(|_| "the org is unavailable".to_string())?;
+        let mut store = self.write_store().ok_or_else(|| "the org is unavailable".to_string())?;
         let mut in_force = self.profile.write().map_err(|_| "the org is unavailable".to_string())?;
         profile.apply(&mut store)?;
         in_force.merge(profile);

@@ -133,16 +133,15 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
     let mut w = w;
     let limit = w.arg(Sql::Integer(q.limit.clamp(1, 1000)));
     let offset = w.arg(Sql::Integer(q.offset.max(0)));
+    // Overdue first, then the other open CTAs by due date (undated last), then the closed: the
+    // overdue are the open ones due before today, so ordering by (closed, undated, due date) puts
+    // them first without naming today, and the list is walked from `ctas_in_order`.
     let sql = format!(
-        "WITH keys AS (
-            SELECT t.rowid AS rid, row_number() OVER (
-                ORDER BY {OVERDUE} DESC, t.is_closed, t.due_date IS NULL, t.due_date, t.name, t.connection_id, t.gsid
-            ) AS n {from} WHERE {} ORDER BY n LIMIT {limit} OFFSET {offset}
-         )
-         SELECT t.connection_id, t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, t.owner_name,
+        "SELECT t.connection_id, t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, t.owner_name,
             t.owner_email, t.due_date, t.is_closed, t.closed_at, t.is_important, t.created_at, t.modified_at, c.name, {OVERDUE}
-         FROM keys JOIN ctas t ON t.rowid = keys.rid
-         LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid ORDER BY keys.n",
+         FROM ctas t LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
+         WHERE {}
+         ORDER BY t.is_closed, t.due_date IS NULL, t.due_date, t.name, t.connection_id, t.gsid LIMIT {limit} OFFSET {offset}",
         w.sql
     );
     let mut stmt = conn.prepare(&sql).map_err(db_err)?;

@@ -24,6 +24,7 @@ pub fn migrations() -> Migrations<'static> {
         M::up(include_str!("migrations/008_insights.sql")),
         // 9: picklist item labels, so ids in the cache are shown and filtered by their labels.
         M::up(include_str!("migrations/009_picklists.sql")),
+        M::up(include_str!("migrations/010_cta_browse.sql")),
     ])
 }
 

@@ -69,7 +69,7 @@ pub fn open_writer(path: &Path) -> Result<Connection> {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The schema version the migrations bring a database to (SQLite's `user_version`).
-pub const LATEST: i64 = 9;
+pub const LATEST: i64 = 10;
 
 fn too_new() -> Error {
     Error::new(

@@ -3,7 +3,7 @@
 
 use super::{Shared, check_auth};
 use crate::envelope;
-use crate::query::{self, QueryBody, Where};
+use crate::query::{QueryBody, Where};
 use crate::time::DAY_MS;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -71,10 +71,10 @@ pub async fn list(State(state): State<Shared>, headers: HeaderMap, body: Bytes) 
         let Some(ctas) = store.generated("call_to_action") else {
             return envelope::error(500, rid, "GSOBJ_1003", "Internal error");
         };
-        query::run(&store, ctas, &q, state.config.dates)
+        super::query_page(&state, &store, ctas, &q)
     };
     match result {
-        Ok((rows, _)) => envelope::ok(rid, Value::Array(rows.into_iter().map(Value::Object).collect())),
+        Ok(rows) => envelope::ok(rid, Value::Array(rows.into_iter().map(Value::Object).collect())),
         Err(e) => envelope::error(e.status, rid, "COCKPIT_5101", &e.desc),
     }
 }

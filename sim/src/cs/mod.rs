@@ -166,11 +166,30 @@ async fn query_object(
         let Some(obj) = store.object(&object) else {
             return envelope::error(400, rid, "OBJECT_NOT_FOUND", &format!("Object {object} not found"));
         };
-        query::run(&store, obj, &body, state.config.dates)
+        query_page(&state, &store, obj, &body)
     };
     match result {
-        Ok((records, _total)) => rows_reply(&state, rid, records),
+        Ok(records) => rows_reply(&state, rid, records),
         Err(e) => envelope::error(e.status, rid, e.code, &e.desc),
+    }
+}
+
+/// A query's page: ordered queries walk the object's cached row order (a keyset page costs about
+/// its own size), others are run whole.
+pub fn query_page(
+    state: &crate::state::SimState,
+    store: &crate::schema::Store,
+    obj: &crate::schema::Object,
+    body: &QueryBody,
+) -> Result<Vec<crate::schema::Row>, query::QueryError> {
+    match &body.order_by {
+        Some(order)
+            if !order.is_empty() && order.keys().all(|k| query::check_path(store, obj, k).is_ok()) =>
+        {
+            let index = state.row_order(store, obj, order);
+            query::page_in_order(store, obj, body, state.config.dates, &index)
+        }
+        _ => query::run(store, obj, body, state.config.dates).map(|(rows, _)| rows),
     }
 }
 

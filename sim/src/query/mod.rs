@@ -139,6 +139,18 @@ fn sort_rows<'a>(
     order: &[(String, bool)],
     keep: usize,
 ) {
+    let index = order_positions(store, object, rows, order, keep);
+    *rows = index.into_iter().map(|i| rows[i]).collect();
+}
+
+/// The positions in `rows` of its first `keep` rows in `order` (see [`sort_rows`]).
+fn order_positions(
+    store: &Store,
+    object: &Object,
+    rows: &[&Row],
+    order: &[(String, bool)],
+    keep: usize,
+) -> Vec<usize> {
     let width = order.len();
     let lookups: Vec<Lookup> = order.iter().map(|(path, _)| Lookup::new(store, object, path)).collect();
     let keys: Vec<&Value> = rows.iter().flat_map(|r| lookups.iter().map(move |l| l.follow(r))).collect();
@@ -156,24 +168,26 @@ fn sort_rows<'a>(
     let mut index: Vec<usize> = (0..rows.len()).collect();
     let keep = keep.min(index.len());
     if keep == 0 {
-        rows.clear();
-        return;
+        return Vec::new();
     }
     if keep < index.len() {
         index.select_nth_unstable_by(keep - 1, cmp);
         index.truncate(keep);
     }
     index.sort_unstable_by(cmp);
-    *rows = index.into_iter().map(|i| rows[i]).collect();
+    index
 }
 
-/// Runs a query and returns the page of matching rows (projected to `select`) and the total match count.
-pub fn run(
-    store: &Store,
-    object: &Object,
-    body: &QueryBody,
-    dates: DateStyle,
-) -> Result<(Vec<Row>, usize), QueryError> {
+/// A query checked against the schema, ready to run.
+struct Prepared<'a> {
+    limit: usize,
+    offset: usize,
+    select_types: Vec<DataType>,
+    filter: Option<Filter<'a>>,
+    order: Vec<(String, bool)>,
+}
+
+fn prepare<'a>(store: &'a Store, object: &'a Object, body: &QueryBody) -> Result<Prepared<'a>, QueryError> {
     if body.select.is_empty() {
         return Err(bad("GSOBJ_1002", "select is required"));
     }
@@ -195,28 +209,90 @@ pub fn run(
             .collect::<Result<_, QueryError>>()?,
         None => Vec::new(),
     };
+    Ok(Prepared { limit: limit as usize, offset, select_types, filter, order })
+}
 
-    let mut matched: Vec<&Row> =
-        object.rows.iter().filter(|r| filter.as_ref().is_none_or(|f| f.eval(r))).collect();
-    let total = matched.len();
-    if !order.is_empty() {
-        sort_rows(store, object, &mut matched, &order, offset.saturating_add(limit as usize));
-    }
-    let selects: Vec<Lookup> = body.select.iter().map(|p| Lookup::new(store, object, p)).collect();
-    let page = matched
-        .into_iter()
-        .skip(offset)
-        .take(limit as usize)
+/// The rows of a page, projected to `select`.
+fn project(
+    store: &Store,
+    object: &Object,
+    body: &QueryBody,
+    p: &Prepared<'_>,
+    rows: Vec<&Row>,
+    dates: DateStyle,
+) -> Vec<Row> {
+    let selects: Vec<Lookup> = body.select.iter().map(|s| Lookup::new(store, object, s)).collect();
+    rows.into_iter()
+        .skip(p.offset)
+        .take(p.limit)
         .map(|r| {
             body.select
                 .iter()
                 .zip(&selects)
-                .zip(&select_types)
-                .map(|((p, l), t)| (p.clone(), dates.render(l.follow(r).clone(), *t)))
+                .zip(&p.select_types)
+                .map(|((s, l), t)| (s.clone(), dates.render(l.follow(r).clone(), *t)))
                 .collect()
         })
+        .collect()
+}
+
+/// Runs a query and returns the page of matching rows (projected to `select`) and the total match count.
+pub fn run(
+    store: &Store,
+    object: &Object,
+    body: &QueryBody,
+    dates: DateStyle,
+) -> Result<(Vec<Row>, usize), QueryError> {
+    let p = prepare(store, object, body)?;
+    let mut matched: Vec<&Row> =
+        object.rows.iter().filter(|r| p.filter.as_ref().is_none_or(|f| f.eval(r))).collect();
+    let total = matched.len();
+    if !p.order.is_empty() {
+        sort_rows(store, object, &mut matched, &p.order, p.offset.saturating_add(p.limit));
+    }
+    Ok((project(store, object, body, &p, matched, dates), total))
+}
+
+/// An object's rows in the order of an `orderBy` (positions into `rows`), ties in their original
+/// order: computed once and kept while the object is unchanged (see [`page_in_order`]).
+pub fn order_index(store: &Store, object: &Object, order_by: &Map<String, Value>) -> Vec<u32> {
+    let order: Vec<(String, bool)> = order_by
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().is_some_and(|d| d.eq_ignore_ascii_case("desc"))))
         .collect();
-    Ok((page, total))
+    let all: Vec<&Row> = object.rows.iter().collect();
+    order_positions(store, object, &all, &order, usize::MAX).into_iter().map(|i| i as u32).collect()
+}
+
+/// [`run`]'s page without the total count, from the rows already in the query's order (`index`,
+/// from [`order_index`] for the same `orderBy`): the page is the first `offset + limit` rows of the
+/// index that pass the filter. When the filter requires the first order field (ascending, a date)
+/// to be at least (`GTE`), after (`GT`) or at (`EQ`) an instant — a keyset page — the walk starts
+/// at that instant, so a page costs about its own size rather than the object's.
+pub fn page_in_order(
+    store: &Store,
+    object: &Object,
+    body: &QueryBody,
+    dates: DateStyle,
+    index: &[u32],
+) -> Result<Vec<Row>, QueryError> {
+    let p = prepare(store, object, body)?;
+    let start = match (&p.filter, p.order.first()) {
+        (Some(f), Some((path, false))) => f.lower_bound(store, object, path, index),
+        _ => 0,
+    };
+    let want = p.offset.saturating_add(p.limit);
+    let mut matched = Vec::with_capacity(want.min(index.len()));
+    for &i in &index[start..] {
+        if matched.len() >= want {
+            break;
+        }
+        let row = &object.rows[i as usize];
+        if p.filter.as_ref().is_none_or(|f| f.eval(row)) {
+            matched.push(row);
+        }
+    }
+    Ok(project(store, object, body, &p, matched, dates))
 }
 
 /// How dates leave the server: the docs promise epoch milliseconds, live tenants send ISO-8601.
@@ -257,6 +333,8 @@ fn cmp_values(a: &Value, b: &Value) -> Ordering {
 }
 
 struct Compiled<'a> {
+    /// The condition's field path, as the query named it.
+    path: String,
     lookup: Lookup<'a>,
     op: Op,
     values: Vec<Value>,
@@ -335,13 +413,68 @@ impl<'a> Filter<'a> {
                     _ => Ok(v.clone()),
                 })
                 .collect::<Result<_, _>>()?;
-            conditions.push(Compiled { lookup: Lookup::new(store, object, &c.name), op, values });
+            conditions.push(Compiled {
+                path: c.name.clone(),
+                lookup: Lookup::new(store, object, &c.name),
+                op,
+                values,
+            });
         }
         let expr = match w.expression.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             Some(text) => Some(parse_expression(text, &w.conditions)?),
             None => None,
         };
         Ok(Filter { conditions, expr })
+    }
+
+    /// Conditions every match must meet: all of them without an expression, else the leaves the
+    /// expression joins by AND alone (none under an OR).
+    fn required(&self) -> Vec<usize> {
+        fn walk(e: &Expr, out: &mut Vec<usize>) {
+            match e {
+                Expr::Leaf(i) => out.push(*i),
+                Expr::And(a, b) => {
+                    walk(a, out);
+                    walk(b, out);
+                }
+                Expr::Or(..) => {}
+            }
+        }
+        match &self.expr {
+            None => (0..self.conditions.len()).collect(),
+            Some(e) => {
+                let mut out = Vec::new();
+                walk(e, &mut out);
+                out
+            }
+        }
+    }
+
+    /// In `index` (rows sorted ascending by `path`), the first position a match can be at: past
+    /// every row a required `GTE`/`GT`/`EQ` date condition on `path` rejects by its order alone.
+    fn lower_bound(&self, store: &Store, object: &Object, path: &str, index: &[u32]) -> usize {
+        if !check_path(store, object, path).is_ok_and(DataType::is_date) {
+            return 0;
+        }
+        let key = Lookup::new(store, object, path);
+        let mut start = 0;
+        for i in self.required() {
+            let c = &self.conditions[i];
+            if c.path != path || c.values.is_empty() {
+                continue;
+            }
+            let at = &c.values[0];
+            let before = |pos: &u32| {
+                let ord = cmp_values(key.follow(&object.rows[*pos as usize]), at);
+                match c.op {
+                    Op::Gte | Op::Eq => ord == Ordering::Less,
+                    Op::Gt => ord != Ordering::Greater,
+                    _ => false,
+                }
+            };
+            start = start.max(index.partition_point(before));
+        }
+        start
     }
 
     fn eval(&self, row: &Row) -> bool {

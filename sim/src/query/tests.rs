@@ -281,3 +281,56 @@ fn date_conditions_accept_iso_text() {
     .expect("ok");
     assert_eq!(filtered.0.len(), expected);
 }
+
+#[test]
+fn a_page_from_the_cached_order_is_the_page_the_whole_query_gives() {
+    let s = store();
+    for name in ["company_scorecard_history", "call_to_action", "company"] {
+        let object = s.object(name).expect("object");
+        let all = query_on(&s, name, json!({"select": ["ModifiedDate"], "limit": 5000})).expect("all").0;
+        let mut instants: Vec<i64> = all.iter().filter_map(|r| r["ModifiedDate"].as_i64()).collect();
+        instants.sort_unstable();
+        // An instant many rows share (history snapshots), one in the middle, and one past the end.
+        let shared = instants.windows(2).find(|w| w[0] == w[1]).map_or(instants[0], |w| w[0]);
+        let cuts = [instants[0], shared, instants[instants.len() / 2], instants[instants.len() - 1] + 1];
+        let asc = json!({"ModifiedDate": "asc", "Gsid": "asc"});
+        let desc = json!({"ModifiedDate": "desc", "Gsid": "asc"});
+        for order in [&asc, &desc] {
+            let index = order_index(&s, object, order.as_object().expect("order"));
+            for cut in cuts {
+                for (op, expression) in [
+                    ("GTE", "KEY"),
+                    ("GT", "KEY"),
+                    ("EQ", "KEY"),
+                    ("GTE", "(A) AND KEY"),
+                    ("GTE", "A OR KEY"),
+                    ("LT", "KEY"),
+                ] {
+                    for (limit, offset) in [(5, 0), (7, 3), (5000, 0), (0, 0), (10, 100_000)] {
+                        let body = json!({
+                            "select": ["Gsid", "ModifiedDate"],
+                            "where": {"conditions": [
+                                {"name": "Gsid", "alias": "A", "value": [""], "operator": "NE"},
+                                {"name": "ModifiedDate", "alias": "KEY", "value": [cut], "operator": op}],
+                                "expression": expression},
+                            "orderBy": order, "limit": limit, "offset": offset
+                        });
+                        let (whole, _) = query_on(&s, name, body.clone()).expect("run");
+                        let body: QueryBody = serde_json::from_value(body).expect("body");
+                        let paged =
+                            page_in_order(&s, object, &body, DateStyle::EpochMs, &index).expect("page");
+                        assert_eq!(
+                            paged, whole,
+                            "{name} {order} {op} {cut} {expression} limit {limit} offset {offset}"
+                        );
+                    }
+                }
+            }
+            // No filter at all: the order alone.
+            let body = json!({"select": ["Gsid"], "orderBy": order, "limit": 50, "offset": 20});
+            let (whole, _) = query_on(&s, name, body.clone()).expect("run");
+            let body: QueryBody = serde_json::from_value(body).expect("body");
+            assert_eq!(page_in_order(&s, object, &body, DateStyle::EpochMs, &index).expect("page"), whole);
+        }
+    }
+}
