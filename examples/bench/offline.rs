@@ -124,6 +124,10 @@ pub fn queries(dir: &Path, r: &mut Report) {
         })
         .collect();
     figure(r, "", "org-wide overdue CTAs: rows + facet counts", &ctas, "");
+    let rows_only = timed(15, |_| {
+        app.cta_page(&overdue).expect("ctas");
+    });
+    figure(r, "", "org-wide overdue CTAs: the rows alone", &[rows_only], "");
 
     let changes: Vec<Vec<f64>> = (0..rounds)
         .map(|_| {
