@@ -34,6 +34,7 @@ use crate::model::{
 };
 use crate::settings::MappingSaved;
 use crate::sync::roles::{Matched, RoleMatch};
+use crate::gainsight::retry::Retrying;
 use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 
@@ -75,6 +76,7 @@ pub fn typescript() -> String {
         AccountDetail::decl(&cfg),
         CtaQuery::decl(&cfg),
         CtaListItem::decl(&cfg),
+        Retrying::decl(&cfg),
         StreamProgress::decl(&cfg),
         StreamResult::decl(&cfg),
         StreamOutcome::decl(&cfg),

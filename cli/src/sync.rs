@@ -53,6 +53,10 @@ impl Lines {
             }
             None => format!("{} records, {} pages", p.records, p.pages),
         };
+        let message = match &p.retrying {
+            Some(r) => format!("{message} — {}", retrying_text(r)),
+            None => message,
+        };
         if p.done {
             line.finish_with_message(format!("{message} ✓"));
         } else {
@@ -65,6 +69,18 @@ impl Lines {
         let Ok(lines) = self.lines.lock() else { return };
         lines.values().filter(|l| !l.is_finished()).for_each(ProgressBar::abandon);
     }
+}
+
+/// "Gainsight is not answering; retrying (2 of 2) in 1 s…"
+fn retrying_text(r: &outpost::gainsight::retry::Retrying) -> String {
+    let why = match r.kind {
+        ErrorKind::Offline => "Gainsight is not answering",
+        ErrorKind::Timeout => "Gainsight is slow to answer",
+        ErrorKind::RateLimited => "the org's API limit is reached",
+        _ => "Gainsight had a problem",
+    };
+    let secs = r.wait_ms.div_ceil(1000).max(1);
+    format!("{why}; retrying ({} of {}) in {secs} s…", r.attempt, r.of)
 }
 
 /// Which connections a `sync` runs.
@@ -111,6 +127,9 @@ pub async fn run(app: &Outpost, targets: Targets, opts: SyncOptions, out: &Out) 
             Some(lines) => lines.show(name, p),
             None if p.done && chatty => {
                 eline!("{name} {}: {} records in {} pages", p.stream, p.records, p.pages);
+            }
+            None if chatty && let Some(r) = &p.retrying => {
+                eline!("{name} {}: {}", p.stream, retrying_text(r));
             }
             None => {}
         };

@@ -5,13 +5,53 @@
 use super::error::ApiError;
 use crate::error::ErrorKind;
 use backon::{BackoffBuilder, ExponentialBuilder};
+use serde::Serialize;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
+use ts_rs::TS;
 
 /// Timeouts retried at most this often (each waited a whole timeout already).
 const MAX_TIMEOUT_RETRIES: usize = 1;
 /// A host that didn't answer at all is tried this many more times.
 const MAX_OFFLINE_RETRIES: usize = 2;
+
+/// A call about to be tried again, for the progress an admin watches: "retrying (2 of 5)…".
+#[derive(Clone, Debug, Serialize, TS, PartialEq)]
+pub struct Retrying {
+    /// Which retry this is, from 1.
+    pub attempt: u32,
+    /// The most retries a failure of this kind gets.
+    pub of: u32,
+    /// Why the last attempt failed.
+    pub kind: ErrorKind,
+    /// How long until the retry, in milliseconds.
+    pub wait_ms: u64,
+}
+
+type RetrySink = Arc<dyn Fn(&Retrying) + Send + Sync>;
+
+tokio::task_local! {
+    /// Told of each retry made while the future it is scoped to runs (see [`noting_retries`]).
+    static ON_RETRY: RetrySink;
+}
+
+/// Runs `fut`, calling `on` for every retry its calls make (from the same task, between polls of
+/// `fut`, so `on` may borrow what `fut` borrows).
+pub async fn noting_retries<F: Future>(fut: F, on: impl Fn(&Retrying)) -> F::Output {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Retrying>();
+    let sink: RetrySink = Arc::new(move |r: &Retrying| {
+        let _ = tx.send(r.clone());
+    });
+    let fut = ON_RETRY.scope(sink, fut);
+    tokio::pin!(fut);
+    loop {
+        tokio::select! {
+            out = &mut fut => return out,
+            Some(note) = rx.recv() => on(&note),
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 pub struct RetryPolicy {
@@ -50,7 +90,7 @@ impl RetryPolicy {
             .with_jitter()
             .with_max_times(self.max_retries)
             .build();
-        let (mut timeouts, mut unanswered) = (0usize, 0usize);
+        let (mut timeouts, mut unanswered, mut retries) = (0usize, 0usize, 0usize);
         loop {
             match op().await {
                 Ok(v) => return Ok(v),
@@ -70,12 +110,26 @@ impl RetryPolicy {
                         return Err(e);
                     }
                     let Some(backoff) = delays.next() else { return Err(e) };
+                    retries += 1;
                     let wait = match (e.kind, e.retry_after) {
                         (ErrorKind::RateLimited, Some(after)) => after,
                         (ErrorKind::RateLimited, None) => window_reset().max(backoff),
                         _ => backoff,
+                    }
+                    .min(Duration::from_secs(120));
+                    let (attempt, of) = match e.kind {
+                        ErrorKind::Timeout => (timeouts, MAX_TIMEOUT_RETRIES.min(self.max_retries)),
+                        ErrorKind::Offline => (unanswered, MAX_OFFLINE_RETRIES.min(self.max_retries)),
+                        _ => (retries, self.max_retries),
                     };
-                    tokio::time::sleep(wait.min(Duration::from_secs(120))).await;
+                    let note = Retrying {
+                        attempt: attempt as u32,
+                        of: of as u32,
+                        kind: e.kind,
+                        wait_ms: wait.as_millis() as u64,
+                    };
+                    let _ = ON_RETRY.try_with(|on| on(&note));
+                    tokio::time::sleep(wait).await;
                 }
             }
         }
@@ -159,6 +213,41 @@ mod tests {
                 .await;
             assert_eq!(calls.load(Ordering::SeqCst), attempts, "{kind:?}");
         }
+    }
+
+    #[tokio::test]
+    async fn each_retry_is_told_with_its_number_and_the_most_it_gets() {
+        let calls = AtomicUsize::new(0);
+        let notes = std::sync::Mutex::new(Vec::new());
+        let r = noting_retries(
+            fast().run(
+                || Duration::ZERO,
+                || async {
+                    match calls.fetch_add(1, Ordering::SeqCst) {
+                        0 | 1 => Err(ApiError::new(ErrorKind::ServerError, "503", None)),
+                        2 => Err(ApiError::new(ErrorKind::Offline, "refused", None)),
+                        _ => Ok(()),
+                    }
+                },
+            ),
+            |n| notes.lock().unwrap().push((n.attempt, n.of, n.kind)),
+        )
+        .await;
+        assert!(r.is_ok());
+        assert_eq!(
+            notes.into_inner().unwrap(),
+            [(1, 3, ErrorKind::ServerError), (2, 3, ErrorKind::ServerError), (1, 2, ErrorKind::Offline)],
+            "one note per retry, numbered within its kind's allowance"
+        );
+        // Outside `noting_retries` a retry is told to no one, and still made.
+        let calls = AtomicUsize::new(0);
+        let r = fast()
+            .run(
+                || Duration::ZERO,
+                || async { if calls.fetch_add(1, Ordering::SeqCst) == 0 { Err(ApiError::new(ErrorKind::ServerError, "503", None)) } else { Ok(()) } },
+            )
+            .await;
+        assert!(r.is_ok());
     }
 
     #[tokio::test]

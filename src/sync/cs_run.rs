@@ -152,7 +152,7 @@ impl Outpost {
             mapped: run.mapped.clone(),
             roles: run.settings.field_roles.clone(),
             opts,
-            progress,
+            progress: super::Reporter::new(&card.id, progress),
             damaged: Default::default(),
             writer,
         }
@@ -207,7 +207,7 @@ impl Outpost {
         }
         let reader = self.reader(client, card, run, opts, progress, None);
         let with_ctas = run.plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
-        let r = reader.deletes(&run.plan.deletes, with_ctas).await;
+        let r = reader.progress.noting_retries(Stream::Deletes, reader.deletes(&run.plan.deletes, with_ctas)).await;
         let mut deleted = 0;
         if let Ok(read) = &r {
             deleted = read.records;

@@ -56,6 +56,8 @@ pub struct StreamProgress {
     /// The total to expect, when the API says (PX `totalHits`); CS does not.
     pub total: Option<u64>,
     pub done: bool,
+    /// Set while a call of this stream is being tried again (Gainsight busy or not answering).
+    pub retrying: Option<crate::gainsight::retry::Retrying>,
 }
 
 #[derive(Clone, Debug, Serialize, TS, PartialEq)]
@@ -82,6 +84,58 @@ pub struct SyncSummary {
 }
 
 pub type Progress<'a> = &'a (dyn Fn(&StreamProgress) + Send + Sync);
+
+/// Sends a run's progress, and remembers each stream's last counts so that a retry note goes out
+/// on the stream's line with what it has read so far.
+pub(crate) struct Reporter<'a> {
+    cid: String,
+    progress: Progress<'a>,
+    last: std::sync::Mutex<Vec<StreamProgress>>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(cid: &str, progress: Progress<'a>) -> Self {
+        Reporter { cid: cid.to_string(), progress, last: Default::default() }
+    }
+
+    pub fn report(&self, stream: Stream, records: u64, pages: u64, total: Option<u64>, done: bool) {
+        let p = StreamProgress {
+            connection_id: self.cid.clone(),
+            stream,
+            records,
+            pages,
+            total,
+            done,
+            retrying: None,
+        };
+        if let Ok(mut last) = self.last.lock() {
+            match last.iter_mut().find(|l| l.stream == stream) {
+                Some(l) => *l = p.clone(),
+                None => last.push(p.clone()),
+            }
+        }
+        (self.progress)(&p);
+    }
+
+    /// Runs one stream's read; while one of its calls waits to be tried again, its line says so.
+    pub async fn noting_retries<F: std::future::Future>(&self, stream: Stream, read: F) -> F::Output {
+        crate::gainsight::retry::noting_retries(read, |note| {
+            let last = self.last.lock().ok().and_then(|l| l.iter().find(|l| l.stream == stream).cloned());
+            let mut p = last.unwrap_or_else(|| StreamProgress {
+                connection_id: self.cid.clone(),
+                stream,
+                records: 0,
+                pages: 0,
+                total: None,
+                done: false,
+                retrying: None,
+            });
+            p.retrying = Some(note.clone());
+            (self.progress)(&p);
+        })
+        .await
+    }
+}
 
 /// What a run did, before it is recorded.
 struct RunResult {
@@ -357,7 +411,7 @@ impl Outpost {
             client: &client,
             cid: &card.id,
             opts,
-            progress,
+            progress: Reporter::new(&card.id, progress),
             backfill_days,
             run_id,
             now: &started_at,

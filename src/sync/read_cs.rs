@@ -7,7 +7,7 @@ use super::plan::{Fetch, StreamKind, StreamPlan};
 use super::roles::{self, FieldInfo, Matched, Resolved, RoleMatch};
 use super::streams::{self, Applied, ObjectNames, PageJob};
 use super::writer::PageWriter;
-use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
+use super::{Reporter, StreamRead, StreamResult, SyncOptions};
 use crate::db::{org, picklists};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::CsClient;
@@ -38,7 +38,7 @@ pub(super) struct Run<'a> {
     /// The admin's field choices per stream and role.
     pub roles: BTreeMap<String, BTreeMap<String, String>>,
     pub opts: &'a SyncOptions,
-    pub progress: Progress<'a>,
+    pub progress: Reporter<'a>,
     /// Set when a stream found the database file damaged: the others stop at their next page.
     pub damaged: std::sync::atomic::AtomicBool,
     /// Writes the pages on its own connection while the next ones are fetched (none: written on
@@ -91,21 +91,14 @@ impl Run<'_> {
     }
 
     fn report(&self, stream: crate::model::Stream, records: u64, pages: u64, done: bool) {
-        (self.progress)(&StreamProgress {
-            connection_id: self.cid.to_string(),
-            stream,
-            records,
-            pages,
-            total: None,
-            done,
-        });
+        self.progress.report(stream, records, pages, None, done);
     }
 
     /// Reads one stream. Returns its object, the fields its read used and what it did.
     pub async fn stream(&self, p: &StreamPlan) -> (String, Vec<RoleMatch>, Result<StreamRead>) {
         let object = streams::object_of(p.kind, &self.names);
         let mut used = Vec::new();
-        let result = self.read(p, &object, &mut used).await;
+        let result = self.progress.noting_retries(p.kind.stream(), self.read(p, &object, &mut used)).await;
         (object, used, result)
     }
 

@@ -3,7 +3,7 @@
 //! day from the events API and each day's counts replace that day, so a re-read is idempotent.
 
 use super::plan::px_usage_days;
-use super::{Progress, StreamProgress, StreamRead, StreamResult, SyncOptions};
+use super::{Reporter, StreamRead, StreamResult, SyncOptions};
 use crate::connections::ConnectionCard;
 use crate::db::px::{self as rows, PxAccountRow, PxFeatureRow, PxUserRow};
 use crate::error::{Error, ErrorKind, Result};
@@ -32,7 +32,7 @@ pub(super) struct PxRun<'a> {
     pub client: &'a PxClient,
     pub cid: &'a str,
     pub opts: &'a SyncOptions,
-    pub progress: Progress<'a>,
+    pub progress: Reporter<'a>,
     pub backfill_days: i64,
     pub run_id: i64,
     pub now: &'a str,
@@ -42,14 +42,7 @@ pub(super) struct PxRun<'a> {
 
 impl PxRun<'_> {
     fn report(&self, stream: Stream, records: u64, pages: u64, total: Option<u64>, done: bool) {
-        (self.progress)(&StreamProgress {
-            connection_id: self.cid.to_string(),
-            stream,
-            records,
-            pages,
-            total,
-            done,
-        });
+        self.progress.report(stream, records, pages, total, done);
     }
 
     fn cancelled(&self) -> bool {
@@ -311,18 +304,24 @@ impl PxRun<'_> {
     /// Every PX stream, each ending on its own: an API this subscription lacks (404) or the key
     /// may not read (403) is skipped with a notice; the others go on.
     pub async fn run_all(&self) -> Vec<(Stream, &'static str, Result<StreamRead>)> {
+        let read = |stream, table, path, key| {
+            self.progress.noting_retries(stream, self.entities(stream, table, path, key))
+        };
         let (a, (u, f)) = futures_util::future::join(
-            self.entities(Stream::PxAccounts, "px_accounts", "/accounts", "accounts"),
+            read(Stream::PxAccounts, "px_accounts", "/accounts", "accounts"),
             futures_util::future::join(
-                self.entities(Stream::PxUsers, "px_users", "/users", "users"),
-                self.entities(Stream::PxFeatures, "px_features", "/feature", "features"),
+                read(Stream::PxUsers, "px_users", "/users", "users"),
+                read(Stream::PxFeatures, "px_features", "/feature", "features"),
             ),
         )
         .await;
         // Damage met in the database file: no more writes into it.
         let damaged =
             [&a, &u, &f].iter().any(|r| r.as_ref().is_err_and(|e| crate::db::is_damaged(e.hint.as_deref())));
-        let usage = if damaged { Err(crate::db::stopped_by_damage()) } else { self.usage().await };
+        let usage = match damaged {
+            true => Err(crate::db::stopped_by_damage()),
+            false => self.progress.noting_retries(Stream::PxFeatureUsage, self.usage()).await,
+        };
         vec![
             (Stream::PxAccounts, "/accounts", unavailable_is_skipped("Accounts", a)),
             (Stream::PxUsers, "/users", unavailable_is_skipped("Users", u)),

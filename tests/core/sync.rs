@@ -587,3 +587,57 @@ async fn a_run_that_fails_mid_stream_records_what_it_committed() {
     let history = app.sync_history(None, 10).expect("history");
     assert_eq!(history[0].counts.get("companies"), Some(&cached), "and so does the history");
 }
+
+/// A call tried again is told on its stream's progress ("retrying (n of m)") with the stream's
+/// counts so far, and the run still reads everything; once nothing answers at all, every stream
+/// ends failed with the same plain error, and the card says Offline.
+#[tokio::test(flavor = "multi_thread")]
+async fn retries_are_reported_on_their_stream_and_silence_fails_every_stream() {
+    use gainsight_sim::faults::{Fault, FaultRule};
+    let sim = start(30, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    sim.add_fault(FaultRule {
+        endpoint: "/v1/data/objects/query/call_to_action".into(),
+        fault: Fault::Status { status: 503, error_code: None },
+        count: Some(2),
+        probability: None,
+    });
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |p: &StreamProgress| seen.lock().expect("lock").push(p.clone());
+    let s = app.sync(CS, SyncOptions::default(), &progress).await.expect("sync");
+    assert_eq!(s.outcome, "ok", "{:?}", s.error);
+    let seen = seen.into_inner().expect("lock");
+    let notes: Vec<(String, u32, u32)> = seen
+        .iter()
+        .filter_map(|p| p.retrying.as_ref().map(|r| (p.stream.code().to_string(), r.attempt, r.of)))
+        .collect();
+    assert_eq!(notes, [("ctas".to_string(), 1, 5), ("ctas".to_string(), 2, 5)], "two retries told");
+    let after = seen.iter().rposition(|p| p.retrying.is_some()).expect("a note");
+    assert!(
+        seen[after + 1..].iter().any(|p| p.stream.code() == "ctas" && p.retrying.is_none()),
+        "the next progress of the stream clears the note"
+    );
+    let calls = sim.counters().calls_to("query/call_to_action");
+    assert!(calls >= 3, "the failed calls were made: {calls}");
+
+    // Nothing answers any more.
+    let url = sim.base_url();
+    sim.stop().await;
+    let started = std::time::Instant::now();
+    let s = app.sync(CS, SyncOptions::default(), &quiet).await.expect("a summary, not an error");
+    assert_eq!(s.outcome, "failed");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "gives up soon: {:?}", started.elapsed());
+    let error = s.error.as_ref().expect("the run's error");
+    assert_eq!(error.kind, outpost::error::ErrorKind::Offline);
+    let host = url.trim_start_matches("http://");
+    assert_eq!(error.message, format!("Nothing is answering at {host}."), "plain words");
+    let read: Vec<_> = s.streams.iter().filter(|o| o.stream.code() != "deletes").collect();
+    assert!(!read.is_empty());
+    for o in &read {
+        assert_eq!(o.outcome, outpost::db::org::StreamResult::Failed, "{:?}", o.stream);
+        assert_eq!(o.error.as_ref().map(|e| e.kind), Some(outpost::error::ErrorKind::Offline), "{:?}", o.stream);
+    }
+    let card = app.connection(CS).expect("card");
+    assert_eq!(card.status, outpost::connections::ConnectionStatus::Offline);
+}

@@ -189,11 +189,33 @@ export type CtaQuery = { open: boolean, overdue: boolean, company: string | null
 
 export type CtaListItem = { company_name: string | null, gsid: string, company_gsid: string | null, name: string, status: string | null, priority: string | null, type: string | null, reason: string | null, owner_name: string | null, owner_email: string | null, due_date: string | null, is_closed: boolean, closed_at: string | null, is_important: boolean, created_at: string | null, modified_at: string | null, };
 
+export type Retrying = { 
+/**
+ * Which retry this is, from 1.
+ */
+attempt: number, 
+/**
+ * The most retries a failure of this kind gets.
+ */
+of: number, 
+/**
+ * Why the last attempt failed.
+ */
+kind: ErrorKind, 
+/**
+ * How long until the retry, in milliseconds.
+ */
+wait_ms: number, };
+
 export type StreamProgress = { connection_id: string, stream: Stream, records: number, pages: number, 
 /**
  * The total to expect, when the API says (PX `totalHits`); CS does not.
  */
-total: number | null, done: boolean, };
+total: number | null, done: boolean, 
+/**
+ * Set while a call of this stream is being tried again (Gainsight busy or not answering).
+ */
+retrying: Retrying | null, };
 
 export type StreamResult = "ok" | "failed" | "skipped" | "not_set_up" | "cancelled";
 

@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { type Locator, userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
-import type { ConnectInput, ConnectionCard, ErrorKind } from "../src/bindings";
+import type { Channel } from "@tauri-apps/api/core";
+import type { ConnectInput, ConnectionCard, ErrorKind, Retrying, StreamProgress, SyncSummary } from "../src/bindings";
 import { ERRORS, card, demo, meter, settings, testReport } from "./fake/fixtures";
 import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
 import { localDateTime } from "../src/lib/format";
@@ -194,6 +195,59 @@ describe("Integrations", () => {
     await made.getByTestId("card-test").click();
     await expect.element(made.getByTestId("card-status")).toHaveTextContent("Connected");
     expect(document.querySelector('[data-testid="card-offline"]')).toBeNull();
+  });
+
+  test("a sync Gainsight does not answer says it is retrying, then ends every bar with one message", async () => {
+    const offline = "Nothing is answering at acme.gainsightcloud.com.";
+    const error = { kind: "Offline" as ErrorKind, message: offline, hint: ERRORS.Offline.hint };
+    const streams = ["score_bands", "companies", "ctas"] as const;
+    let status: ConnectionCard["status"] = "connected";
+    const sync = deferred<SyncSummary>();
+    let send: ((p: StreamProgress) => void) | null = null;
+    const { screen } = await openIntegrations({
+      list_connections: () => [card({ status, status_reason: status === "offline" ? offline : null, last_outcome: status === "offline" ? "failed" : "ok" })],
+      sync_history: () => [],
+      sync_now: ({ onProgress }) => {
+        const channel = onProgress as Channel<StreamProgress>;
+        send = (p) => channel.onmessage(p);
+        return sync.promise;
+      },
+    });
+    const made = screen.getByTestId("connected-card");
+    await made.getByTestId("sync-now").click();
+    await expect.poll(() => send).not.toBeNull();
+    const progress = (stream: string, retrying: Retrying | null): StreamProgress => ({
+      connection_id: "cs-1", stream: stream as StreamProgress["stream"], records: 0, pages: 0, total: null, done: false, retrying,
+    });
+    for (const s of streams) send!(progress(s, null));
+    send!(progress("companies", { attempt: 2, of: 2, kind: "Offline", wait_ms: 1000 }));
+    await expect.element(made.getByTestId("sync-retrying")).toHaveTextContent("Gainsight is not answering — retrying (2 of 2)…");
+    await expect.element(made.getByTestId("stream-retrying")).toHaveAttribute("data-attempt", "2");
+    await shot("integrations-sync-retrying");
+
+    // It gives up: each stream failed the same way, the card turns Offline.
+    status = "offline";
+    const now = new Date().toISOString();
+    sync.resolve({
+      run_id: 9, connection_id: "cs-1", connection: "Acme production", outcome: "failed", counts: {}, deleted: 0, calls: 9,
+      started_at: now, finished_at: now, error, notices: [], new_alerts: 0,
+      streams: streams.map((stream) => ({ stream, object: null, outcome: "failed", records: 0, error, notices: [] })),
+    });
+    await expect.element(made.getByTestId("sync-outcome")).toHaveAttribute("data-outcome", "failed");
+    await expect.element(made.getByTestId("card-status")).toHaveTextContent(/^Offline$/);
+    const outcomes = Array.from(document.querySelectorAll<HTMLElement>('[data-testid="sync-stream"]'), (e) => e.dataset.outcome);
+    expect(outcomes).toEqual(["failed", "failed", "failed"]);
+    expect(document.querySelectorAll("progress:not(.overall)")).toHaveLength(0);
+    expect(document.querySelector('[data-testid="sync-retrying"]')).toBeNull();
+    // Said once, in the admin's words: no per-stream copies, no second box, no stream or object names.
+    const text = made.element().textContent ?? "";
+    expect(text.split(offline).length - 1).toBe(1);
+    expect(document.querySelectorAll('[data-testid="sync-stream-error"]')).toHaveLength(0);
+    expect(document.querySelectorAll('[data-testid="error-note"], [data-testid="card-outcome"]')).toHaveLength(0);
+    expect(text).not.toMatch(/score_bands|scoring_scheme|companies \(/);
+    await expect.element(made.getByTestId("card-offline")).toHaveTextContent(offline);
+    expect(rawData(document.body.textContent ?? "")).toEqual([]);
+    await shot("integrations-sync-offline");
   });
 
   test("an offline card never synced says nothing is cached", async () => {

@@ -1,5 +1,5 @@
 // How the admin reads a sync's streams: their names, how each ended, and how a role's field was found.
-import type { ErrorKind, Matched, StreamOutcome, StreamResult } from "../bindings";
+import type { ErrorKind, ErrorPayload, Matched, Retrying, StreamOutcome, StreamResult } from "../bindings";
 
 const labels: Record<string, string> = {
   score_bands: "Score bands",
@@ -76,4 +76,22 @@ export function isFieldPath(path: string): boolean {
 /** A failure about timing, not the request: what was found before still stands, and trying later may work. */
 export function isTransient(kind: ErrorKind): boolean {
   return kind === "Offline" || kind === "Timeout" || kind === "RateLimited" || kind === "ServerError";
+}
+
+/** Whether a stream's error says what the run's error says (its name in front or not). */
+export function sameError(stream: ErrorPayload, run: ErrorPayload, name: string): boolean {
+  return stream.kind === run.kind && withoutLabel(stream.message, name) === withoutLabel(run.message, name);
+}
+
+const retryReasons: Partial<Record<ErrorKind, string>> = {
+  Offline: "Gainsight is not answering",
+  Timeout: "Gainsight is slow to answer",
+  RateLimited: "The org's API limit is reached",
+  ServerError: "Gainsight had a problem",
+};
+
+/** "Gainsight is not answering — retrying (2 of 2)…" */
+export function retryingText(r: Retrying): string {
+  const why = retryReasons[r.kind] ?? "A call failed";
+  return `${why} — retrying (${r.attempt} of ${r.of})…`;
 }
