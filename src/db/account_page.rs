@@ -128,6 +128,20 @@ pub(super) fn custom_condition(path: &str, val: &str) -> String {
     )
 }
 
+/// A mapped field's value as the list shows it, for sorting: numbers as numbers, picklist and
+/// multi-select ids replaced by their labels (an id the org no longer describes stays itself).
+fn custom_sort_key(path: &str) -> String {
+    let items = items_of(path);
+    format!(
+        "(CASE WHEN json_type(c.custom, {path}) IN ('integer', 'real') THEN json_extract(c.custom, {path})
+          WHEN coalesce({items}, '') = '' THEN NULL
+          ELSE (SELECT group_concat(coalesce(p.label, trim(i.value)), '; ')
+                FROM json_each('[\"' || replace(replace(replace({items}, '\\', '\\\\'), '\"', '\\\"'), ';', '\",\"') || '\"]') i
+                LEFT JOIN picklist_labels p ON p.connection_id = c.connection_id AND p.item_id = trim(i.value))
+          END) COLLATE NOCASE"
+    )
+}
+
 /// One facet's condition: its values OR-ed.
 fn facet_condition(w: &mut Where, facet: &str, values: &[&str]) -> Result<String> {
     let mut any = Vec::new();
@@ -161,10 +175,8 @@ fn facet_condition(w: &mut Where, facet: &str, values: &[&str]) -> Result<String
     Ok(format!("({})", any.join(" OR ")))
 }
 
-/// The WHERE clause of a filter, leaving out one facet's own values when counting that facet.
-fn where_of(f: &AccountFilter, except: Option<&str>) -> Result<Where> {
-    // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
-    let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
+/// The search's condition (name, CSM or industry contains it), added to `w`.
+fn search_condition(w: &mut Where, f: &AccountFilter) {
     if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let p = w
             .arg(Sql::Text(format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
@@ -172,10 +184,17 @@ fn where_of(f: &AccountFilter, except: Option<&str>) -> Result<Where> {
             " AND (c.name LIKE {p} ESCAPE '\\' OR c.csm_name LIKE {p} ESCAPE '\\' OR c.industry LIKE {p} ESCAPE '\\')"
         ));
     }
+}
+
+/// The WHERE clause of a filter.
+fn where_of(f: &AccountFilter) -> Result<Where> {
+    // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
+    let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
+    search_condition(&mut w, f);
     let mut facets: Vec<&str> = f.filters.iter().map(|x| x.facet.as_str()).collect();
     facets.sort_unstable();
     facets.dedup();
-    for facet in facets.into_iter().filter(|x| Some(*x) != except) {
+    for facet in facets {
         let values: Vec<&str> =
             f.filters.iter().filter(|x| x.facet == facet).map(|x| x.value.as_str()).collect();
         let cond = facet_condition(&mut w, facet, &values)?;
@@ -217,8 +236,7 @@ fn order_of(w: &mut Where, sort: Option<&str>) -> Result<String> {
         "industry" => "c.industry COLLATE NOCASE",
         "ctas" => OPEN_CTAS,
         k if k.starts_with("custom:") => {
-            custom =
-                format!("json_extract(c.custom, {})", w.arg(Sql::Text(json_path(&k["custom:".len()..])?)));
+            custom = custom_sort_key(&w.arg(Sql::Text(json_path(&k["custom:".len()..])?)));
             custom.as_str()
         }
         other => {
@@ -235,11 +253,11 @@ fn order_of(w: &mut Where, sort: Option<&str>) -> Result<String> {
 pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<AccountPage> {
     let total =
         count(conn, "SELECT count(*) FROM companies WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
-    let w = where_of(&q.filter, None)?;
+    let w = where_of(&q.filter)?;
     let matching = count(
         conn,
         &format!("SELECT count(*) FROM companies c WHERE {}", w.sql),
-        args(today, where_of(&q.filter, None)?),
+        args(today, where_of(&q.filter)?),
     )?;
     let mut w = w;
     let order = order_of(&mut w, q.sort.as_deref())?;
@@ -277,138 +295,223 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
     Ok(AccountPage { total, matching, offset: q.offset.max(0), rows })
 }
 
-fn grouped(
-    conn: &Connection,
-    f: &AccountFilter,
-    facet: &str,
-    expr: &str,
-    today: &str,
-) -> Result<(Vec<FacetValue>, i64)> {
-    grouped_over(conn, f, facet, expr, "", today)
+/// One facet's counts as they are gathered: by value, case-insensitively (the first spelling met
+/// is shown), as SQLite's `GROUP BY … COLLATE NOCASE` would.
+#[derive(Default)]
+struct Tally {
+    by_key: std::collections::HashMap<String, (String, i64)>,
 }
 
-/// Counts per value of `expr` over the companies (joined with `join`, which may name `i`).
-fn grouped_over(
-    conn: &Connection,
-    f: &AccountFilter,
-    facet: &str,
-    expr: &str,
-    join: &str,
-    today: &str,
-) -> Result<(Vec<FacetValue>, i64)> {
-    let mut w = where_of(f, Some(facet))?;
-    let cap = w.arg(Sql::Integer(FACET_VALUES));
-    let sql = format!(
-        "SELECT v, n, count(*) OVER () FROM (
-            SELECT coalesce({expr}, '') AS v, count(*) AS n FROM companies c {join} WHERE {} GROUP BY 1 COLLATE NOCASE
-         ) ORDER BY n DESC, v = '', v COLLATE NOCASE LIMIT {cap}",
-        w.sql
-    );
-    let mut distinct = 0;
-    let mut stmt = conn.prepare(&sql).map_err(db_err)?;
-    let rows = stmt
-        .query_map(params_from_iter(args(today, w)), |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-        })
-        .map_err(db_err)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db_err)?;
-    let values = rows
-        .into_iter()
-        .map(|(value, count, d)| {
-            distinct = d;
-            let label = if value.is_empty() { "(not set)".to_string() } else { value.clone() };
-            FacetValue { value, label, count }
-        })
-        .collect();
-    Ok((values, distinct))
-}
-
-/// Counts of yes/no style facets: each value's condition counted under the other facets' filter.
-fn flagged(
-    conn: &Connection,
-    f: &AccountFilter,
-    facet: &str,
-    values: &[(&str, &str)],
-    today: &str,
-) -> Result<Vec<FacetValue>> {
-    let mut out = Vec::new();
-    for (value, label) in values {
-        let mut w = where_of(f, Some(facet))?;
-        let cond = facet_condition(&mut w, facet, &[value])?;
-        let n = count(
-            conn,
-            &format!("SELECT count(*) FROM companies c WHERE {} AND {cond}", w.sql),
-            args(today, w),
-        )?;
-        out.push(FacetValue { value: value.to_string(), label: label.to_string(), count: n });
+impl Tally {
+    fn add(&mut self, value: &str) {
+        let key = value.to_ascii_lowercase();
+        self.by_key.entry(key).or_insert_with(|| (value.to_string(), 0)).1 += 1;
     }
-    Ok(out)
+
+    /// Most common first, set values before "not set", then by value; at most [`FACET_VALUES`],
+    /// and how many distinct values there are.
+    fn values(self) -> (Vec<FacetValue>, i64) {
+        let distinct = self.by_key.len() as i64;
+        let mut all: Vec<(String, i64)> = self.by_key.into_values().collect();
+        all.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(a.0.is_empty().cmp(&b.0.is_empty()))
+                .then_with(|| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()))
+        });
+        all.truncate(FACET_VALUES as usize);
+        let values = all
+            .into_iter()
+            .map(|(value, count)| {
+                let label = if value.is_empty() { "(not set)".to_string() } else { value.clone() };
+                FacetValue { value, label, count }
+            })
+            .collect();
+        (values, distinct)
+    }
+}
+
+/// What a facet counts, per company row of the single pass in [`facets`].
+enum Counted {
+    /// The text of this column ('' when not set).
+    Column(usize),
+    /// A multi-select's items in this column, each counted ('' when none).
+    Items(usize),
+    /// Yes/no values: for each, the column that says whether the row has a flag, and whether
+    /// the value is having it or not.
+    Flags(Vec<(String, String, usize, bool)>),
+}
+
+struct FacetSpec {
+    facet: String,
+    label: String,
+    counted: Counted,
+    /// Values shown by their picklist labels.
+    labelled: bool,
 }
 
 /// The facets of the accounts list with their counts under the current filter: band, CSM, stage,
 /// industry, renewal windows, overdue CTAs, PX link, connection (when there are several) and each
 /// mapped custom field.
+///
+/// One pass over the companies the search matches: each row brings every facet's value and
+/// whether it meets each chosen facet's condition, and a row counts for a facet when it meets
+/// every chosen facet but (maybe) that one. Before, each facet and flag was a query of its own
+/// (about a dozen scans of the table per keystroke).
 pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
-    let mut out = Vec::new();
     let labels = Labels::load(conn)?;
-    let labelled = |values: Vec<FacetValue>| -> Vec<FacetValue> {
-        values
-            .into_iter()
-            .map(|v| if v.value.is_empty() { v } else { FacetValue { label: labels.any(&v.value), ..v } })
-            .collect()
-    };
-    for (facet, label) in
-        [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")]
+    let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
+    search_condition(&mut w, f);
+    let mut columns: Vec<String> = ["c.score_label", "c.csm_name", "c.stage", "c.industry", "c.connection_id"]
+        .iter()
+        .map(|c| format!("coalesce({c}, '')"))
+        .collect();
+    let mut specs = Vec::new();
+    for (i, (facet, label)) in
+        [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")].into_iter().enumerate()
     {
-        let expr = column_of(facet).unwrap_or("NULL");
-        let (values, distinct) = grouped(conn, f, facet, expr, today)?;
-        let values = if matches!(facet, "stage" | "industry") { labelled(values) } else { values };
-        out.push(Facet { facet: facet.into(), label: label.into(), values, distinct });
+        let labelled = matches!(facet, "stage" | "industry");
+        specs.push(FacetSpec { facet: facet.into(), label: label.into(), counted: Counted::Column(i), labelled });
     }
-    let windows: Vec<(String, String)> =
-        RENEWAL_WINDOWS.iter().map(|d| (d.to_string(), format!("Within {d} days"))).collect();
-    let windows: Vec<(&str, &str)> = windows.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    for (facet, label, values) in [
-        ("renewal", "Renewal", windows),
-        ("overdue", "Overdue CTAs", vec![("yes", "Has overdue CTAs"), ("no", "None overdue")]),
-        ("px", "PX", vec![("linked", "Linked to PX"), ("unlinked", "Not linked")]),
-    ] {
-        let values = flagged(conn, f, facet, &values, today)?;
-        out.push(Facet { facet: facet.into(), label: label.into(), distinct: values.len() as i64, values });
+    let flag = |columns: &mut Vec<String>, w: &mut Where, facet: &str, value: &str| -> Result<usize> {
+        let cond = facet_condition(w, facet, &[value])?;
+        columns.push(format!("coalesce({cond}, 0)"));
+        Ok(columns.len() - 1)
+    };
+    let mut windows = Vec::new();
+    for d in RENEWAL_WINDOWS {
+        let at = flag(&mut columns, &mut w, "renewal", &d.to_string())?;
+        windows.push((d.to_string(), format!("Within {d} days"), at, true));
     }
-    let (connections, distinct) = grouped(conn, f, "connection", "c.connection_id", today)?;
-    if distinct > 1 {
-        let names: std::collections::HashMap<String, String> =
-            collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .into_iter()
-                .collect();
-        let values = connections
+    specs.push(FacetSpec { facet: "renewal".into(), label: "Renewal".into(), counted: Counted::Flags(windows), labelled: false });
+    let overdue = flag(&mut columns, &mut w, "overdue", "yes")?;
+    // "None overdue" and "Not linked" are the rows without the flag: one column serves both.
+    specs.push(FacetSpec {
+        facet: "overdue".into(),
+        label: "Overdue CTAs".into(),
+        counted: Counted::Flags(vec![
+            ("yes".into(), "Has overdue CTAs".into(), overdue, true),
+            ("no".into(), "None overdue".into(), overdue, false),
+        ]),
+        labelled: false,
+    });
+    let linked = flag(&mut columns, &mut w, "px", "linked")?;
+    specs.push(FacetSpec {
+        facet: "px".into(),
+        label: "PX".into(),
+        counted: Counted::Flags(vec![
+            ("linked".into(), "Linked to PX".into(), linked, true),
+            ("unlinked".into(), "Not linked".into(), linked, false),
+        ]),
+        labelled: false,
+    });
+    specs.push(FacetSpec { facet: "connection".into(), label: "Connection".into(), counted: Counted::Column(4), labelled: false });
+    for m in custom_columns(conn)? {
+        let path = w.arg(Sql::Text(json_path(&m.field_name)?));
+        let multi = m.data_type.eq_ignore_ascii_case("MULTISELECTDROPDOWNLIST");
+        columns.push(if multi {
+            format!("coalesce({}, '')", items_of(&path))
+        } else {
+            format!("coalesce(CAST(json_extract(c.custom, {path}) AS TEXT), '')")
+        });
+        let at = columns.len() - 1;
+        let label = if m.label.is_empty() { m.field_name.clone() } else { m.label.clone() };
+        let counted = if multi { Counted::Items(at) } else { Counted::Column(at) };
+        specs.push(FacetSpec { facet: format!("custom:{}", m.field_name), label, counted, labelled: true });
+    }
+    // Each chosen facet's condition (its values OR-ed), as a column of its own.
+    let mut chosen: Vec<&str> = f.filters.iter().map(|x| x.facet.as_str()).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let first_cond = columns.len();
+    for facet in &chosen {
+        let values: Vec<&str> = f.filters.iter().filter(|x| x.facet == *facet).map(|x| x.value.as_str()).collect();
+        let cond = facet_condition(&mut w, facet, &values)?;
+        columns.push(format!("coalesce({cond}, 0)"));
+    }
+    // Which chosen facet, if any, each spec is (its own choice does not narrow its counts).
+    let own: Vec<Option<usize>> =
+        specs.iter().map(|s| chosen.iter().position(|c| *c == s.facet)).collect();
+    let mut tallies: Vec<Tally> = specs.iter().map(|_| Tally::default()).collect();
+    let mut flags: Vec<Vec<i64>> =
+        specs.iter().map(|s| match &s.counted { Counted::Flags(v) => vec![0; v.len()], _ => Vec::new() }).collect();
+    let sql = format!("SELECT {} FROM companies c WHERE {}", columns.join(", "), w.sql);
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(args(today, w))).map_err(db_err)?;
+    while let Some(r) = rows.next().map_err(db_err)? {
+        // The chosen facets this row fails: none, one (counted for that facet only) or more.
+        let mut failed = None;
+        let mut fails = 0;
+        for (k, _) in chosen.iter().enumerate() {
+            if r.get::<_, i64>(first_cond + k).map_err(db_err)? == 0 {
+                fails += 1;
+                failed = Some(k);
+            }
+        }
+        if fails > 1 {
+            continue;
+        }
+        for (i, spec) in specs.iter().enumerate() {
+            if fails == 1 && own[i] != failed {
+                continue;
+            }
+            let text = |at: usize| -> Result<String> {
+                use rusqlite::types::ValueRef;
+                Ok(match r.get_ref(at).map_err(db_err)? {
+                    ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+                    ValueRef::Null => String::new(),
+                    ValueRef::Integer(i) => i.to_string(),
+                    ValueRef::Real(f) => f.to_string(),
+                })
+            };
+            match &spec.counted {
+                Counted::Column(at) => tallies[i].add(&text(*at)?),
+                Counted::Items(at) => {
+                    let items = text(*at)?;
+                    if items.is_empty() {
+                        tallies[i].add("");
+                    } else {
+                        items.split(';').for_each(|item| tallies[i].add(item.trim()));
+                    }
+                }
+                Counted::Flags(values) => {
+                    for (v, (_, _, at, has)) in values.iter().enumerate() {
+                        if (r.get::<_, i64>(*at).map_err(db_err)? != 0) == *has {
+                            flags[i][v] += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let names: std::collections::HashMap<String, String> =
+        collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?.into_iter().collect();
+    let mut out = Vec::new();
+    for ((spec, tally), counts) in specs.into_iter().zip(tallies).zip(flags) {
+        let (values, distinct) = match &spec.counted {
+            Counted::Flags(v) => {
+                let values: Vec<FacetValue> = v
+                    .iter()
+                    .zip(counts)
+                    .map(|((value, label, ..), count)| FacetValue { value: value.clone(), label: label.clone(), count })
+                    .collect();
+                let n = values.len() as i64;
+                (values, n)
+            }
+            _ => tally.values(),
+        };
+        if spec.facet == "connection" && distinct <= 1 {
+            continue;
+        }
+        let values = values
             .into_iter()
-            .map(|v| FacetValue {
-                label: names.get(&v.value).cloned().unwrap_or_else(|| v.value.clone()),
-                ..v
+            .map(|v| match spec.facet.as_str() {
+                _ if v.value.is_empty() => v,
+                "connection" => FacetValue { label: names.get(&v.value).cloned().unwrap_or_else(|| v.value.clone()), ..v },
+                _ if spec.labelled => FacetValue { label: labels.any(&v.value), ..v },
+                _ => v,
             })
             .collect();
-        out.push(Facet { facet: "connection".into(), label: "Connection".into(), values, distinct });
-    }
-    for m in custom_columns(conn)? {
-        let facet = format!("custom:{}", m.field_name);
-        let path = format!("'{}'", json_path(&m.field_name)?);
-        let (values, distinct) = if m.data_type.eq_ignore_ascii_case("MULTISELECTDROPDOWNLIST") {
-            // One count per item: an account with two products counts under each.
-            let items = items_of(&path);
-            let join = format!(
-                "LEFT JOIN json_each(CASE WHEN coalesce({items}, '') = '' THEN NULL ELSE
-                    '[\"' || replace(replace(replace({items}, '\\', '\\\\'), '\"', '\\\"'), ';', '\",\"') || '\"]' END) i"
-            );
-            grouped_over(conn, f, &facet, "trim(i.value)", &join, today)?
-        } else {
-            grouped(conn, f, &facet, &format!("CAST(json_extract(c.custom, {path}) AS TEXT)"), today)?
-        };
-        let values = labelled(values);
-        let label = if m.label.is_empty() { m.field_name.clone() } else { m.label.clone() };
-        out.push(Facet { facet, label, values, distinct });
+        out.push(Facet { facet: spec.facet, label: spec.label, values, distinct });
     }
     Ok(out)
 }

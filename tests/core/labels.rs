@@ -133,6 +133,30 @@ async fn multi_select_values_are_shown_and_filtered_by_their_labels() {
     let none = facet.values.iter().find(|v| v.value.is_empty()).map_or(0, |v| v.count);
     assert_eq!(none, (rows.len() - with_products) as i64, "accounts without products count as (not set)");
 
+    // Sorting by the column sorts by what it shows: the labels, not the ids; accounts without last.
+    for (sort, desc) in [("custom:Products__gc", false), ("-custom:Products__gc", true)] {
+        let q = AccountPageQuery { sort: Some(sort.into()), limit: 1000, ..Default::default() };
+        let got: Vec<String> = app
+            .account_page(&q)
+            .expect("sorted")
+            .rows
+            .iter()
+            .map(|r| {
+                let custom: Value = serde_json::from_str(&r.company.custom).expect("custom json");
+                custom["Products__gc"].as_str().unwrap_or("").to_string()
+            })
+            .collect();
+        let mut want: Vec<String> = rows.iter().map(|(_, raw)| shown(raw, &labels)).collect();
+        want.sort_by_key(|s| s.to_lowercase());
+        if desc {
+            want.reverse();
+        }
+        // Missing values sort last either way.
+        want.retain(|s| !s.is_empty());
+        want.extend(std::iter::repeat_n(String::new(), rows.len() - want.len()));
+        assert_eq!(got, want, "{sort} sorts by label");
+    }
+
     // An id the org no longer describes shows as itself, never blank.
     let (forgotten, forgotten_label) =
         labels.iter().find(|(id, _)| raw.as_deref().unwrap_or("").contains(id.as_str())).expect("an item");
