@@ -75,7 +75,6 @@ pub fn run() {
             commands::browse::list_bands,
             commands::browse::list_custom_columns,
             commands::browse::list_ctas,
-            commands::browse::list_changes,
             commands::browse::change_list,
             commands::browse::change_runs,
             commands::browse::sync_history,

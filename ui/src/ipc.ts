@@ -12,7 +12,6 @@ import type {
   AccountQuery,
   AccountSummary,
   BuildInfo,
-  Change,
   ChangeList,
   ChangeQuery,
   ChangeRun,
@@ -104,7 +103,6 @@ export const ipc = {
   /** The CTA list's facets, with counts under the current filter. */
   ctaFacets: (query: CtaPageQuery) => invoke<Facet[]>("cta_facets", { query }),
   listCtas: (query: CtaQuery) => invoke<CtaListItem[]>("list_ctas", { query }),
-  listChanges: (sinceRun: number | null) => invoke<Change[]>("list_changes", { sinceRun }),
   /** The Changes screen: since the last sync (or a chosen one), by connection and kind. */
   changeList: (query: ChangeQuery) => invoke<ChangeList>("change_list", { query }),
   /** The syncs the Changes picker offers, newest first, with their dates. */

@@ -2,13 +2,13 @@ use super::{CmdResult, to_payload};
 use crate::state::AppState;
 use outpost::db::account_page::{AccountFilter, AccountPage, AccountPageQuery, Facet};
 use outpost::db::browse::{AccountDetail, AccountQuery, AccountSummary, CtaListItem, CtaQuery, ScoreBand};
-use outpost::db::changes::{Change, ChangeList, ChangeQuery, ChangeRun};
+use outpost::db::changes::{ChangeList, ChangeQuery, ChangeRun};
 use outpost::db::cta_page::{CtaPage, CtaPageQuery};
 use outpost::db::runs::SyncRun;
 use outpost::db::settings::FieldMapping;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_accounts(state: State<'_, AppState>, query: AccountQuery) -> CmdResult<Vec<AccountSummary>> {
     state.core.accounts(&query).map_err(to_payload)
 }
@@ -38,30 +38,25 @@ pub async fn cta_facets(state: State<'_, AppState>, query: CtaPageQuery) -> CmdR
 }
 
 /// The health bands in the cache, lowest first, for the band filter.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_bands(state: State<'_, AppState>) -> CmdResult<Vec<ScoreBand>> {
     state.core.bands().map_err(to_payload)
 }
 
 /// The mapped custom company fields of all CS connections: the accounts list's extra columns.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_custom_columns(state: State<'_, AppState>) -> CmdResult<Vec<FieldMapping>> {
     state.core.custom_columns().map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_account(state: State<'_, AppState>, id: String) -> CmdResult<AccountDetail> {
     state.core.account(&id).map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_ctas(state: State<'_, AppState>, query: CtaQuery) -> CmdResult<Vec<CtaListItem>> {
     state.core.ctas(&query).map_err(to_payload)
-}
-
-#[tauri::command]
-pub fn list_changes(state: State<'_, AppState>, since_run: Option<i64>) -> CmdResult<Vec<Change>> {
-    state.core.changes(since_run, 200).map_err(to_payload)
 }
 
 /// The Changes screen: since the last sync or a chosen one, by connection and kind.
@@ -79,7 +74,7 @@ pub async fn change_runs(
     state.core.change_runs(connection_id.as_deref()).map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn sync_history(state: State<'_, AppState>, connection_id: Option<String>) -> CmdResult<Vec<SyncRun>> {
     state.core.sync_history(connection_id.as_deref(), 50).map_err(to_payload)
 }

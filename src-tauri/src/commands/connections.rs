@@ -7,7 +7,7 @@ use crate::state::AppState;
 use outpost::connections::{ConnectInput, ConnectionCard, TestReport};
 use tauri::{AppHandle, State};
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn list_connections(state: State<'_, AppState>) -> CmdResult<Vec<ConnectionCard>> {
     state.core.connection_cards().map_err(to_payload)
 }
@@ -42,7 +42,7 @@ pub async fn rotate_key(
     card
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_connected_by(state: State<'_, AppState>, id: String, name: String) -> CmdResult<ConnectionCard> {
     state.core.set_connected_by(&id, &name).map_err(to_payload)
 }

@@ -22,7 +22,7 @@ pub async fn list_alerts(state: State<'_, AppState>, all: bool) -> CmdResult<Vec
     state.core.alerts(all).map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn dismiss_alert(state: State<'_, AppState>, id: i64) -> CmdResult<HealthAlert> {
     state.core.dismiss_alert(id).map_err(to_payload)
 }
@@ -39,18 +39,18 @@ pub async fn quality_check(state: State<'_, AppState>, code: String) -> CmdResul
     state.core.quality_check(&code, LIMIT).map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn unlinked_px_accounts(state: State<'_, AppState>) -> CmdResult<Vec<PxAccountRef>> {
     state.core.unlinked_px_accounts().map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_insight_settings(state: State<'_, AppState>) -> CmdResult<InsightSettings> {
     state.core.insight_settings().map_err(to_payload)
 }
 
 /// Validates and stores the thresholds and link field; an invalid value changes nothing.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_insight_settings(
     state: State<'_, AppState>,
     settings: InsightSettings,

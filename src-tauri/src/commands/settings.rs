@@ -5,12 +5,12 @@ use outpost::doctor::{OrgReport, UsageCandidate};
 use outpost::settings::MappingSaved;
 use tauri::State;
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_sync_settings(state: State<'_, AppState>, id: String) -> CmdResult<SyncSettings> {
     state.core.sync_settings(&id).map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_sync_settings(
     state: State<'_, AppState>,
     id: String,
@@ -20,7 +20,7 @@ pub fn set_sync_settings(
 }
 
 /// The fields of `object` mapped on this connection, from the cache (no call to Gainsight).
-#[tauri::command]
+#[tauri::command(async)]
 pub fn get_field_mappings(
     state: State<'_, AppState>,
     id: String,
@@ -39,7 +39,7 @@ pub async fn mappable_fields(
     state.core.mappable_fields(&id, &object).await.map_err(to_payload)
 }
 
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_field_mappings(
     state: State<'_, AppState>,
     id: String,
@@ -56,7 +56,7 @@ pub async fn org_report(state: State<'_, AppState>, id: String, refresh: bool) -
 }
 
 /// Sets (or, with no field, clears) the field that holds one role of a stream.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn set_field_role(
     state: State<'_, AppState>,
     id: String,

@@ -36,7 +36,6 @@ export type Commands = {
   cta_page: [{ query: B.CtaPageQuery }, B.CtaPage];
   cta_facets: [{ query: B.CtaPageQuery }, B.Facet[]];
   list_ctas: [{ query: B.CtaQuery }, B.CtaListItem[]];
-  list_changes: [{ sinceRun: number | null }, B.Change[]];
   change_list: [{ query: B.ChangeQuery }, B.ChangeList];
   change_runs: [{ connectionId: string | null }, B.ChangeRun[]];
   export_accounts: [{ export: B.AccountExport }, B.ExportDone | null];
@@ -67,7 +66,6 @@ export const EMPTY: Handlers = {
   list_custom_columns: () => [],
   cta_page: ({ query }) => ({ total: 0, matching: 0, offset: query.offset, rows: [] }),
   cta_facets: () => [],
-  list_changes: () => [],
   change_list: () => ({ matching: 0, rows: [] }),
   change_runs: () => [],
   sync_history: () => [],
