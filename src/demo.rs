@@ -22,7 +22,9 @@ fn sim_err(e: std::io::Error) -> Error {
 impl Demo {
     /// Starts the simulator on `port` (0: any free port).
     pub async fn start(port: u16) -> Result<Demo> {
-        let sim = gainsight_sim::start(SimConfig { port, ..Default::default() }).await.map_err(sim_err)?;
+        // Each measure's weekly history too: the account page charts one line per measure.
+        let config = SimConfig { port, measure_history: true, ..Default::default() };
+        let sim = gainsight_sim::start(config).await.map_err(sim_err)?;
         Ok(Demo { sim })
     }
 

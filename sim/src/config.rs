@@ -182,6 +182,9 @@ pub struct SimConfig {
     /// its own way, and PX endpoints its subscription lacks. Applied after `scorecard_objects`;
     /// the default changes nothing. See [`OrgProfile`] and [`OrgProfile::named`].
     pub profile: OrgProfile,
+    /// Weekly history of each scorecard measure as well as the overall score (off by default: it
+    /// multiplies the history rows by the measures; the demo org turns it on for its charts).
+    pub measure_history: bool,
 }
 
 impl Default for SimConfig {
@@ -214,6 +217,7 @@ impl Default for SimConfig {
             options: OptionsStyle::default(),
             scorecard_objects: None,
             profile: OrgProfile::default(),
+            measure_history: false,
         }
     }
 }

@@ -342,7 +342,7 @@ mod tests {
     use crate::data::{DataSpec, generate};
 
     fn org() -> Store {
-        generate(&DataSpec { seed: 4, companies: 10, anchor_day: 20_000 })
+        generate(&DataSpec { seed: 4, companies: 10, anchor_day: 20_000, measure_history: false })
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct DataSpec {
     pub companies: usize,
     /// The simulated "today", in days since 1970-01-01; all dates are placed around it.
     pub anchor_day: i64,
+    /// Weekly history for each measure too, not only the overall score (the demo org's charts).
+    pub measure_history: bool,
 }
 
 const FIRST: &[&str] =
@@ -304,13 +306,36 @@ mod tests {
 
     #[test]
     fn generates_requested_counts_with_resolvable_lookups() {
-        let store = generate(&DataSpec { seed: 3, companies: 40, anchor_day: 20_000 });
+        let store = generate(&DataSpec { seed: 3, companies: 40, anchor_day: 20_000, measure_history: false });
         let companies = store.object("company").expect("company object");
         assert_eq!(companies.rows.len(), 40);
         let users = store.object("gsuser").expect("user object");
         for c in &companies.rows {
             let csm = c["Csm"].as_str().expect("csm id");
             assert!(users.get(csm).is_some(), "every CSM lookup must resolve");
+        }
+    }
+
+    #[test]
+    fn measure_history_adds_each_measures_weeks_and_changes_nothing_else() {
+        let spec = |measure_history| DataSpec { seed: 3, companies: 12, anchor_day: 20_000, measure_history };
+        let (plain, with) = (generate(&spec(false)), generate(&spec(true)));
+        for object in ["company", "call_to_action", FACT_OBJECT] {
+            assert_eq!(plain.object(object).map(|o| &o.rows), with.object(object).map(|o| &o.rows), "{object}");
+        }
+        let history = |s: &Store| s.object(HISTORY_OBJECT).map(|o| o.rows.clone()).unwrap_or_default();
+        let (before, after) = (history(&plain), history(&with));
+        assert_eq!(before.len() as i64, 12 * HISTORY_WEEKS);
+        assert_eq!(after.len() as i64, 12 * HISTORY_WEEKS * MEASURES.len() as i64);
+        assert!(before.iter().all(|r| after.contains(r)), "the overall weeks are the same");
+        // Each measure's newest week is its current score in the fact object.
+        let newest = after.iter().filter_map(|r| r["SnapshotDate"].as_i64()).max().expect("weeks");
+        for f in &with.object(FACT_OBJECT).expect("fact").rows {
+            let week = after
+                .iter()
+                .find(|r| r["CompanyId"] == f["CompanyId"] && r["MeasureId"] == f["MeasureId"] && r["SnapshotDate"] == newest)
+                .expect("a newest week for every measure");
+            assert_eq!(week["ScoreId"], f["CurScoreId"], "{:?}", f["MeasureId"]);
         }
     }
 }

@@ -115,8 +115,10 @@ pub fn add(store: &mut Store, root: &Rng, spec: &DataSpec, now: i64) {
     let week_start = (spec.anchor_day - spec.anchor_day.rem_euclid(7)) * DAY_MS;
     for (company, current_id, modified) in &companies {
         let overall = score_of(store, current_id);
+        let mut currents = Vec::with_capacity(measure_ids.len());
         for (m, measure) in measure_ids.iter().enumerate() {
             let cur = if m == 0 { overall } else { (overall + rng.range(-25, 26)).clamp(0, 100) };
+            currents.push(cur);
             let prev = (cur + rng.range(-15, 16)).clamp(0, 100);
             let trend = match cur.cmp(&prev) {
                 std::cmp::Ordering::Greater => "Up",
@@ -138,6 +140,22 @@ pub fn add(store: &mut Store, root: &Rng, spec: &DataSpec, now: i64) {
                 "ScoreId": scheme[score as usize], "Score": score, "SnapshotDate": date, "ModifiedDate": date + DAY_MS,
             })));
             score = (score + rng.range(-6, 7)).clamp(0, 100);
+        }
+        // Each measure's own weeks back from its current score, on a random stream of its own so
+        // the rest of the org is the same with or without them.
+        if spec.measure_history {
+            let mut walk = rng.fork(&format!("measure-history-{company}"));
+            for (m, measure) in measure_ids.iter().enumerate().skip(1) {
+                let mut score = currents[m];
+                for week in 0..HISTORY_WEEKS {
+                    let date = week_start - week * 7 * DAY_MS;
+                    history.push(row(json!({
+                        "Gsid": walk.gsid("1S06"), "CompanyId": company, "ScorecardId": scorecard, "MeasureId": measure,
+                        "ScoreId": scheme[score as usize], "Score": score, "SnapshotDate": date, "ModifiedDate": date + DAY_MS,
+                    })));
+                    score = (score + walk.range(-8, 9) + (m as i64 % 2)).clamp(0, 100);
+                }
+            }
         }
     }
     for o in [master, measures, fact, history] {

@@ -3,7 +3,7 @@ use crate::data::{DataSpec, generate};
 use serde_json::json;
 
 fn store() -> Store {
-    generate(&DataSpec { seed: 11, companies: 120, anchor_day: 20_000 })
+    generate(&DataSpec { seed: 11, companies: 120, anchor_day: 20_000, measure_history: false })
 }
 
 fn query(store: &Store, body: Value) -> Result<(Vec<Row>, usize), QueryError> {
