@@ -1167,4 +1167,16 @@ async fn a_mistyped_host_is_refused_and_an_instance_that_stops_answering_shows_o
     assert!(shown.contains(&format!("Offline: Nothing is answering at {host}")), "{shown}");
     let out = outpost(d, &["--json", "connections"], "", &[]);
     assert_eq!(json_out(&out)[0]["status"], "offline");
+
+    // A sync says it is retrying while it does, then gives up with one error line.
+    let out = outpost(d, &["sync", "Prod"], "", &[]);
+    assert_eq!(out.status.code(), code(outpost::ErrorKind::Offline), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.lines().any(|l| l.starts_with("Prod companies: Gainsight is not answering; retrying (1 of 2) in ")),
+        "{err}"
+    );
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "one error line: {err}");
+    assert!(errors[0].contains(&format!("Nothing is answering at {host}")), "{err}");
 }
