@@ -296,38 +296,71 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
 }
 
 /// One facet's counts as they are gathered: by value, case-insensitively (the first spelling met
-/// is shown), as SQLite's `GROUP BY … COLLATE NOCASE` would.
+/// is shown), as SQLite's `GROUP BY … COLLATE NOCASE` would. A value already met costs no
+/// allocation (its key is folded into a buffer kept between calls).
 #[derive(Default)]
-struct Tally {
-    by_key: std::collections::HashMap<String, (String, i64)>,
+pub(super) struct Tally {
+    by_key: std::collections::HashMap<Vec<u8>, (String, i64)>,
+    key: Vec<u8>,
 }
 
 impl Tally {
-    fn add(&mut self, value: &str) {
-        let key = value.to_ascii_lowercase();
-        self.by_key.entry(key).or_insert_with(|| (value.to_string(), 0)).1 += 1;
+    pub(super) fn add(&mut self, value: &[u8]) {
+        self.key.clear();
+        self.key.extend(value.iter().map(u8::to_ascii_lowercase));
+        match self.by_key.get_mut(self.key.as_slice()) {
+            Some(seen) => seen.1 += 1,
+            None => {
+                let shown = String::from_utf8_lossy(value).into_owned();
+                self.by_key.insert(self.key.clone(), (shown, 1));
+            }
+        }
+    }
+
+    /// The text of column `at` of `r` (a number as its text, NULL as ''), counted.
+    pub(super) fn add_column(&mut self, r: &rusqlite::Row, at: usize) -> Result<()> {
+        use rusqlite::types::ValueRef;
+        match r.get_ref(at).map_err(db_err)? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => self.add(t),
+            ValueRef::Null => self.add(b""),
+            ValueRef::Integer(i) => self.add(i.to_string().as_bytes()),
+            ValueRef::Real(f) => self.add(f.to_string().as_bytes()),
+        }
+        Ok(())
     }
 
     /// Most common first, set values before "not set", then by value; at most [`FACET_VALUES`],
     /// and how many distinct values there are.
-    fn values(self) -> (Vec<FacetValue>, i64) {
+    pub(super) fn values(self) -> (Vec<FacetValue>, i64) {
         let distinct = self.by_key.len() as i64;
-        let mut all: Vec<(String, i64)> = self.by_key.into_values().collect();
-        all.sort_by(|a, b| {
-            b.1.cmp(&a.1)
-                .then(a.0.is_empty().cmp(&b.0.is_empty()))
-                .then_with(|| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()))
-        });
+        let mut all: Vec<(Vec<u8>, String, i64)> = self.by_key.into_iter().map(|(k, (v, n))| (k, v, n)).collect();
+        all.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.is_empty().cmp(&b.1.is_empty())).then_with(|| a.0.cmp(&b.0)));
         all.truncate(FACET_VALUES as usize);
         let values = all
             .into_iter()
-            .map(|(value, count)| {
+            .map(|(_, value, count)| {
                 let label = if value.is_empty() { "(not set)".to_string() } else { value.clone() };
                 FacetValue { value, label, count }
             })
             .collect();
         (values, distinct)
     }
+}
+
+/// Which of the chosen facets' conditions (columns from `first`, one per facet) row `r` fails:
+/// `Ok(None)` when it fails more than one (it counts nowhere), else `Ok(Some(failed))` where
+/// `failed` is the one it fails, if any (it counts for that facet alone).
+pub(super) fn failed_choice(r: &rusqlite::Row, first: usize, chosen: usize) -> Result<Option<Option<usize>>> {
+    let mut failed = None;
+    for k in 0..chosen {
+        if r.get::<_, i64>(first + k).map_err(db_err)? == 0 {
+            if failed.is_some() {
+                return Ok(None);
+            }
+            failed = Some(k);
+        }
+    }
+    Ok(Some(failed))
 }
 
 /// What a facet counts, per company row of the single pass in [`facets`].
@@ -438,39 +471,19 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
     let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
     let mut rows = stmt.query(params_from_iter(args(today, w))).map_err(db_err)?;
     while let Some(r) = rows.next().map_err(db_err)? {
-        // The chosen facets this row fails: none, one (counted for that facet only) or more.
-        let mut failed = None;
-        let mut fails = 0;
-        for (k, _) in chosen.iter().enumerate() {
-            if r.get::<_, i64>(first_cond + k).map_err(db_err)? == 0 {
-                fails += 1;
-                failed = Some(k);
-            }
-        }
-        if fails > 1 {
-            continue;
-        }
+        let Some(failed) = failed_choice(r, first_cond, chosen.len())? else { continue };
         for (i, spec) in specs.iter().enumerate() {
-            if fails == 1 && own[i] != failed {
+            if failed.is_some() && own[i] != failed {
                 continue;
             }
-            let text = |at: usize| -> Result<String> {
-                use rusqlite::types::ValueRef;
-                Ok(match r.get_ref(at).map_err(db_err)? {
-                    ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
-                    ValueRef::Null => String::new(),
-                    ValueRef::Integer(i) => i.to_string(),
-                    ValueRef::Real(f) => f.to_string(),
-                })
-            };
             match &spec.counted {
-                Counted::Column(at) => tallies[i].add(&text(*at)?),
+                Counted::Column(at) => tallies[i].add_column(r, *at)?,
                 Counted::Items(at) => {
-                    let items = text(*at)?;
+                    let items: String = r.get(*at).map_err(db_err)?;
                     if items.is_empty() {
-                        tallies[i].add("");
+                        tallies[i].add(b"");
                     } else {
-                        items.split(';').for_each(|item| tallies[i].add(item.trim()));
+                        items.split(';').for_each(|item| tallies[i].add(item.trim().as_bytes()));
                     }
                 }
                 Counted::Flags(values) => {

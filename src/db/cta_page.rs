@@ -88,18 +88,23 @@ fn condition(w: &mut Where, facet: &str, value: &str) -> Result<String> {
     }
 }
 
-fn where_of(q: &CtaPageQuery, except: Option<&str>) -> Result<Where> {
-    // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
-    let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
+/// The search's condition (the CTA's or its account's name contains it), added to `w`.
+fn search_condition(w: &mut Where, q: &CtaPageQuery) {
     if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let p = w
             .arg(Sql::Text(format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))));
         w.sql.push_str(&format!(" AND (t.name LIKE {p} ESCAPE '\\' OR c.name LIKE {p} ESCAPE '\\')"));
     }
+}
+
+fn where_of(q: &CtaPageQuery) -> Result<Where> {
+    // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
+    let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
+    search_condition(&mut w, q);
     let mut facets: Vec<&str> = q.filters.iter().map(|f| f.facet.as_str()).collect();
     facets.sort_unstable();
     facets.dedup();
-    for facet in facets.into_iter().filter(|f| Some(*f) != except) {
+    for facet in facets {
         let mut any = Vec::new();
         for f in q.filters.iter().filter(|f| f.facet == facet) {
             any.push(condition(&mut w, facet, &f.value)?);
@@ -126,10 +131,10 @@ fn count(conn: &Connection, sql: &str, args: Vec<Sql>) -> Result<i64> {
 /// One page of CTAs: overdue first, then open by due date (undated last), then closed.
 pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage> {
     let total = count(conn, "SELECT count(*) FROM ctas WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
-    let w = where_of(q, None)?;
+    let w = where_of(q)?;
     let from = from(q);
     let matching =
-        count(conn, &format!("SELECT count(*) {from} WHERE {}", w.sql), where_of(q, None)?.all(today))?;
+        count(conn, &format!("SELECT count(*) {from} WHERE {}", w.sql), where_of(q)?.all(today))?;
     let mut w = w;
     let limit = w.arg(Sql::Integer(q.limit.clamp(1, 1000)));
     let offset = w.arg(Sql::Integer(q.offset.max(0)));
@@ -183,24 +188,62 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
     Ok(CtaPage { total, matching, offset: q.offset.max(0), rows })
 }
 
-/// The CTA list's facets with their counts under the current filter.
+/// The CTA list's facets with their counts under the current filter: state, type, priority,
+/// status, owner and connection (when there are several).
+///
+/// One pass over the CTAs the search matches, as for accounts ([`super::account_page::facets`]):
+/// each row brings every facet's value and whether it meets each chosen facet's condition, and
+/// counts for a facet when it meets every chosen facet but (maybe) that one.
 pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
+    use super::account_page::{Tally, failed_choice};
+    const GROUPED: [(&str, &str); 5] =
+        [("type", "Type"), ("priority", "Priority"), ("status", "Status"), ("owner", "Owner"), ("connection", "Connection")];
+    let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
+    search_condition(&mut w, q);
+    let mut columns: Vec<String> =
+        GROUPED.iter().map(|(f, _)| column_of(f).unwrap_or("NULL").to_string()).collect();
+    columns.push("t.is_closed".into());
+    columns.push(format!("coalesce({OVERDUE}, 0)"));
+    let mut chosen: Vec<&str> = q.filters.iter().map(|f| f.facet.as_str()).collect();
+    chosen.sort_unstable();
+    chosen.dedup();
+    let first_cond = columns.len();
+    for facet in &chosen {
+        let mut any = Vec::new();
+        for f in q.filters.iter().filter(|f| f.facet == *facet) {
+            any.push(condition(&mut w, facet, &f.value)?);
+        }
+        columns.push(format!("coalesce(({}), 0)", any.join(" OR ")));
+    }
+    let own = |facet: &str| chosen.iter().position(|c| *c == facet);
+    let own_grouped: Vec<Option<usize>> = GROUPED.iter().map(|(f, _)| own(f)).collect();
+    let own_state = own("state");
+    let mut tallies: Vec<Tally> = GROUPED.iter().map(|_| Tally::default()).collect();
+    let (mut open, mut overdue, mut closed) = (0i64, 0i64, 0i64);
+    let sql = format!("SELECT {} {} WHERE {}", columns.join(", "), from(q), w.sql);
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
+    let mut rows = stmt.query(params_from_iter(w.all(today))).map_err(db_err)?;
+    while let Some(r) = rows.next().map_err(db_err)? {
+        let Some(failed) = failed_choice(r, first_cond, chosen.len())? else { continue };
+        for (i, tally) in tallies.iter_mut().enumerate() {
+            if failed.is_none() || own_grouped[i] == failed {
+                tally.add_column(r, i)?;
+            }
+        }
+        if failed.is_none() || own_state == failed {
+            match r.get::<_, i64>(GROUPED.len()).map_err(db_err)? {
+                0 => open += 1,
+                _ => closed += 1,
+            }
+            if r.get::<_, i64>(GROUPED.len() + 1).map_err(db_err)? != 0 {
+                overdue += 1;
+            }
+        }
+    }
     let mut out = Vec::new();
-    let from = from(q);
-    let w = where_of(q, Some("state"))?;
-    let n = |w: &Where, cond: &str| format!("sum(CASE WHEN {} AND {cond} THEN 1 ELSE 0 END)", w.sql);
-    let sql = format!(
-        "SELECT {}, {}, {} {from}",
-        n(&w, "t.is_closed = 0"),
-        n(&w, OVERDUE),
-        n(&w, "t.is_closed = 1")
-    );
-    let (open, overdue, closed): (Option<i64>, Option<i64>, Option<i64>) = conn
-        .query_row(&sql, params_from_iter(w.all(today)), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .map_err(db_err)?;
     let values = [("open", "Open", open), ("overdue", "Overdue", overdue), ("closed", "Closed", closed)]
         .into_iter()
-        .map(|(v, l, n)| FacetValue { value: v.into(), label: l.into(), count: n.unwrap_or(0) })
+        .map(|(v, l, n)| FacetValue { value: v.into(), label: l.into(), count: n })
         .collect();
     out.push(Facet { facet: "state".into(), label: "State".into(), values, distinct: 3 });
     let names: std::collections::HashMap<String, String> =
@@ -208,44 +251,21 @@ pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Fa
             .into_iter()
             .collect();
     let labels = super::picklists::Labels::load(conn)?;
-    for (facet, label) in [
-        ("type", "Type"),
-        ("priority", "Priority"),
-        ("status", "Status"),
-        ("owner", "Owner"),
-        ("connection", "Connection"),
-    ] {
-        let col = column_of(facet).unwrap_or("NULL");
-        let mut w = where_of(q, Some(facet))?;
-        let cap = w.arg(Sql::Integer(super::account_page::FACET_VALUES));
-        let sql = format!(
-            "SELECT v, n, count(*) OVER () FROM (
-                SELECT coalesce({col}, '') AS v, count(*) AS n {from} WHERE {} GROUP BY 1 COLLATE NOCASE
-             ) ORDER BY n DESC, v = '', v COLLATE NOCASE LIMIT {cap}",
-            w.sql
-        );
-        let mut stmt = conn.prepare(&sql).map_err(db_err)?;
-        let rows = stmt
-            .query_map(params_from_iter(w.all(today)), |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
-            })
-            .map_err(db_err)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db_err)?;
-        let distinct = rows.first().map(|r| r.2).unwrap_or(0);
+    for ((facet, label), tally) in GROUPED.into_iter().zip(tallies) {
+        let (values, distinct) = tally.values();
         if facet == "connection" && distinct < 2 {
             continue;
         }
-        let values = rows
+        let values = values
             .into_iter()
-            .map(|(value, count, _)| {
-                let label = match (facet, value.as_str()) {
+            .map(|v| {
+                let label = match (facet, v.value.as_str()) {
                     (_, "") => "(not set)".to_string(),
                     ("connection", id) => names.get(id).cloned().unwrap_or_else(|| id.to_string()),
-                    ("owner", _) => value.clone(),
-                    _ => labels.any(&value),
+                    ("owner", _) => v.value.clone(),
+                    _ => labels.any(&v.value),
                 };
-                FacetValue { value, label, count }
+                FacetValue { label, ..v }
             })
             .collect();
         out.push(Facet { facet: facet.into(), label: label.into(), values, distinct });

@@ -354,6 +354,54 @@ fn an_accounts_history_is_split_by_measure() {
     assert!(app.account("G00002").expect("account").measure_history.is_empty(), "no history, no lines");
 }
 
+/// Every count a CTA facet shows is the number of CTAs clicking it lists, under any filter and
+/// search (the same rule as the accounts' facets).
+#[test]
+fn each_cta_facet_count_is_what_clicking_it_lists() {
+    use outpost::db::cta_page::CtaPageQuery;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    db.execute_batch(
+        "UPDATE ctas SET type = CASE rowid % 4 WHEN 0 THEN 'Risk' WHEN 1 THEN 'Renewal' WHEN 2 THEN 'risk' END,
+            priority = CASE rowid % 3 WHEN 0 THEN 'High' WHEN 1 THEN 'Low' END,
+            status = CASE rowid % 5 WHEN 0 THEN 'New' ELSE 'Work In Progress' END,
+            owner_name = 'Owner ' || (rowid % 7);
+         INSERT INTO ctas (connection_id, gsid, company_gsid, name, type, due_date, is_closed)
+            VALUES ('sandbox', 'T10', 'S1', 'Risk review', 'Risk', '2000-01-01', 0);",
+    )
+    .expect("vary the CTAs");
+    let q = |filters: &[FacetFilter], search: Option<&str>| CtaPageQuery {
+        search: search.map(str::to_string),
+        filters: filters.to_vec(),
+        offset: 0,
+        limit: 1,
+    };
+    let cases = [
+        q(&[], None),
+        q(&[f("state", "open")], None),
+        q(&[f("state", "overdue"), f("type", "risk")], None),
+        q(&[f("state", "closed"), f("state", "overdue")], Some("account 0001")),
+        q(&[f("priority", "High"), f("owner", "Owner 3"), f("status", "")], None),
+        q(&[f("connection", "sandbox")], Some("review")),
+    ];
+    let mut checked = 0;
+    for case in &cases {
+        for facet in app.cta_facets(case).expect("facets") {
+            let mut filters: Vec<FacetFilter> =
+                case.filters.iter().filter(|x| x.facet != facet.facet).cloned().collect();
+            for v in &facet.values {
+                filters.push(f(&facet.facet, &v.value));
+                let listed = app.cta_page(&q(&filters, case.search.as_deref())).expect("page").matching;
+                assert_eq!(v.count, listed, "{} = {:?} under {case:?}", facet.facet, v.value);
+                filters.pop();
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 80, "values checked: {checked}");
+}
+
 #[test]
 fn ctas_org_wide_overdue_first_keyed_by_connection() {
     use outpost::db::cta_page::CtaPageQuery;

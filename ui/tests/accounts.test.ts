@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { page, userEvent } from "vitest/browser";
 import { render } from "vitest-browser-svelte";
 import App from "../src/App.svelte";
-import type { AccountPage, AccountPageQuery, ErrorKind } from "../src/bindings";
+import type { AccountPage, AccountPageQuery, ErrorKind, Facet } from "../src/bindings";
 import { ERRORS, accounts, bands, card, customColumns, run } from "./fake/fixtures";
 import { accountsOrg } from "./fake/org";
 import { type Handlers, deferred, fail, fakeRust } from "./fake/rust";
@@ -44,6 +44,18 @@ describe("Accounts", () => {
     await expect.element(screen.getByTestId("account-total")).toHaveTextContent("30 accounts");
     await expect.poll(() => document.querySelector('[data-testid="accounts-loading"]')).toBeNull();
     await expect.poll(() => rowNames().length).toBeGreaterThan(10);
+  });
+
+  test("the rows are drawn before the facet counts arrive, and clickable", async () => {
+    const org = accountsOrg(accounts(30));
+    const counts = deferred<Facet[]>();
+    const { screen } = await openAccounts({ ...org, account_facets: () => counts.promise });
+    await expect.element(screen.getByTestId("account-total")).toHaveTextContent("30 accounts");
+    await expect.poll(() => rowNames().length).toBeGreaterThan(10);
+    expect(document.querySelector('[data-testid="facet-value"]'), "no counts yet").toBeNull();
+    expect(document.querySelector('[aria-busy="true"]'), "the rows are not held back as stale").toBeNull();
+    counts.resolve(org.account_facets!({ filter: { search: null, filters: [] } }) as Facet[]);
+    await expect.element(facetValue("Poor")).toBeVisible();
   });
 
   test("every account is reachable by scrolling: later pages are fetched from the offset they show", async () => {
