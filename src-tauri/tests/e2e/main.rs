@@ -9,6 +9,7 @@ mod changes_export;
 mod dark;
 mod connect_cs;
 mod fields;
+mod hostile;
 mod insights;
 mod instance;
 mod lifecycle;

@@ -96,4 +96,13 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
     .expect("outcomes");
     assert_eq!(outcomes, ["failed", "ok"], "the failed run, then the good one: {outcomes:?}");
     app.close().await.expect("close the app");
+
+    // The key went to the keychain and nowhere else: not the database, its WAL, the lock files,
+    // the logs, nor WebKit's storage and caches.
+    assert!(data.path().join("webview").is_dir(), "WebKit's storage is in the data dir, scanned with it");
+    let mut roots = vec![data.path().to_path_buf()];
+    roots.extend(webview_dirs());
+    assert!(!files_holding(&roots, name.as_bytes()).is_empty(), "the scan finds what the files hold");
+    let holding = files_holding(&roots, gainsight_sim::DEMO_ACCESS_KEY.as_bytes());
+    assert!(holding.is_empty(), "the Access Key's bytes are in {holding:?}");
 }

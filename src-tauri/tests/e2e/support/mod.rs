@@ -328,3 +328,30 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// The files under `roots` (recursively) that hold `needle` anywhere in their bytes.
+pub fn files_holding(roots: &[PathBuf], needle: &[u8]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo: Vec<PathBuf> = roots.to_vec();
+    while let Some(p) = todo.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                todo.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if let Ok(bytes) = std::fs::read(&p)
+            && bytes.windows(needle.len()).any(|w| w == needle)
+        {
+            found.push(p);
+        }
+    }
+    found
+}
+
+/// Where WebKit would keep an app's caches under the test's home, if anything put them there (the
+/// app's own web storage is in its data dir).
+pub fn webview_dirs() -> Vec<PathBuf> {
+    let home = PathBuf::from(std::env::var("HOME").unwrap_or_default());
+    let data = std::env::var("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".local/share"));
+    let cache = std::env::var("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".cache"));
+    [data.join("dev.outpost.app"), cache.join("dev.outpost.app")].into_iter().filter(|d| d.exists()).collect()
+}
