@@ -115,6 +115,32 @@ fn desktop(dir: &std::path::Path, r: &mut Report) {
             "≤ 200",
         );
     }
+    // The screens, timed in the page (issue 11's targets): action to the first frame drawn after it.
+    for (name, what, target) in [
+        ("ui_accounts_first_rows_p95_ms", "Accounts opened: first rows drawn", "≤ 300"),
+        ("ui_ctas_first_rows_p95_ms", "CTAs opened: first rows drawn", "≤ 300"),
+        ("ui_search_rows_p95_ms", "search keystroke: query sent (after the 150 ms debounce) to rows drawn", "≤ 50"),
+        ("ui_facet_click_p95_ms", "facet clicked: rows drawn", "≤ 50"),
+        ("ui_account_page_p95_ms", "account opened: page with its chart drawn", "≤ 150"),
+    ] {
+        if let Some(v) = value(name) {
+            r.add(name, what, "ms", vec![v], "—", target);
+        }
+    }
+    for l in text.lines().filter(|l| l.starts_with("ui_") && l.contains("_p50_ms")) {
+        r.note(format!("desktop {l}"));
+    }
+    if let Some(v) = value("ui_search_keystroke_p95_ms") {
+        r.note(format!("desktop: search keystroke to rows drawn, debounce included: p95 {v:.0} ms"));
+    }
+    if let (Some(frames), Some(blank)) = (value("ui_scroll_frames"), value("ui_scroll_blank_frames")) {
+        r.note(format!(
+            "desktop: scrolling all accounts a screen a frame: {blank:.0} of {frames:.0} frames showed a row still loading"
+        ));
+    }
+    if let Some(v) = value("webview_mb") {
+        r.add("webview_mb", "the WebKit web process's memory (PSS) after browsing", "MB", vec![v], "—", "≤ 300");
+    }
     if let Some(v) = value("binary_mb") {
         r.add("binary_mb", "release `outpost-desktop` binary", "MB", vec![v], "—", "reported");
     }

@@ -67,6 +67,162 @@ fn testid(id: &str) -> String {
     format!("[data-testid='{id}']")
 }
 
+/// Times one action in the page, from the action to the first frame after its result is drawn:
+/// `[ms from the action, ms from the query's IPC call]` (the second when the action sends one;
+/// a search waits its debounce before it does). Null when it never got there in 10 s.
+const TIMED: &str = r#"
+const done = arguments[arguments.length - 1];
+const [act, arg] = arguments;
+const q = (s) => document.querySelector(s);
+const inv = window.__TAURI_INTERNALS__;
+if (!window.__timedHook) {
+  const orig = inv.invoke.bind(inv);
+  inv.invoke = (cmd, args, opts) => {
+    if ((cmd === 'account_page' || cmd === 'cta_page') && args && args.query && args.query.offset === 0) window.__sent = performance.now();
+    return orig(cmd, args, opts);
+  };
+  window.__timedHook = true;
+}
+window.__sent = 0;
+let busySeen = false;
+const rows = () => q("[data-testid='accounts-rows']") || q("[data-testid='ctas-rows']");
+const busy = () => { const r = rows(); return !!r && r.getAttribute('aria-busy') === 'true'; };
+const ready = () => {
+  if (act === 'nav') return !!q(arg.ready);
+  if (act === 'open') return !!q("[data-testid='score-chart'] canvas") && !!q("[data-testid='account-name']");
+  if (busy()) busySeen = true;
+  if (!busySeen || busy() || !window.__sent) return false;
+  if (act === 'search') {
+    const first = q("[data-testid='account-open']");
+    return !!first && first.textContent.toLowerCase().includes(arg.toLowerCase());
+  }
+  return true;
+};
+const t0 = performance.now();
+let finished = false;
+const finish = () => {
+  if (finished) return; finished = true;
+  const t1 = performance.now();
+  requestAnimationFrame(() => done([t1 - t0, window.__sent ? t1 - window.__sent : null]));
+};
+const o = new MutationObserver(() => { if (ready()) { o.disconnect(); finish(); } });
+o.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+setTimeout(() => { o.disconnect(); if (!finished) { finished = true; done(null); } }, 10000);
+if (act === 'nav') q(`[data-testid='nav-${arg.screen}']`).click();
+if (act === 'open') q("[data-testid='account-open']").click();
+if (act === 'facet') q(arg).click();
+if (act === 'search') {
+  const input = q("[data-testid='account-search']");
+  input.value = arg;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+"#;
+
+/// One timed action (see [`TIMED`]).
+async fn timed(c: &fantoccini::Client, act: &str, arg: serde_json::Value) -> Option<(f64, Option<f64>)> {
+    let got = c.execute_async(TIMED, vec![json!(act), arg]).await.ok()?;
+    let pair = got.as_array()?;
+    Some((pair.first()?.as_f64()?, pair.get(1).and_then(|v| v.as_f64())))
+}
+
+fn pct(samples: &[f64], p: usize) -> f64 {
+    let mut s = samples.to_vec();
+    s.sort_by(f64::total_cmp);
+    s.get((s.len() * p / 100).min(s.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
+}
+
+/// Prints `name_p50_ms` and `name_p95_ms` of the samples.
+fn report(name: &str, samples: &[f64]) {
+    if samples.is_empty() {
+        println!("{name}_samples: 0");
+        return;
+    }
+    println!("{name}_p50_ms: {:.1}", pct(samples, 50));
+    println!("{name}_p95_ms: {:.1}", pct(samples, 95));
+}
+
+/// The screens as an admin uses them, timed in the page: Accounts and CTAs opened (first rows
+/// drawn), a search keystroke and a facet click (rows updated), an account opened (its chart drawn).
+async fn ui_timings(c: &fantoccini::Client) {
+    let (mut accounts, mut ctas, mut open) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..8 {
+        let nav = |screen: &str, ready: &str| json!({"screen": screen, "ready": ready});
+        if let Some((ms, _)) = timed(c, "nav", nav("ctas", "[data-testid='cta-row']")).await {
+            ctas.push(ms);
+        }
+        if let Some((ms, _)) = timed(c, "nav", nav("accounts", "[data-testid='account-row']")).await {
+            accounts.push(ms);
+        }
+        if let Some((ms, _)) = timed(c, "open", json!(null)).await {
+            open.push(ms);
+        }
+    }
+    let _ = timed(c, "nav", json!({"screen": "accounts", "ready": "[data-testid='account-row']"})).await;
+    report("ui_ctas_first_rows", &ctas);
+    report("ui_accounts_first_rows", &accounts);
+    report("ui_account_page", &open);
+
+    // Typing a name a letter at a time, then clearing it: each keystroke's rows.
+    let names: Vec<String> = c
+        .execute(
+            "return Array.from(document.querySelectorAll(\"[data-testid='account-open']\"), e => e.textContent).slice(3, 6)",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let (mut keystroke, mut search) = (Vec::new(), Vec::new());
+    for name in &names {
+        for k in 1..=name.chars().count().min(8) {
+            let prefix: String = name.chars().take(k).collect();
+            if let Some((ms, from_query)) = timed(c, "search", json!(prefix)).await {
+                keystroke.push(ms);
+                search.extend(from_query);
+            }
+        }
+        let _ = timed(c, "search", json!("")).await;
+    }
+    report("ui_search_keystroke", &keystroke);
+    report("ui_search_rows", &search);
+
+    // A band facet clicked on, then off again.
+    let mut facet = Vec::new();
+    let band = "[data-testid='facet-value'][data-facet='band']";
+    for i in 0..10 {
+        let css = if i % 2 == 0 { band } else { "[data-testid='filter-chip']" };
+        if let Some((_, Some(from_query))) = timed(c, "facet", json!(css)).await {
+            facet.push(from_query);
+        }
+    }
+    report("ui_facet_click", &facet);
+
+    // Scrolling the whole list a screen at a time, a frame per step: the frames that showed a row
+    // still loading (a placeholder), out of all.
+    let blank = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const g = document.querySelector(\"[data-testid='accounts-table']\");
+             let frames = 0, blank = 0;
+             const step = () => {
+               frames += 1;
+               if (document.querySelector(\"[data-testid='account-row-loading']\")) blank += 1;
+               if (g.scrollTop + g.clientHeight >= g.scrollHeight - 1 || frames > 2000) { done([frames, blank]); return; }
+               g.scrollTop += g.clientHeight;
+               requestAnimationFrame(step);
+             };
+             requestAnimationFrame(step);",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value::<(u64, u64)>(v).ok());
+    if let Some((frames, blank)) = blank {
+        println!("ui_scroll_frames: {frames}");
+        println!("ui_scroll_blank_frames: {blank}");
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let dir = PathBuf::from(std::env::args().nth(1).expect("usage: desktop_bench DATA_DIR"));
@@ -112,6 +268,8 @@ async fn main() {
         .expect("the first account row");
     println!("cold_start_s: {:.3}", t.elapsed().as_secs_f64());
 
+    ui_timings(&c).await;
+
     // Browse: scroll the list to the end, open an account, the CTAs.
     let grid = testid("accounts-table");
     for _ in 0..20 {
@@ -135,6 +293,12 @@ async fn main() {
     // The processes share WebKit's libraries: summed RSS counts them once per process, PSS once.
     let rss: u64 = tree.iter().map(|p| kb(*p, "status", "VmRSS:")).sum();
     let pss: u64 = tree.iter().map(|p| kb(*p, "smaps_rollup", "Pss:")).sum();
+    let web: u64 = tree
+        .iter()
+        .filter(|p| args_of(**p).first().is_some_and(|a| a.contains("WebKitWebProcess")))
+        .map(|p| kb(*p, "smaps_rollup", "Pss:"))
+        .sum();
+    println!("webview_mb: {:.1}", web as f64 / 1024.0);
     println!("desktop_processes: {}", tree.len());
     println!("rss_sum_mb: {:.1}", rss as f64 / 1024.0);
     println!("rss_mb: {:.1}", pss as f64 / 1024.0);
