@@ -6,7 +6,7 @@ CARGO ?= cargo
 UI_DIST := ui/dist/index.html
 UI_SRC := $(shell find ui/src -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/svelte.config.js ui/package.json
 
-.PHONY: deps ui build run test test-ui lint fmt bindings bench clean dist dist-debug dist-test
+.PHONY: deps ui build run test test-ui lint fmt fuzz bindings bench clean dist dist-debug dist-test
 
 deps:
 	@bash scripts/deps.sh
@@ -54,6 +54,11 @@ lint: deps ui
 
 fmt:
 	$(CARGO) fmt --all
+
+# The property tests of the parsers (src/gainsight/props.rs) with many more cases than `make test`
+# runs (PROPTEST_CASES; 256 there). cargo-fuzz would need a nightly toolchain.
+fuzz:
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test -p outpost --lib gainsight::props
 
 # Regenerates ui/src/bindings.ts from the Rust types.
 bindings:

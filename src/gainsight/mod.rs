@@ -9,6 +9,8 @@ pub mod http;
 pub mod instance;
 pub mod key;
 pub mod paging;
+#[cfg(test)]
+mod props;
 pub mod px;
 pub mod record;
 pub mod response;

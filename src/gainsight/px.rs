@@ -383,6 +383,12 @@ pub fn classify_px(reply: &RawReply, host: &str) -> Result<Value, ApiError> {
     let html = reply.content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("html"))
         || reply.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     match reply.status {
+        // An informational status is no answer (found by the property tests: its body was read as data).
+        s @ 100..=199 => Err(fail(
+            ErrorKind::BadResponse,
+            format!("{host} answered with HTTP {s}, not a PX reply."),
+            HINT_RETRY,
+        )),
         300..=399 => Err(fail(
             ErrorKind::WrongInstance,
             format!("{host} answered with a redirect; not followed."),
