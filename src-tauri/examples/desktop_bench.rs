@@ -91,12 +91,7 @@ const ready = () => {
   if (act === 'nav') return !!q(arg.ready);
   if (act === 'open') return !!q("[data-testid='score-chart'] canvas") && !!q("[data-testid='account-name']");
   if (busy()) busySeen = true;
-  if (!busySeen || busy() || !window.__sent) return false;
-  if (act === 'search') {
-    const first = q("[data-testid='account-open']");
-    return !!first && first.textContent.toLowerCase().includes(arg.toLowerCase());
-  }
-  return true;
+  return busySeen && !busy() && !!window.__sent;
 };
 const t0 = performance.now();
 let finished = false;
