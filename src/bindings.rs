@@ -24,6 +24,7 @@ use crate::doctor::{OrgReport, StreamReport, UsageCandidate};
 use crate::error::{ErrorKind, ErrorPayload};
 use crate::export::{AccountExport, CtaExport, ExportDone};
 use crate::gainsight::px::{PxRegion, PxSubscription};
+use crate::gainsight::retry::Retrying;
 use crate::insights::link::PxAccountRef;
 use crate::insights::quality::{QualityCheck, QualityItem};
 use crate::insights::renewals::RenewalRisk;
@@ -34,7 +35,6 @@ use crate::model::{
 };
 use crate::settings::MappingSaved;
 use crate::sync::roles::{Matched, RoleMatch};
-use crate::gainsight::retry::Retrying;
 use crate::sync::{StreamProgress, SyncSummary};
 use ts_rs::{Config, TS};
 

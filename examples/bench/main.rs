@@ -119,7 +119,11 @@ fn desktop(dir: &std::path::Path, r: &mut Report) {
     for (name, what, target) in [
         ("ui_accounts_first_rows_p95_ms", "Accounts opened: first rows drawn", "≤ 300"),
         ("ui_ctas_first_rows_p95_ms", "CTAs opened: first rows drawn", "≤ 300"),
-        ("ui_search_rows_p95_ms", "search keystroke: query sent (after the 150 ms debounce) to rows drawn", "≤ 50"),
+        (
+            "ui_search_rows_p95_ms",
+            "search keystroke: query sent (after the 150 ms debounce) to rows drawn",
+            "≤ 50",
+        ),
         ("ui_facet_click_p95_ms", "facet clicked: rows drawn", "≤ 50"),
         ("ui_account_page_p95_ms", "account opened: page with its chart drawn", "≤ 150"),
     ] {
@@ -139,7 +143,14 @@ fn desktop(dir: &std::path::Path, r: &mut Report) {
         ));
     }
     if let Some(v) = value("webview_mb") {
-        r.add("webview_mb", "the WebKit web process's memory (PSS) after browsing", "MB", vec![v], "—", "≤ 300");
+        r.add(
+            "webview_mb",
+            "the WebKit web process's memory (PSS) after browsing",
+            "MB",
+            vec![v],
+            "—",
+            "≤ 300",
+        );
     }
     if let Some(v) = value("binary_mb") {
         r.add("binary_mb", "release `outpost-desktop` binary", "MB", vec![v], "—", "reported");

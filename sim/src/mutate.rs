@@ -224,7 +224,8 @@ mod tests {
 
     #[test]
     fn modify_moves_bands_and_delete_logs() {
-        let mut s = generate(&DataSpec { seed: 5, companies: 20, anchor_day: 20_000, measure_history: false });
+        let mut s =
+            generate(&DataSpec { seed: 5, companies: 20, anchor_day: 20_000, measure_history: false });
         let now = 20_001 * DAY_MS;
         let changed = modify(&mut s, "company", 3, now, 1);
         assert_eq!(changed.len(), 3);

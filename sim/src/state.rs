@@ -118,13 +118,12 @@ impl SimState {
     /// The org of `config`; `Err` when its profile does not fit the generated org.
     pub fn new(config: SimConfig) -> Result<Self, String> {
         let anchor_day = config.anchor_day.unwrap_or_else(|| now().as_secs() as i64 / 86_400);
-        let mut store =
-            data::generate(&DataSpec {
-                seed: config.seed,
-                companies: config.companies,
-                anchor_day,
-                measure_history: config.measure_history,
-            });
+        let mut store = data::generate(&DataSpec {
+            seed: config.seed,
+            companies: config.companies,
+            anchor_day,
+            measure_history: config.measure_history,
+        });
         if let Some((fact, history)) = &config.scorecard_objects {
             // The generated objects exist; a name another object already has is refused, and
             // the object keeps its default name.

@@ -265,7 +265,10 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
     let offset = w.arg(Sql::Integer(q.offset.max(0)));
     // The page's keys first, by SQLite's top-N sort over the matching rows (a window function
     // numbering every match cost 15 times more), then those rows with their CTA counts.
-    let keys = format!("SELECT c.rowid FROM companies c WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}", w.sql);
+    let keys = format!(
+        "SELECT c.rowid FROM companies c WHERE {} ORDER BY {order} LIMIT {limit} OFFSET {offset}",
+        w.sql
+    );
     let ids: Vec<i64> = {
         let mut stmt = conn.prepare_cached(&keys).map_err(db_err)?;
         stmt.query_map(params_from_iter(args(today, w)), |r| r.get(0))
@@ -345,8 +348,11 @@ impl Tally {
     /// and how many distinct values there are.
     pub(super) fn values(self) -> (Vec<FacetValue>, i64) {
         let distinct = self.by_key.len() as i64;
-        let mut all: Vec<(Vec<u8>, String, i64)> = self.by_key.into_iter().map(|(k, (v, n))| (k, v, n)).collect();
-        all.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.is_empty().cmp(&b.1.is_empty())).then_with(|| a.0.cmp(&b.0)));
+        let mut all: Vec<(Vec<u8>, String, i64)> =
+            self.by_key.into_iter().map(|(k, (v, n))| (k, v, n)).collect();
+        all.sort_by(|a, b| {
+            b.2.cmp(&a.2).then(a.1.is_empty().cmp(&b.1.is_empty())).then_with(|| a.0.cmp(&b.0))
+        });
         all.truncate(FACET_VALUES as usize);
         let values = all
             .into_iter()
@@ -406,16 +412,24 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
     let labels = Labels::load(conn)?;
     let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
     search_condition(&mut w, f);
-    let mut columns: Vec<String> = ["c.score_label", "c.csm_name", "c.stage", "c.industry", "c.connection_id"]
-        .iter()
-        .map(|c| format!("coalesce({c}, '')"))
-        .collect();
+    let mut columns: Vec<String> =
+        ["c.score_label", "c.csm_name", "c.stage", "c.industry", "c.connection_id"]
+            .iter()
+            .map(|c| format!("coalesce({c}, '')"))
+            .collect();
     let mut specs = Vec::new();
     for (i, (facet, label)) in
-        [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")].into_iter().enumerate()
+        [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")]
+            .into_iter()
+            .enumerate()
     {
         let labelled = matches!(facet, "stage" | "industry");
-        specs.push(FacetSpec { facet: facet.into(), label: label.into(), counted: Counted::Column(i), labelled });
+        specs.push(FacetSpec {
+            facet: facet.into(),
+            label: label.into(),
+            counted: Counted::Column(i),
+            labelled,
+        });
     }
     let flag = |columns: &mut Vec<String>, w: &mut Where, facet: &str, value: &str| -> Result<usize> {
         let cond = facet_condition(w, facet, &[value])?;
@@ -427,7 +441,12 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
         let at = flag(&mut columns, &mut w, "renewal", &d.to_string())?;
         windows.push((d.to_string(), format!("Within {d} days"), at, true));
     }
-    specs.push(FacetSpec { facet: "renewal".into(), label: "Renewal".into(), counted: Counted::Flags(windows), labelled: false });
+    specs.push(FacetSpec {
+        facet: "renewal".into(),
+        label: "Renewal".into(),
+        counted: Counted::Flags(windows),
+        labelled: false,
+    });
     let overdue = flag(&mut columns, &mut w, "overdue", "yes")?;
     // "None overdue" and "Not linked" are the rows without the flag: one column serves both.
     specs.push(FacetSpec {
@@ -449,7 +468,12 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
         ]),
         labelled: false,
     });
-    specs.push(FacetSpec { facet: "connection".into(), label: "Connection".into(), counted: Counted::Column(4), labelled: false });
+    specs.push(FacetSpec {
+        facet: "connection".into(),
+        label: "Connection".into(),
+        counted: Counted::Column(4),
+        labelled: false,
+    });
     for m in custom_columns(conn)? {
         let path = w.arg(Sql::Text(json_path(&m.field_name)?));
         let multi = m.data_type.eq_ignore_ascii_case("MULTISELECTDROPDOWNLIST");
@@ -469,16 +493,21 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
     chosen.dedup();
     let first_cond = columns.len();
     for facet in &chosen {
-        let values: Vec<&str> = f.filters.iter().filter(|x| x.facet == *facet).map(|x| x.value.as_str()).collect();
+        let values: Vec<&str> =
+            f.filters.iter().filter(|x| x.facet == *facet).map(|x| x.value.as_str()).collect();
         let cond = facet_condition(&mut w, facet, &values)?;
         columns.push(format!("coalesce({cond}, 0)"));
     }
     // Which chosen facet, if any, each spec is (its own choice does not narrow its counts).
-    let own: Vec<Option<usize>> =
-        specs.iter().map(|s| chosen.iter().position(|c| *c == s.facet)).collect();
+    let own: Vec<Option<usize>> = specs.iter().map(|s| chosen.iter().position(|c| *c == s.facet)).collect();
     let mut tallies: Vec<Tally> = specs.iter().map(|_| Tally::default()).collect();
-    let mut flags: Vec<Vec<i64>> =
-        specs.iter().map(|s| match &s.counted { Counted::Flags(v) => vec![0; v.len()], _ => Vec::new() }).collect();
+    let mut flags: Vec<Vec<i64>> = specs
+        .iter()
+        .map(|s| match &s.counted {
+            Counted::Flags(v) => vec![0; v.len()],
+            _ => Vec::new(),
+        })
+        .collect();
     let sql = format!("SELECT {} FROM companies c WHERE {}", columns.join(", "), w.sql);
     let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
     let mut rows = stmt.query(params_from_iter(args(today, w))).map_err(db_err)?;
@@ -509,7 +538,9 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
         }
     }
     let names: std::collections::HashMap<String, String> =
-        collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?.into_iter().collect();
+        collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .into_iter()
+            .collect();
     let mut out = Vec::new();
     for ((spec, tally), counts) in specs.into_iter().zip(tallies).zip(flags) {
         let (values, distinct) = match &spec.counted {
@@ -517,7 +548,11 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
                 let values: Vec<FacetValue> = v
                     .iter()
                     .zip(counts)
-                    .map(|((value, label, ..), count)| FacetValue { value: value.clone(), label: label.clone(), count })
+                    .map(|((value, label, ..), count)| FacetValue {
+                        value: value.clone(),
+                        label: label.clone(),
+                        count,
+                    })
                     .collect();
                 let n = values.len() as i64;
                 (values, n)
@@ -531,7 +566,9 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
             .into_iter()
             .map(|v| match spec.facet.as_str() {
                 _ if v.value.is_empty() => v,
-                "connection" => FacetValue { label: names.get(&v.value).cloned().unwrap_or_else(|| v.value.clone()), ..v },
+                "connection" => {
+                    FacetValue { label: names.get(&v.value).cloned().unwrap_or_else(|| v.value.clone()), ..v }
+                }
                 _ if spec.labelled => FacetValue { label: labels.any(&v.value), ..v },
                 _ => v,
             })

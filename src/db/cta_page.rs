@@ -133,8 +133,7 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
     let total = count(conn, "SELECT count(*) FROM ctas WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
     let w = where_of(q)?;
     let from = from(q);
-    let matching =
-        count(conn, &format!("SELECT count(*) {from} WHERE {}", w.sql), where_of(q)?.all(today))?;
+    let matching = count(conn, &format!("SELECT count(*) {from} WHERE {}", w.sql), where_of(q)?.all(today))?;
     let mut w = w;
     let limit = w.arg(Sql::Integer(q.limit.clamp(1, 1000)));
     let offset = w.arg(Sql::Integer(q.offset.max(0)));
@@ -196,8 +195,13 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
 /// counts for a facet when it meets every chosen facet but (maybe) that one.
 pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
     use super::account_page::{Tally, failed_choice};
-    const GROUPED: [(&str, &str); 5] =
-        [("type", "Type"), ("priority", "Priority"), ("status", "Status"), ("owner", "Owner"), ("connection", "Connection")];
+    const GROUPED: [(&str, &str); 5] = [
+        ("type", "Type"),
+        ("priority", "Priority"),
+        ("status", "Status"),
+        ("owner", "Owner"),
+        ("connection", "Connection"),
+    ];
     let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
     search_condition(&mut w, q);
     let mut columns: Vec<String> =

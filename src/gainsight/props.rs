@@ -45,7 +45,13 @@ fn any_json() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn reply(status: u16, content_type: Option<&str>, body: Vec<u8>) -> RawReply {
-    RawReply { status, content_type: content_type.map(str::to_string), location: None, retry_after: None, body }
+    RawReply {
+        status,
+        content_type: content_type.map(str::to_string),
+        location: None,
+        retry_after: None,
+        body,
+    }
 }
 
 proptest! {

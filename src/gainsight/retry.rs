@@ -230,12 +230,12 @@ mod tests {
                     }
                 },
             ),
-            |n| notes.lock().unwrap().push((n.attempt, n.of, n.kind)),
+            |n| notes.lock().expect("lock").push((n.attempt, n.of, n.kind)),
         )
         .await;
         assert!(r.is_ok());
         assert_eq!(
-            notes.into_inner().unwrap(),
+            notes.into_inner().expect("lock"),
             [(1, 3, ErrorKind::ServerError), (2, 3, ErrorKind::ServerError), (1, 2, ErrorKind::Offline)],
             "one note per retry, numbered within its kind's allowance"
         );
@@ -244,7 +244,13 @@ mod tests {
         let r = fast()
             .run(
                 || Duration::ZERO,
-                || async { if calls.fetch_add(1, Ordering::SeqCst) == 0 { Err(ApiError::new(ErrorKind::ServerError, "503", None)) } else { Ok(()) } },
+                || async {
+                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                        Err(ApiError::new(ErrorKind::ServerError, "503", None))
+                    } else {
+                        Ok(())
+                    }
+                },
             )
             .await;
         assert!(r.is_ok());

@@ -207,7 +207,10 @@ impl Outpost {
         }
         let reader = self.reader(client, card, run, opts, progress, None);
         let with_ctas = run.plan.streams.iter().any(|s| s.kind == StreamKind::Ctas);
-        let r = reader.progress.noting_retries(Stream::Deletes, reader.deletes(&run.plan.deletes, with_ctas)).await;
+        let r = reader
+            .progress
+            .noting_retries(Stream::Deletes, reader.deletes(&run.plan.deletes, with_ctas))
+            .await;
         let mut deleted = 0;
         if let Ok(read) = &r {
             deleted = read.records;

@@ -1173,7 +1173,8 @@ async fn a_mistyped_host_is_refused_and_an_instance_that_stops_answering_shows_o
     assert_eq!(out.status.code(), code(outpost::ErrorKind::Offline), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.lines().any(|l| l.starts_with("Prod companies: Gainsight is not answering; retrying (1 of 2) in ")),
+        err.lines()
+            .any(|l| l.starts_with("Prod companies: Gainsight is not answering; retrying (1 of 2) in ")),
         "{err}"
     );
     let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error")).collect();

@@ -306,7 +306,8 @@ mod tests {
 
     #[test]
     fn generates_requested_counts_with_resolvable_lookups() {
-        let store = generate(&DataSpec { seed: 3, companies: 40, anchor_day: 20_000, measure_history: false });
+        let store =
+            generate(&DataSpec { seed: 3, companies: 40, anchor_day: 20_000, measure_history: false });
         let companies = store.object("company").expect("company object");
         assert_eq!(companies.rows.len(), 40);
         let users = store.object("gsuser").expect("user object");
@@ -321,7 +322,11 @@ mod tests {
         let spec = |measure_history| DataSpec { seed: 3, companies: 12, anchor_day: 20_000, measure_history };
         let (plain, with) = (generate(&spec(false)), generate(&spec(true)));
         for object in ["company", "call_to_action", FACT_OBJECT] {
-            assert_eq!(plain.object(object).map(|o| &o.rows), with.object(object).map(|o| &o.rows), "{object}");
+            assert_eq!(
+                plain.object(object).map(|o| &o.rows),
+                with.object(object).map(|o| &o.rows),
+                "{object}"
+            );
         }
         let history = |s: &Store| s.object(HISTORY_OBJECT).map(|o| o.rows.clone()).unwrap_or_default();
         let (before, after) = (history(&plain), history(&with));
@@ -333,7 +338,11 @@ mod tests {
         for f in &with.object(FACT_OBJECT).expect("fact").rows {
             let week = after
                 .iter()
-                .find(|r| r["CompanyId"] == f["CompanyId"] && r["MeasureId"] == f["MeasureId"] && r["SnapshotDate"] == newest)
+                .find(|r| {
+                    r["CompanyId"] == f["CompanyId"]
+                        && r["MeasureId"] == f["MeasureId"]
+                        && r["SnapshotDate"] == newest
+                })
                 .expect("a newest week for every measure");
             assert_eq!(week["ScoreId"], f["CurScoreId"], "{:?}", f["MeasureId"]);
         }

@@ -92,8 +92,7 @@ async fn demo_org_connects_and_survives_a_restart() {
     let weeks: usize =
         chart.attr("data-points").await.expect("attr").unwrap_or_default().parse().unwrap_or(0);
     assert!(weeks > 1, "a chart of several weeks, got {weeks}");
-    let lines: usize =
-        chart.attr("data-lines").await.expect("attr").unwrap_or_default().parse().unwrap_or(0);
+    let lines: usize = chart.attr("data-lines").await.expect("attr").unwrap_or_default().parse().unwrap_or(0);
     assert!(lines > 1, "the overall score and a line per measure, got {lines}");
     assert_eq!(count_css(&app, "[data-testid='score-chart'] canvas").await, 1, "uPlot drew a canvas");
     let painted: bool = serde_json::from_value(

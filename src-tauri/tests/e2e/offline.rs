@@ -61,7 +61,10 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
         .expect("outcomes"),
     )
     .expect("outcomes");
-    assert!(!outcomes.is_empty() && outcomes.iter().all(|o| o == "failed"), "every stream failed: {outcomes:?}");
+    assert!(
+        !outcomes.is_empty() && outcomes.iter().all(|o| o == "failed"),
+        "every stream failed: {outcomes:?}"
+    );
     assert_eq!(count_css(&app, "[data-testid='sync-streams'] progress").await, 0, "no bar left running");
     let card = text_css(&app, &card_of("cs")).await;
     let host = url.trim_start_matches("http://");

@@ -351,7 +351,8 @@ pub fn files_holding(roots: &[PathBuf], needle: &[u8]) -> Vec<PathBuf> {
 /// app's own web storage is in its data dir).
 pub fn webview_dirs() -> Vec<PathBuf> {
     let home = PathBuf::from(std::env::var("HOME").unwrap_or_default());
-    let data = std::env::var("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".local/share"));
+    let data =
+        std::env::var("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".local/share"));
     let cache = std::env::var("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".cache"));
     [data.join("dev.outpost.app"), cache.join("dev.outpost.app")].into_iter().filter(|d| d.exists()).collect()
 }
