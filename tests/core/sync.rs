@@ -636,7 +636,12 @@ async fn retries_are_reported_on_their_stream_and_silence_fails_every_stream() {
     assert!(!read.is_empty());
     for o in &read {
         assert_eq!(o.outcome, outpost::db::org::StreamResult::Failed, "{:?}", o.stream);
-        assert_eq!(o.error.as_ref().map(|e| e.kind), Some(outpost::error::ErrorKind::Offline), "{:?}", o.stream);
+        assert_eq!(
+            o.error.as_ref().map(|e| e.kind),
+            Some(outpost::error::ErrorKind::Offline),
+            "{:?}",
+            o.stream
+        );
     }
     let card = app.connection(CS).expect("card");
     assert_eq!(card.status, outpost::connections::ConnectionStatus::Offline);
