@@ -23,13 +23,7 @@ async fn every_screen_in_the_dark_theme() {
     let data = tempfile::tempdir().expect("data dir");
     let driver = Driver::start_with_env(&[("GTK_THEME", "Adwaita:dark")]);
     let app = driver.launch(data.path()).await;
-    click(&app, "connect-cs").await;
-    click(&app, "try-demo").await;
-    wait_value(&app, "instance-url").await;
-    click(&app, "test-connection").await;
-    wait_attr(&app, "test-result", "data-ok", "true").await;
-    click(&app, "save").await;
-    wait_text_css(&app, &in_card("cs", "card-status"), "Connected").await;
+    connect_demo_cs(&app).await;
     crate::fields::sync_cs(&app, None).await;
 
     let palette = "return matchMedia('(prefers-color-scheme: dark)').matches \

@@ -51,17 +51,10 @@ async fn script_and_markup_from_gainsight_show_as_text() {
     click(&app, "nav-accounts").await;
     wait_text_css(&app, &testid("account-total"), "1 account").await;
     assert_eq!(texts_css(&app, &testid("account-open")).await, [NAME], "the name, character for character");
-    let region = app
-        .execute("return document.querySelector(\"[data-testid='custom-cell'][data-field='Region__gc']\").textContent.trim()", vec![])
-        .await
-        .expect("the Region cell");
-    assert_eq!(region, serde_json::json!(REGION));
+    let region = text_content(&app, "[data-testid='custom-cell'][data-field='Region__gc']").await;
+    assert_eq!(region.trim(), REGION);
     screenshot(&app, "hostile-accounts.png").await;
-    let facets = app
-        .execute("return document.querySelector(\"[data-testid='facets']\").textContent", vec![])
-        .await
-        .expect("the facets");
-    let facets = facets.as_str().unwrap_or_default();
+    let facets = text_content(&app, &testid("facets")).await;
     assert!(facets.contains(CSM) && facets.contains(REGION), "facet values as text: {facets}");
     no_script_ran(&app, "Accounts").await;
 
@@ -73,11 +66,7 @@ async fn script_and_markup_from_gainsight_show_as_text() {
 
     click(&app, "nav-ctas").await;
     find(&app, "cta-row").await;
-    let row = app
-        .execute("return document.querySelector(\"[data-testid='cta-row']\").textContent", vec![])
-        .await
-        .expect("the CTA row");
-    let row = row.as_str().unwrap_or_default();
+    let row = text_content(&app, &testid("cta-row")).await;
     assert!(row.contains(CTA) && row.contains(NAME), "{row}");
     no_script_ran(&app, "CTAs").await;
     screenshot(&app, "hostile-ctas.png").await;

@@ -52,15 +52,7 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
         "the sync said it was retrying: {seen:?}"
     );
     wait_text_css(&app, &in_card("cs", "card-status"), "Offline").await;
-    let outcomes: Vec<String> = serde_json::from_value(
-        app.execute(
-            "return Array.from(document.querySelectorAll(\"[data-testid='sync-stream']\"), e => e.dataset.outcome)",
-            vec![],
-        )
-        .await
-        .expect("outcomes"),
-    )
-    .expect("outcomes");
+    let outcomes = data_of_all(&app, &testid("sync-stream"), "outcome").await;
     assert!(
         !outcomes.is_empty() && outcomes.iter().all(|o| o == "failed"),
         "every stream failed: {outcomes:?}"
@@ -88,15 +80,9 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
     find(&app, "cta-row").await;
     assert!(text(&app, "freshness").await.starts_with("Offline — "), "CTAs say it too");
     click(&app, "nav-history").await;
-    let outcomes: Vec<String> = serde_json::from_value(
-        app.execute(
-            "return Array.from(document.querySelectorAll(\"[data-testid='history-row']\"), e => e.dataset.outcome)",
-            vec![],
-        )
-        .await
-        .expect("outcomes"),
-    )
-    .expect("outcomes");
+    wait_until(&app, "both runs listed", || async { count_css(&app, &testid("history-row")).await == 2 })
+        .await;
+    let outcomes = data_of_all(&app, &testid("history-row"), "outcome").await;
     assert_eq!(outcomes, ["failed", "ok"], "the failed run, then the good one: {outcomes:?}");
     app.close().await.expect("close the app");
 

@@ -13,13 +13,7 @@ async fn a_scheduled_sync_runs_by_itself_and_refreshes_the_card() {
     let driver = Driver::start_with_env(&[("OUTPOST_SCHEDULER_TICK_MS", "500")]);
     let app = driver.launch(data.path()).await;
 
-    click(&app, "connect-cs").await;
-    click(&app, "try-demo").await;
-    wait_value(&app, "instance-url").await;
-    click(&app, "test-connection").await;
-    wait_attr(&app, "test-result", "data-ok", "true").await;
-    click(&app, "save").await;
-    wait_text_css(&app, &in_card("cs", "card-status"), "Connected").await;
+    connect_demo_cs(&app).await;
     assert_eq!(text_css(&app, &in_card("cs", "card-last-sync")).await, "never", "not synced yet");
 
     click_css(&app, &in_card("cs", "sync-settings")).await;

@@ -356,3 +356,37 @@ pub fn webview_dirs() -> Vec<PathBuf> {
     let cache = std::env::var("XDG_CACHE_HOME").map(PathBuf::from).unwrap_or_else(|_| home.join(".cache"));
     [data.join("dev.outpost.app"), cache.join("dev.outpost.app")].into_iter().filter(|d| d.exists()).collect()
 }
+
+/// Connects Gainsight CS to the demo org through the form (Try the demo org → Test → Save) and
+/// waits for its Connected card.
+pub async fn connect_demo_cs(app: &Client) {
+    click(app, "connect-cs").await;
+    click(app, "try-demo").await;
+    wait_value(app, "instance-url").await;
+    click(app, "test-connection").await;
+    wait_attr(app, "test-result", "data-ok", "true").await;
+    click(app, "save").await;
+    wait_text_css(app, &in_card("cs", "card-status"), "Connected").await;
+}
+
+/// The text content of the first element at `css`, shown or not (WebDriver's text is only what
+/// is on screen: a cell scrolled out of the table reads empty).
+pub async fn text_content(c: &Client, css: &str) -> String {
+    let got = c
+        .execute("return document.querySelector(arguments[0])?.textContent ?? ''", vec![json!(css)])
+        .await
+        .expect("text content");
+    got.as_str().unwrap_or_default().to_string()
+}
+
+/// The `data-NAME` attribute of every element at `css`, in order.
+pub async fn data_of_all(c: &Client, css: &str, name: &str) -> Vec<String> {
+    let got = c
+        .execute(
+            "return Array.from(document.querySelectorAll(arguments[0]), e => e.dataset[arguments[1]] ?? '')",
+            vec![json!(css), json!(name)],
+        )
+        .await
+        .expect("attributes");
+    serde_json::from_value(got).expect("strings")
+}
