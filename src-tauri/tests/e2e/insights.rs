@@ -11,13 +11,7 @@ use support::desktop::Desktop;
 use support::*;
 
 async fn connect_demo(app: &fantoccini::Client) {
-    click(app, "connect-cs").await;
-    click(app, "try-demo").await;
-    wait_value(app, "instance-url").await;
-    click(app, "test-connection").await;
-    wait_attr(app, "test-result", "data-ok", "true").await;
-    click(app, "save").await;
-    wait_text_css(app, &in_card("cs", "card-status"), "Connected").await;
+    connect_demo_cs(app).await;
     click(app, "connect-px").await;
     click(app, "try-demo").await;
     wait_value(app, "px-api-key").await;
