@@ -34,6 +34,9 @@ pub enum Fault {
     /// emptied and `totalHits` is 0. Failures (a bad key, a bad query) pass through unchanged.
     /// For proving that a client never trusts an empty listing.
     EmptyReply { style: Option<String> },
+    /// A 200 JSON reply of this many MB (one record with a huge string), streamed so the simulator
+    /// never holds it; with its `Content-Length` announced or, when `announce` is false, chunked.
+    HugeBody { mb: u64, announce: bool },
 }
 
 impl Fault {

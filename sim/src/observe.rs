@@ -106,6 +106,7 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(cut.len()));
             resp
         }
+        Some(Fault::HugeBody { mb, announce }) => huge_body(mb, announce),
         Some(Fault::ResetMidBody) => {
             let (mut parts, body) = next.run(req).await.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
@@ -118,6 +119,30 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             Response::from_parts(parts, Body::from_stream(futures_stream(chunks)))
         }
     }
+}
+
+/// A JSON body of `mb` MB made of one record whose name is a huge string, produced chunk by chunk.
+fn huge_body(mb: u64, announce: bool) -> Response {
+    use futures_util::StreamExt;
+    const HEAD: &[u8] = br#"{"result":true,"errorCode":null,"data":{"records":[{"Gsid":"1","Name":""#;
+    const TAIL: &[u8] = br#""}]}}"#;
+    const CHUNK: usize = 64 * 1024;
+    let total = (mb as usize * 1024 * 1024).max(HEAD.len() + TAIL.len());
+    let filler = total - HEAD.len() - TAIL.len();
+    let pad = Bytes::from(vec![b'x'; CHUNK]);
+    let chunks = futures_util::stream::iter(0..filler.div_ceil(CHUNK)).map(move |i| {
+        let n = (filler - i * CHUNK).min(CHUNK);
+        Ok::<_, std::io::Error>(pad.slice(..n))
+    });
+    let stream = futures_util::stream::once(async { Ok(Bytes::from_static(HEAD)) })
+        .chain(chunks)
+        .chain(futures_util::stream::once(async { Ok(Bytes::from_static(TAIL)) }));
+    let mut resp = Response::new(Body::from_stream(stream));
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if announce {
+        resp.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(total));
+    }
+    resp
 }
 
 /// A PX reply with nothing in it: every list emptied, `totalHits` 0, `isLastPage` true.

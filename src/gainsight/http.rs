@@ -95,9 +95,43 @@ pub async fn send(
     let content_type = header(CONTENT_TYPE);
     let location = header(LOCATION);
     let retry_after = header(RETRY_AFTER).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
-    let body = response.bytes().await.map_err(|e| transport_error(&e, host))?.to_vec();
+    let body = read_body(response, host, MAX_REPLY_BYTES).await?;
     Ok(RawReply { status, content_type, location, retry_after, body })
 }
+
+/// The largest reply read. A page of 5,000 wide records is a few MB; anything near this is not a
+/// Gainsight page, and reading it whole could exhaust the laptop's memory.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads the body chunk by chunk, refusing (before reading, when the length is announced) a body
+/// over `limit` bytes, so a runaway reply costs at most `limit` of memory.
+async fn read_body(mut response: reqwest::Response, host: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            ErrorKind::BadResponse,
+            format!(
+                "{host} sent a reply larger than {} MB, which is not a Gainsight page; nothing of it was kept.",
+                limit / (1024 * 1024)
+            ),
+            Some(HINT_LARGE_REPLY),
+        )
+    };
+    let announced = response.content_length().unwrap_or(0);
+    if announced > limit as u64 {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(announced as usize);
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(&e, host))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+const HINT_LARGE_REPLY: &str = "Check that the instance address is the one you open Gainsight at. If it is, \
+try again later: a Gainsight page is a few MB at most.";
 
 /// The error and its causes, lower case, in one line.
 fn error_chain(e: &reqwest::Error) -> String {

@@ -150,3 +150,49 @@ pub async fn assert_equals_objects(sim: &RunningSim, dir: &Path, fact: &str, his
     super::assert_table(dir, "score_history", "", HISTORY, &records(sim, history, HISTORY).await);
     super::assert_table(dir, "usage_weekly", "", USAGE, &records(sim, "product_usage__gc", USAGE).await);
 }
+
+/// Asserts that no stream's cursor is ahead of its data: every record the simulator serves with a
+/// modification time before a stream's `modified_to` is in that stream's table (pages are read in
+/// modification order, so those were all in committed pages; a cursor written without its page
+/// would make the next incremental sync skip the page for good). Records at the cursor's instant
+/// itself may be in the next page, which the next sync re-reads.
+/// Returns how many cursors were checked.
+pub async fn assert_no_cursor_ahead(sim: &RunningSim, dir: &Path) -> usize {
+    const STREAMS: &[(&str, &str, &str)] = &[
+        ("companies", "companies", "company"),
+        ("ctas", "ctas", "call_to_action"),
+        ("measure_scores", "measure_scores", "company_scorecard_fact"),
+        ("score_history", "score_history", "company_scorecard_history"),
+        ("usage", "usage_weekly", "product_usage__gc"),
+    ];
+    let conn = rusqlite::Connection::open(dir.join("outpost.db")).expect("database file");
+    let mut checked = 0;
+    for (stream, table, object) in STREAMS {
+        let cursor: Option<String> = conn
+            .query_row("SELECT max(modified_to) FROM sync_cursors WHERE stream = ?1", [stream], |r| r.get(0))
+            .expect("cursor");
+        let Some(cursor) = cursor else { continue };
+        let cursor = chrono::DateTime::parse_from_rfc3339(&cursor)
+            .unwrap_or_else(|e| panic!("{stream}'s cursor {cursor:?} is an instant: {e}"))
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string();
+        let cached: std::collections::HashSet<String> =
+            rows(dir, &format!("SELECT gsid FROM {table}")).into_iter().collect();
+        let missing: Vec<String> = truth(sim, object, &["Gsid", "ModifiedDate"])
+            .await
+            .iter()
+            .filter(|r| super::canon(r.get("ModifiedDate"), Cell::Instant) < cursor)
+            .map(|r| super::canon(r.get("Gsid"), Cell::Text))
+            .filter(|id| !cached.contains(id))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{stream}'s cursor is at {cursor} but {} records modified by then are not cached (first {:?})",
+            missing.len(),
+            missing.first()
+        );
+        checked += 1;
+    }
+    checked
+}

@@ -13,6 +13,7 @@ mod client_cs;
 mod client_px;
 mod connections;
 mod export;
+mod faults;
 mod insights;
 mod labels;
 mod org_shapes;

@@ -110,3 +110,116 @@ async fn a_killed_sync_resumes_to_the_exact_truth() {
         changes.first().map(|c| &c.kind)
     );
 }
+
+/// Starts `outpost sync` on `dir` and kills it with SIGKILL once the simulator has answered
+/// `after` more calls; returns the endpoints called by then (the streams the kill fell among) and
+/// whether the process was still running when killed (else the point fell after its end).
+async fn sync_killed_after(sim: &RunningSim, dir: &Path, after: u64) -> (Vec<String>, bool) {
+    let before = sim.counters();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["--quiet", "sync", "--page-size", "40"])
+        .env("OUTPOST_LOOPBACK_CS_WINDOW_MS", "1000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("outpost sync");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while sim.counters().total_calls() < before.total_calls() + after {
+        assert!(std::time::Instant::now() < deadline, "the sync made no progress");
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let running = child.try_wait().expect("wait").is_none();
+    child.kill().expect("kill -9");
+    child.wait().expect("reap");
+    let now = sim.counters();
+    let called = now
+        .calls
+        .iter()
+        .filter(|(k, n)| **n > before.calls.get(*k).copied().unwrap_or(0))
+        .map(|(k, _)| k.rsplit('/').next().unwrap_or(k).to_string())
+        .collect();
+    (called, running)
+}
+
+/// After a kill: the file is sound, no cursor is ahead of its data, and the next sync reaches
+/// the exact truth.
+async fn assert_recovers(sim: &RunningSim, dir: &Path, point: &str) {
+    let check: String =
+        db(dir).query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check");
+    assert_eq!(check, "ok", "{point}: the database is sound after the kill");
+    let cursors = crate::common::truth::assert_no_cursor_ahead(sim, dir).await;
+    let committed: i64 = db(dir)
+        .query_row(
+            "SELECT (SELECT count(*) FROM companies) + (SELECT count(*) FROM ctas) + (SELECT count(*) FROM score_history) + (SELECT count(*) FROM usage_weekly)",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    eprintln!("{point}: {cursors} cursors checked, {committed} rows committed");
+    let app = Outpost::open(dir).expect("reopen").with_loopback_window(std::time::Duration::from_secs(1));
+    let s = app
+        .sync(CS, SyncOptions { page_size: Some(40), ..Default::default() }, &quiet)
+        .await
+        .expect("resume");
+    assert_eq!(s.outcome, "ok", "{point}: {:?}", s.error);
+    assert_equals_truth(sim, dir).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_at_twenty_four_points_across_streams_always_recovers() {
+    let sim = gainsight_sim::start(SimConfig {
+        companies: 30,
+        latency_ms: 3,
+        anchor_day: Some(20_400),
+        rate_limit_per_window: 100,
+        window_secs: 1,
+        ..Default::default()
+    })
+    .await
+    .expect("simulator");
+
+    // A whole first sync, to spread the kill points over its calls.
+    let reference = tempfile::tempdir().expect("dir");
+    drop(connect(reference.path(), &sim).await);
+    sim.reset_counters();
+    let (_, _) = sync_killed_after(&sim, reference.path(), u64::MAX).await;
+    let full_calls = sim.counters().total_calls();
+    assert!(full_calls >= 20, "a first sync of this org takes {full_calls} calls, enough to kill between");
+
+    let mut stages = std::collections::BTreeSet::new();
+    let mut points = 0;
+    // 18 points through a first sync, each in a fresh data folder.
+    for i in 0..18u64 {
+        let after = 1 + i * (full_calls - 2) / 17;
+        let dir = tempfile::tempdir().expect("dir");
+        drop(connect(dir.path(), &sim).await);
+        let (called, running) = sync_killed_after(&sim, dir.path(), after).await;
+        let point = format!("first sync, after call {after} of {full_calls} ({})", called.join(", "));
+        assert!(running, "{point}: the kill landed before the sync ended");
+        assert_recovers(&sim, dir.path(), &point).await;
+        stages.insert(called);
+        points += 1;
+    }
+
+    // 6 points through incremental syncs after the org changed, in the reference folder.
+    for round in 0..6u64 {
+        sim.modify("company", 3);
+        sim.modify("call_to_action", 6);
+        sim.modify("company_scorecard_history", 4);
+        sim.modify("product_usage__gc", 4);
+        let after = 1 + round;
+        let (called, running) = sync_killed_after(&sim, reference.path(), after).await;
+        let point = format!("incremental sync {round}, after call {after} ({})", called.join(", "));
+        assert!(running, "{point}: the kill landed before the sync ended");
+        assert_recovers(&sim, reference.path(), &point).await;
+        stages.insert(called);
+        points += 1;
+    }
+    assert!(points >= 20);
+    assert!(stages.len() >= 5, "the kills fell among different streams' calls, not all in one: {stages:?}");
+}

@@ -139,3 +139,71 @@ fn a_usage_error_names_the_missing_argument() {
     assert!(err.contains("not provided: --url <URL>."), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err:?}");
 }
+
+/// The highest resident memory of a running process, in MB (VmHWM only grows).
+fn peak_rss_mb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? / 1024)
+}
+
+/// A reply far larger than any Gainsight page, announced or streamed without a length: refused
+/// as a bad reply while the sync's memory stays well under the reply's size; the other streams
+/// go through.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_runaway_reply_is_refused_with_memory_well_below_its_size() {
+    use gainsight_sim::faults::{Fault, FaultRule};
+    const BODY_MB: u64 = 300;
+    let sim = common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Prod", "--url", &sim.base_url(), "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for announce in [true, false] {
+        sim.add_fault(FaultRule {
+            endpoint: "/v1/data/objects/query/call_to_action".into(),
+            fault: Fault::HugeBody { mb: BODY_MB, announce },
+            count: Some(1),
+            probability: None,
+        });
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_outpost"))
+            .arg("--data-dir")
+            .arg(d)
+            .args(["--json", "sync", "Prod", "--full"])
+            .env("OUTPOST_PX_ENDPOINTS_BASE", "http://127.0.0.1:9")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("outpost sync");
+        let pid = child.id();
+        let watch = std::thread::spawn(move || {
+            let mut peak = 0;
+            while let Some(mb) = peak_rss_mb(pid) {
+                peak = peak.max(mb);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            peak
+        });
+        let out = child.wait_with_output().expect("sync");
+        let peak = watch.join().expect("peak");
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("summary JSON ({e}): {}{}", text(&out.stdout), text(&out.stderr)));
+        let runs = summary.as_array().cloned().unwrap_or_else(|| vec![summary.clone()]);
+        let streams = runs[0]["streams"].as_array().expect("streams").clone();
+        let cta = streams.iter().find(|s| s["stream"] == "ctas").expect("the CTA stream");
+        assert_eq!(cta["error"]["kind"], "BadResponse", "announce={announce}: {cta}");
+        let message = cta["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("larger than 64 MB"), "announce={announce}: {message}");
+        assert!(
+            streams.iter().any(|s| s["stream"] == "companies" && s["error"].is_null()),
+            "the other streams went through: {streams:?}"
+        );
+        eprintln!("a {BODY_MB} MB reply (length announced: {announce}): peak RSS {peak} MB");
+        assert!(peak > 0, "the process's memory was read");
+        assert!(peak < BODY_MB / 2, "announce={announce}: peak {peak} MB for a {BODY_MB} MB reply");
+    }
+}
