@@ -63,7 +63,12 @@ fn utc_day(ms: i64) -> String {
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> Error + '_ {
-    move |e| Error::new(ErrorKind::Database, format!("The call budget file {} failed: {e}.", path.display()))
+    use rusqlite::ErrorCode::{CannotOpen, DiskFull, ReadOnly};
+    move |e| match e.sqlite_error_code() {
+        // Said the same way as for the database: the disk or the folder, not this file, is at fault.
+        Some(DiskFull | ReadOnly | CannotOpen) => crate::db::db_err(e),
+        _ => Error::new(ErrorKind::Database, format!("The call budget file {} failed: {e}.", path.display())),
+    }
 }
 
 /// What asking for a call got.

@@ -176,14 +176,41 @@ fn first_line(text: &str) -> String {
 }
 
 pub(crate) fn db_err(e: rusqlite::Error) -> Error {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{
+        CannotOpen, DatabaseBusy, DatabaseCorrupt, DatabaseLocked, DiskFull, NotADatabase, ReadOnly,
+    };
     let err = Error::new(ErrorKind::Database, format!("Local database error: {e}."));
-    // Damage found after the check at open (a disk fault mid-session): stop, and say the way out.
     match e.sqlite_error_code() {
+        // Damage found after the check at open (a disk fault mid-session): stop, and say the way out.
         Some(DatabaseCorrupt | NotADatabase) => err.with_hint(DAMAGED),
+        Some(DiskFull) => Error::new(
+            ErrorKind::Database,
+            "The disk that holds Outpost's data folder is full, so nothing more could be written.",
+        )
+        .with_hint(DISK_FULL),
+        Some(DatabaseBusy | DatabaseLocked) => Error::new(
+            ErrorKind::Database,
+            format!(
+                "Another program kept the local database (outpost.db) locked for more than {} s.",
+                BUSY_TIMEOUT.as_secs()
+            ),
+        )
+        .with_hint(LOCKED),
+        Some(ReadOnly | CannotOpen) => Error::new(
+            ErrorKind::Database,
+            "Outpost's data folder cannot be written: the folder or a file in it is read-only.",
+        )
+        .with_hint(
+            "Give your user write access to Outpost's data folder, or point --data-dir at another folder.",
+        ),
         _ => err,
     }
 }
+
+const DISK_FULL: &str =
+    "Free some space on that disk and sync again: the data of earlier syncs is kept and stays browsable.";
+const LOCKED: &str = "Close any other program that has outpost.db open (an SQLite browser, a backup or sync tool) \
+     and try again; the data of earlier syncs is kept.";
 
 /// The hint of damage found mid-session; a sync that meets it stops writing.
 const DAMAGED: &str = "The database file (outpost.db in the data folder) is damaged: quit Outpost, move the file \
@@ -220,6 +247,23 @@ mod tests {
             );
         }
         let busy = db_err(sqlite(rusqlite::ffi::SQLITE_BUSY));
-        assert!(busy.hint.is_none(), "a busy database is not damaged: {busy:?}");
+        assert!(!is_damaged(busy.hint.as_deref()), "a busy database is not damaged: {busy:?}");
+    }
+
+    #[test]
+    fn a_full_disk_a_lock_and_a_read_only_file_each_say_what_happened_and_what_to_do() {
+        let cases = [
+            (rusqlite::ffi::SQLITE_FULL, "full", "Free some space"),
+            (rusqlite::ffi::SQLITE_BUSY, "locked", "Close any other program"),
+            (rusqlite::ffi::SQLITE_LOCKED, "locked", "Close any other program"),
+            (rusqlite::ffi::SQLITE_READONLY, "read-only", "write access"),
+        ];
+        for (code, says, hint) in cases {
+            let e = db_err(sqlite(code));
+            assert_eq!(e.kind, ErrorKind::Database);
+            assert!(e.message.contains(says), "{code}: {e:?}");
+            assert!(!e.message.contains("Local database error"), "{code}: not SQLite's words: {e:?}");
+            assert!(e.hint.as_deref().is_some_and(|h| h.contains(hint)), "{code}: {e:?}");
+        }
     }
 }

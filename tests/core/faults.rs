@@ -81,6 +81,10 @@ fn cta_error(s: &outpost::sync::SyncSummary) -> outpost::error::ErrorPayload {
     cta.error.clone().unwrap_or_else(|| panic!("the CTA stream failed: {:?}", s.streams))
 }
 
+fn first_page() -> outpost::db::account_page::AccountPageQuery {
+    outpost::db::account_page::AccountPageQuery { limit: 50, ..Default::default() }
+}
+
 /// Every CTA line of the cache, to prove a failed run left them as they were.
 fn cta_lines(dir: &Path) -> Vec<String> {
     common::cache_lines(dir, "ctas", "", CTA)
@@ -218,5 +222,133 @@ async fn a_key_rotated_mid_sync_needs_attention_and_loses_nothing() {
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_eq!(app.connection(CS).expect("card").status, ConnectionStatus::Connected);
     sim.rotate_cs_key(gainsight_sim::DEMO_ACCESS_KEY);
+    assert_equals_truth(&sim, dir.path()).await;
+}
+
+/// A small tmpfs mounted on a fresh folder, unmounted when dropped: a disk that can fill up.
+/// Mounting needs root (CI runs as root) or passwordless sudo.
+struct SmallDisk {
+    _root: tempfile::TempDir,
+    path: std::path::PathBuf,
+}
+
+impl SmallDisk {
+    fn mount(mb: u64) -> SmallDisk {
+        let root = tempfile::tempdir().expect("dir");
+        let path = root.path().join("disk");
+        std::fs::create_dir(&path).expect("mount point");
+        let size = format!("size={mb}m,mode=0700");
+        let args = ["mount", "-t", "tmpfs", "-o", size.as_str(), "tmpfs", path.to_str().expect("path")];
+        let mounted = std::process::Command::new(args[0])
+            .args(&args[1..])
+            .status()
+            .is_ok_and(|s| s.success())
+            || std::process::Command::new("sudo").arg("-n").args(args).status().is_ok_and(|s| s.success());
+        assert!(mounted, "this test mounts a small tmpfs to fill: it needs root or passwordless sudo");
+        SmallDisk { _root: root, path }
+    }
+
+    /// Fills the disk but for about `leave` bytes.
+    fn fill(&self, leave: u64) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.path.join("filler");
+        let mut f = std::fs::File::create(&filler).expect("filler");
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.flush();
+        let len = std::fs::metadata(&filler).expect("filler").len();
+        f.set_len(len.saturating_sub(leave)).expect("leave some room");
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let target = self.path.to_str().unwrap_or_default().to_string();
+        let unmounted = std::process::Command::new("umount").arg(&target).status().is_ok_and(|s| s.success());
+        if !unmounted {
+            let _ = std::process::Command::new("sudo").args(["-n", "umount", &target]).status();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_disk_stops_the_sync_clearly_and_keeps_what_was_synced() {
+    let sim = start(30, 0).await;
+    let disk = SmallDisk::mount(24);
+    let dir = disk.path.join("data");
+    let app = connect(&dir, &sim).await;
+    assert_eq!(app.sync(CS, small_pages(), &quiet).await.expect("first").outcome, "ok");
+    let accounts_before = count(&dir, "companies");
+
+    // The disk fills up (another program's download, say) and much of the org changes.
+    let filler = disk.fill(16 * 1024);
+    sim.modify("call_to_action", 200);
+    sim.modify("company_scorecard_history", 300);
+    sim.modify("company", 20);
+    let s = app.sync(CS, SyncOptions { full: true, ..small_pages() }, &quiet).await;
+    let errors: Vec<outpost::ErrorPayload> = match &s {
+        Ok(s) => {
+            assert_ne!(s.outcome, "ok", "a full disk cannot take the changes: {:?}", s.streams);
+            s.streams.iter().filter_map(|o| o.error.clone()).chain(s.error.clone()).collect()
+        }
+        Err(e) => vec![e.payload()],
+    };
+    let full = errors.iter().find(|e| e.message.contains("is full")).unwrap_or_else(|| panic!("{errors:?}"));
+    assert_eq!(full.kind, outpost::ErrorKind::Database);
+    assert!(full.hint.as_deref().is_some_and(|h| h.contains("Free some space")), "{full:?}");
+
+    // What was synced is intact and browsable while the disk is still full.
+    sound(&dir);
+    assert_eq!(count(&dir, "companies"), accounts_before, "no account lost");
+    let page = app.account_page(&first_page()).expect("the accounts list opens on a full disk");
+    assert_eq!(page.total, accounts_before);
+    assert_no_cursor_ahead(&sim, &dir).await;
+
+    // Room again: the next run converges.
+    std::fs::remove_file(filler).expect("free the disk");
+    let next = app.sync(CS, small_pages(), &quiet).await.expect("next");
+    assert_eq!(next.outcome, "ok", "{:?}", next.error);
+    assert_equals_truth(&sim, &dir).await;
+    drop(app);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_locked_past_the_busy_timeout_is_a_clear_database_error_not_a_hang() {
+    let sim = start(10, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    assert_eq!(app.sync(CS, small_pages(), &quiet).await.expect("first").outcome, "ok");
+    let before = cta_lines(dir.path());
+
+    // Another program takes the write lock and keeps it.
+    let other = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("another program");
+    other.execute_batch("BEGIN IMMEDIATE; UPDATE connections SET name = name;").expect("write lock");
+    sim.modify("call_to_action", 5);
+    let t = std::time::Instant::now();
+    let s = tokio::time::timeout(Duration::from_secs(90), app.sync(CS, small_pages(), &quiet))
+        .await
+        .expect("the sync ends while the lock is held; it does not hang");
+    let waited = t.elapsed();
+    let errors: Vec<outpost::ErrorPayload> = match &s {
+        Ok(s) => {
+            assert_ne!(s.outcome, "ok");
+            s.streams.iter().filter_map(|o| o.error.clone()).chain(s.error.clone()).collect()
+        }
+        Err(e) => vec![e.payload()],
+    };
+    let locked = errors.iter().find(|e| e.message.contains("locked")).unwrap_or_else(|| panic!("{errors:?}"));
+    assert_eq!(locked.kind, outpost::ErrorKind::Database);
+    assert!(locked.hint.as_deref().is_some_and(|h| h.contains("Close any other program")), "{locked:?}");
+    assert!(waited >= Duration::from_secs(9), "it waited the busy timeout first ({waited:?})");
+    // Reading still works beside the lock (WAL), and nothing changed.
+    assert_eq!(cta_lines(dir.path()), before);
+    let page = app.account_page(&first_page()).expect("browse");
+    assert_eq!(page.total, 10);
+
+    other.execute_batch("ROLLBACK").expect("release");
+    drop(other);
+    let next = app.sync(CS, small_pages(), &quiet).await.expect("next");
+    assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, dir.path()).await;
 }
