@@ -18,6 +18,7 @@ pub mod insights;
 pub mod model;
 pub mod outpost;
 pub mod private;
+pub mod rebuild;
 pub mod schedule;
 pub mod secret;
 pub mod settings;

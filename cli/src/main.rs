@@ -112,6 +112,13 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },
+    /// The way out of a damaged database: move it aside, make a new one keeping the connections,
+    /// their keys and settings, and sync every connection again.
+    RebuildCache {
+        /// Only rebuild; sync later.
+        #[arg(long)]
+        no_sync: bool,
+    },
     /// Show or change a connection's sync settings.
     Settings {
         name: String,
@@ -344,6 +351,14 @@ async fn dispatch(cli: Cli, out: &Out) -> std::result::Result<(), Failure> {
             let opts = outpost::sync::SyncOptions { full, objects, page_size, ..Default::default() };
             let targets = if due { sync::Targets::Due } else { sync::Targets::Named(names) };
             sync::run(&app, targets, opts, out).await
+        }
+        Command::RebuildCache { no_sync } => {
+            out.rebuilt(&outpost::rebuild::rebuild_cache(&data_dir)?);
+            if no_sync {
+                return Ok(());
+            }
+            let app = open_app(&data_dir)?;
+            sync::run(&app, sync::Targets::Named(Vec::new()), Default::default(), out).await
         }
         Command::Accounts { search, band, health_below, sort, field, limit } => {
             let app = open_app(&data_dir)?;

@@ -183,6 +183,29 @@ impl Out {
         }
     }
 
+    /// What `rebuild-cache` did: where the damaged file went, what was kept and what was lost.
+    pub fn rebuilt(&self, r: &outpost::rebuild::RebuildReport) {
+        if self.json {
+            json_line!(json!({ "rebuilt": r }));
+        } else if !self.quiet {
+            println!("Moved the damaged database to {}.", visible(&r.moved_to));
+            if r.connections.is_empty() {
+                println!("No connection could be kept: connect again.");
+            } else {
+                let names: Vec<String> = r.connections.iter().map(|n| visible(n).into_owned()).collect();
+                let what = if names.len() == 1 {
+                    "1 connection".to_string()
+                } else {
+                    format!("{} connections", names.len())
+                };
+                println!("Kept {what} with their keys and settings: {}.", names.join(", "));
+            }
+            for lost in &r.lost {
+                println!("note: could not keep {}", visible(lost));
+            }
+        }
+    }
+
     pub fn exported(&self, what: &str, rows: usize, file: &std::path::Path) {
         if self.json {
             json_line!(json!({ "exported": what, "rows": rows, "out": file.display().to_string() }));

@@ -33,7 +33,7 @@ pub fn open(path: &Path) -> Result<Connection> {
             ErrorKind::Database,
             format!("The local database {} is empty (0 bytes): its data is gone.", path.display()),
         )
-        .with_hint("Move the file away to start afresh (connect again; the old keys stay in the keychain), or restore it from a backup."));
+        .with_hint("Restore it from a backup, or start afresh with `outpost rebuild-cache` (connect again; the old keys stay in the keychain)."));
     }
     let mut conn = Connection::open(path).map_err(db_err)?;
     // Before the first read: another process may be writing (migrating, say) at this moment.
@@ -109,8 +109,8 @@ fn unreadable(path: &Path, detail: &str) -> Error {
         ),
     )
     .with_hint(
-        "Move the file away (or restore it from a backup) and start Outpost again; connect again and sync to \
-         rebuild the cache. The keys stay in the keychain.",
+        "Rebuild the cache: run `outpost rebuild-cache`, or choose Rebuild the cache when Outpost starts. It \
+         moves the file away (nothing is deleted), keeps the connections, their keys and settings, and syncs again.",
     )
 }
 
@@ -213,8 +213,9 @@ const LOCKED: &str = "Close any other program that has outpost.db open (an SQLit
      and try again; the data of earlier syncs is kept.";
 
 /// The hint of damage found mid-session; a sync that meets it stops writing.
-const DAMAGED: &str = "The database file (outpost.db in the data folder) is damaged: quit Outpost, move the file \
-     away (or restore it from a backup) and start again; connect again and sync to rebuild the cache.";
+const DAMAGED: &str = "The database file (outpost.db in the data folder) is damaged: rebuild the cache (quit \
+     Outpost and run `outpost rebuild-cache`, or start Outpost and choose Rebuild the cache). It moves the file \
+     away, keeps the connections, their keys and settings, and syncs again.";
 
 /// Whether an error (by its hint) is damage SQLite found in the database file.
 pub(crate) fn is_damaged(hint: Option<&str>) -> bool {
@@ -242,7 +243,7 @@ mod tests {
             assert!(
                 e.hint
                     .as_deref()
-                    .is_some_and(|h| h.contains("outpost.db") && h.contains("move the file away")),
+                    .is_some_and(|h| h.contains("outpost.db") && h.contains("outpost rebuild-cache")),
                 "{e:?}"
             );
         }

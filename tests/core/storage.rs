@@ -152,7 +152,10 @@ fn a_database_with_damaged_pages_is_refused_untouched_naming_the_file() {
         "names the file: {e:?}"
     );
     assert!(!e.message.contains('\n'), "one line: {}", e.message);
-    assert!(e.hint.as_deref().is_some_and(|h| h.contains("Move the file away")), "says the way out: {e:?}");
+    assert!(
+        e.hint.as_deref().is_some_and(|h| h.contains("outpost rebuild-cache")),
+        "says the way out: {e:?}"
+    );
     assert_eq!(std::fs::read(&path).expect("read again"), bytes, "the refused file is left byte for byte");
 }
 
@@ -187,6 +190,8 @@ async fn a_sync_that_meets_a_damaged_table_stops_and_says_the_way_out() {
             access_key: gainsight_sim::DEMO_ACCESS_KEY.into(),
         };
         app.connect_cs(&input).await.expect("connect (needs the keychain `make test` starts)");
+        let settings = outpost::db::settings::SyncSettings { cs_calls_per_minute: 77, ..Default::default() };
+        app.set_sync_settings("Sim", &settings).expect("settings");
         let s = app.sync("Sim", Default::default(), &|_| {}).await.expect("first");
         assert_eq!(s.outcome, "ok");
     }
@@ -216,7 +221,7 @@ async fn a_sync_that_meets_a_damaged_table_stops_and_says_the_way_out() {
     let error = s.error.expect("why");
     assert_eq!(error.kind, outpost::ErrorKind::Database);
     assert!(
-        error.hint.as_deref().is_some_and(|h| h.contains("outpost.db") && h.contains("move the file")),
+        error.hint.as_deref().is_some_and(|h| h.contains("outpost.db") && h.contains("rebuild the cache")),
         "{error:?}"
     );
     assert!(
@@ -227,4 +232,43 @@ async fn a_sync_that_meets_a_damaged_table_stops_and_says_the_way_out() {
     drop(app);
     let e = Outpost::open(dir.path()).err().expect("the next start refuses it");
     assert!(e.message.contains("damaged") && e.message.contains(&path.display().to_string()), "{e:?}");
+
+    // The way out: rebuild the cache. The damaged file is moved aside as it was; the connection,
+    // its settings and its key are kept; the next sync brings the data back.
+    let damaged = std::fs::read(&path).expect("damaged bytes");
+    let report = outpost::rebuild::rebuild_cache(dir.path()).expect("rebuild");
+    assert_eq!(report.connections, vec!["Sim".to_string()], "{report:?}");
+    assert!(report.lost.is_empty(), "{report:?}");
+    assert_eq!(std::fs::read(&report.moved_to).expect("moved file"), damaged, "moved aside untouched");
+    let app = Outpost::open(dir.path()).expect("the rebuilt cache opens");
+    let card = app.connection("Sim").expect("the connection is kept");
+    assert_eq!(card.last_sync_at, None, "nothing synced into the new cache yet");
+    assert_eq!(app.sync_settings("Sim").expect("settings").cs_calls_per_minute, 77, "settings kept");
+    assert_eq!(app.account_page(&Default::default()).expect("empty list").total, 0);
+    let s = app.sync("Sim", Default::default(), &|_| {}).await.expect("sync with the kept key");
+    assert_eq!(s.outcome, "ok", "{:?}", s.error);
+    crate::common::truth::assert_equals_truth(&sim, dir.path()).await;
+}
+
+#[test]
+fn a_rebuild_waits_for_a_running_sync_and_says_what_it_could_not_keep() {
+    let dir = tempfile::tempdir().expect("dir");
+    drop(Outpost::open(dir.path()).expect("open"));
+    // A sync holds its lock (another process, as far as the file lock knows).
+    std::fs::create_dir_all(dir.path().join("locks")).expect("locks");
+    let lock = std::fs::File::create(dir.path().join("locks/sync-x.lock")).expect("lock");
+    lock.lock().expect("held");
+    let e = outpost::rebuild::rebuild_cache(dir.path()).expect_err("waits for the sync");
+    assert_eq!(e.kind, outpost::ErrorKind::Conflict, "{e:?}");
+    assert!(dir.path().join("outpost.db").exists(), "nothing moved");
+    drop(lock);
+
+    // A file that is no database at all: nothing to keep, and the report says so.
+    std::fs::write(dir.path().join("outpost.db"), b"not a database, saved over the cache\n".repeat(100))
+        .expect("junk");
+    let _ = std::fs::remove_file(dir.path().join("outpost.db-wal"));
+    let report = outpost::rebuild::rebuild_cache(dir.path()).expect("rebuild");
+    assert!(report.connections.is_empty());
+    assert!(report.lost.iter().any(|l| l.contains("connections")), "{report:?}");
+    assert!(Outpost::open(dir.path()).is_ok(), "a fresh cache");
 }

@@ -223,3 +223,66 @@ async fn a_sync_killed_at_twenty_four_points_across_streams_always_recovers() {
     assert!(points >= 20);
     assert!(stages.len() >= 5, "the kills fell among different streams' calls, not all in one: {stages:?}");
 }
+
+/// A database damaged on disk: every command refuses it and names `outpost rebuild-cache`, which
+/// moves it aside, keeps the connection and its key, and syncs the data back.
+#[tokio::test(flavor = "multi_thread")]
+async fn rebuild_cache_is_the_way_out_of_a_damaged_database() {
+    use crate::run::{outpost, text};
+    let sim = crate::common::sim().await;
+    let data = tempfile::tempdir().expect("dir");
+    let d = data.path();
+    let env = [("OUTPOST_PX_ENDPOINTS_BASE", "http://127.0.0.1:9")];
+    let url = sim.base_url();
+    let out = outpost(
+        d,
+        &["connect", "cs", "--name", "Prod", "--url", &url, "--access-key-stdin"],
+        gainsight_sim::DEMO_ACCESS_KEY,
+        &env,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = outpost(d, &["sync"], "", &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // The companies table's root page overwritten, as a disk fault would leave it.
+    let path = d.join("outpost.db");
+    let (root, page_size): (i64, i64) = {
+        let conn = Connection::open(&path).expect("db");
+        let root = conn
+            .query_row("SELECT rootpage FROM sqlite_master WHERE name = 'companies'", [], |r| r.get(0))
+            .expect("root page");
+        (root, conn.pragma_query_value(None, "page_size", |r| r.get(0)).expect("page size"))
+    };
+    let mut bytes = std::fs::read(&path).expect("read");
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + page_size as usize].fill(0xAB);
+    std::fs::write(&path, &bytes).expect("damage");
+
+    let out = outpost(d, &["accounts"], "", &env);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("damaged") && err.contains("outpost rebuild-cache"), "{err}");
+
+    let out = outpost(d, &["rebuild-cache"], "", &env);
+    let said = text(&out.stdout);
+    assert!(out.status.success(), "{said}{}", text(&out.stderr));
+    assert!(said.contains("Moved the damaged database to"), "{said}");
+    assert!(said.contains("Kept 1 connection with their keys and settings: Prod."), "{said}");
+    let moved: Vec<_> = std::fs::read_dir(d)
+        .expect("dir")
+        .flatten()
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with("outpost.db.damaged-") && !name.ends_with("-wal") && !name.ends_with("-shm")
+        })
+        .collect();
+    assert!(!moved.is_empty(), "the damaged file is kept aside");
+    assert_eq!(std::fs::read(moved[0].path()).expect("moved").len(), bytes.len());
+
+    // Synced again with the kept key: the whole org is back.
+    assert_equals_truth(&sim, d).await;
+    let out = outpost(d, &["--json", "history"], "", &env);
+    let runs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("history");
+    assert_eq!(runs.as_array().map(Vec::len), Some(1), "the new cache's one run: {runs}");
+    assert_eq!(runs[0]["outcome"], "ok");
+}
