@@ -24,6 +24,11 @@ pub struct RebuildReport {
     pub lost: Vec<String>,
 }
 
+/// Whether rebuilding the cache is the way out of this error (a damaged or emptied database).
+pub fn is_the_way_out(e: &Error) -> bool {
+    e.kind == ErrorKind::Database && crate::db::needs_rebuild(e.hint.as_deref())
+}
+
 /// Rows of one table, with its column names, as the damaged file still gives them.
 struct Salvaged {
     table: &'static str,

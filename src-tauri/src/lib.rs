@@ -41,28 +41,14 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .on_window_event(move |w, event| window::on_event(w, event, &files))
-        .setup(move |app| {
-            let state = state::AppState::open(&data_dir)?;
-            app.manage(state);
-            // The webview's own storage (the Accounts view's filters and sort) lives in the data
-            // folder too, so a data folder is the whole profile: another one starts fresh.
-            let config = app.config().app.windows.first().cloned().unwrap_or_default();
-            tauri::WebviewWindowBuilder::from_config(app, &config)?
-                .data_directory(data_dir.join("webview"))
-                .build()?;
-            window::restore(app.handle(), &window::WindowFiles::new(&data_dir));
-            tray::create(app.handle())?;
-            let tray_handle = app.handle().clone();
-            app.listen_any("sync://finished", move |_| tray::refresh(&tray_handle));
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                let state = handle.state::<state::AppState>();
-                if let Err(e) = state.core.revive_demo().await {
-                    eprintln!("outpost: could not restart the demo org: {}", e.message);
-                }
-                scheduler(handle.clone()).await;
-            });
-            Ok(())
+        .setup(move |app| match state::AppState::open(&data_dir) {
+            Ok(state) => start(app.handle(), state, &data_dir, false),
+            // A damaged cache: ask, rather than fail to start with nothing on screen.
+            Err(e) if outpost::rebuild::is_the_way_out(&e) => {
+                offer_rebuild(app.handle().clone(), data_dir.clone(), e);
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
         })
         .invoke_handler(tauri::generate_handler![
             commands::about::about,
@@ -112,6 +98,103 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("outpost: the desktop app stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Opens the window on an opened cache and starts the background work; after a rebuild, syncs
+/// every connection so the new cache fills.
+fn start(
+    app: &tauri::AppHandle,
+    state: state::AppState,
+    data_dir: &std::path::Path,
+    resync: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    app.manage(state);
+    // The webview's own storage (the Accounts view's filters and sort) lives in the data
+    // folder too, so a data folder is the whole profile: another one starts fresh.
+    let config = app.config().app.windows.first().cloned().unwrap_or_default();
+    tauri::WebviewWindowBuilder::from_config(app, &config)?
+        .data_directory(data_dir.join("webview"))
+        .build()?;
+    window::restore(app, &window::WindowFiles::new(data_dir));
+    tray::create(app)?;
+    let tray_handle = app.clone();
+    app.listen_any("sync://finished", move |_| tray::refresh(&tray_handle));
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<state::AppState>();
+        if let Err(e) = state.core.revive_demo().await {
+            eprintln!("outpost: could not restart the demo org: {}", e.message);
+        }
+        if resync {
+            sync_every_connection(&handle).await;
+        }
+        scheduler(handle.clone()).await;
+    });
+    Ok(())
+}
+
+/// The damaged-cache dialog: Rebuild the cache (the file moved aside, connections, keys and
+/// settings kept, then every connection synced) or Quit. Nothing is changed without the answer.
+fn offer_rebuild(handle: tauri::AppHandle, data_dir: PathBuf, e: outpost::Error) {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    let text = format!(
+        "{}\n\nRebuild the cache moves the damaged file aside (nothing is deleted), keeps your connections \
+         with their keys and settings, and syncs them again.",
+        e.message
+    );
+    let dialogs = handle.dialog().clone();
+    dialogs
+        .message(text)
+        .title("Outpost: the local cache is damaged")
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom("Rebuild the cache".into(), "Quit".into()))
+        .show(move |rebuild| {
+            if !rebuild {
+                handle.exit(0);
+                return;
+            }
+            let opened =
+                outpost::rebuild::rebuild_cache(&data_dir).and_then(|_| state::AppState::open(&data_dir));
+            match opened {
+                Ok(state) => {
+                    let h = handle.clone();
+                    let _ = handle.run_on_main_thread(move || {
+                        if let Err(e) = start(&h, state, &data_dir, true) {
+                            eprintln!("outpost: the desktop app stopped: {e}");
+                            h.exit(1);
+                        }
+                    });
+                }
+                Err(e) => {
+                    let text = format!("{}\n\n{}", e.message, e.hint.unwrap_or_default());
+                    let h = handle.clone();
+                    handle
+                        .dialog()
+                        .message(text)
+                        .title("Outpost: the cache could not be rebuilt")
+                        .kind(MessageDialogKind::Error)
+                        .show(move |_| h.exit(1));
+                }
+            }
+        });
+}
+
+/// Syncs each connection once, with the progress and end the views listen for.
+async fn sync_every_connection(handle: &tauri::AppHandle) {
+    use tauri::Emitter;
+    let state = handle.state::<state::AppState>();
+    for card in state.core.connection_cards().unwrap_or_default() {
+        let _ = handle.emit("sync://started", &card.id);
+        let progress = |p: &outpost::sync::StreamProgress| {
+            let _ = handle.emit("sync://progress", p);
+        };
+        match state.core.sync(&card.id, Default::default(), &progress).await {
+            Ok(summary) => {
+                let _ = handle.emit("sync://finished", &summary);
+            }
+            Err(e) => eprintln!("outpost: sync of {} after the rebuild: {}", card.name, e.message),
+        }
     }
 }
 

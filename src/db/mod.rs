@@ -33,7 +33,7 @@ pub fn open(path: &Path) -> Result<Connection> {
             ErrorKind::Database,
             format!("The local database {} is empty (0 bytes): its data is gone.", path.display()),
         )
-        .with_hint("Restore it from a backup, or start afresh with `outpost rebuild-cache` (connect again; the old keys stay in the keychain)."));
+        .with_hint(EMPTY));
     }
     let mut conn = Connection::open(path).map_err(db_err)?;
     // Before the first read: another process may be writing (migrating, say) at this moment.
@@ -108,10 +108,18 @@ fn unreadable(path: &Path, detail: &str) -> Error {
             path.display()
         ),
     )
-    .with_hint(
-        "Rebuild the cache: run `outpost rebuild-cache`, or choose Rebuild the cache when Outpost starts. It \
-         moves the file away (nothing is deleted), keeps the connections, their keys and settings, and syncs again.",
-    )
+    .with_hint(UNREADABLE)
+}
+
+const UNREADABLE: &str = "Rebuild the cache: run `outpost rebuild-cache`, or choose Rebuild the cache when \
+     Outpost starts. It moves the file away (nothing is deleted), keeps the connections, their keys and settings, \
+     and syncs again.";
+const EMPTY: &str = "Restore it from a backup, or start afresh with `outpost rebuild-cache` (connect again; the \
+     old keys stay in the keychain).";
+
+/// Whether an error's hint (from opening or using the database) sends the admin to a rebuild.
+pub(crate) fn needs_rebuild(hint: Option<&str>) -> bool {
+    matches!(hint, Some(h) if h == UNREADABLE || h == EMPTY || h == DAMAGED)
 }
 
 /// An in-memory database with the full schema, for unit tests.

@@ -14,5 +14,6 @@ mod insights;
 mod instance;
 mod lifecycle;
 mod offline;
+mod rebuild;
 mod scale;
 mod schedule;

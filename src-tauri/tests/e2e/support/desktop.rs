@@ -357,6 +357,36 @@ impl Display {
         }
     }
 
+    /// Clicks (XTEST: as the mouse would) at `x`, `y` inside the window titled `title`; a negative
+    /// coordinate counts from the right or bottom edge.
+    pub fn click(&self, pid: u32, title: &str, x: i16, y: i16) {
+        use x11rb::connection::Connection;
+        use x11rb::protocol::xproto::{
+            BUTTON_PRESS_EVENT, BUTTON_RELEASE_EVENT, ConnectionExt, MOTION_NOTIFY_EVENT,
+        };
+        use x11rb::protocol::xtest::ConnectionExt as _;
+        let w = *self.windows(pid, title).first().unwrap_or_else(|| panic!("no window {title:?}"));
+        let g = self.conn.get_geometry(w).expect("geometry").reply().expect("geometry");
+        let x = if x < 0 { g.width as i16 + x } else { x };
+        let y = if y < 0 { g.height as i16 + y } else { y };
+        let at = self.conn.translate_coordinates(w, self.root, x, y).expect("translate").reply().expect("at");
+        let (ax, ay) = (at.dst_x, at.dst_y);
+        self.conn.xtest_fake_input(MOTION_NOTIFY_EVENT, 0, 0, self.root, ax, ay, 0).expect("move");
+        self.conn.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(100));
+        self.conn.xtest_fake_input(BUTTON_PRESS_EVENT, 1, 0, self.root, ax, ay, 0).expect("press");
+        self.conn.xtest_fake_input(BUTTON_RELEASE_EVENT, 1, 0, self.root, ax, ay, 0).expect("release");
+        self.conn.flush().expect("flush");
+    }
+
+    /// The size of the window titled `title`.
+    pub fn size(&self, pid: u32, title: &str) -> (u16, u16) {
+        use x11rb::protocol::xproto::ConnectionExt;
+        let w = *self.windows(pid, title).first().unwrap_or_else(|| panic!("no window {title:?}"));
+        let g = self.conn.get_geometry(w).expect("geometry").reply().expect("geometry");
+        (g.width, g.height)
+    }
+
     /// Asks the window to close, as a window manager's close button does: `WM_DELETE_WINDOW`.
     pub fn close(&self, pid: u32, title: &str) {
         use x11rb::connection::Connection;
