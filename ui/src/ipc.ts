@@ -1,7 +1,7 @@
 // The only module that talks to the Rust side. Every call is typed with the generated bindings,
 // and every failure arrives as an ErrorPayload { kind, message, hint } to branch on by kind.
-import { Channel, invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { Channel, invoke as tauriInvoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { listen as tauriListen, type EventCallback, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   BudgetMeter,
   AccountDetail,
@@ -54,6 +54,50 @@ export function asError(e: unknown): ErrorPayload {
   return { kind: "Internal", message, hint: "Try again; if it keeps happening, restart Outpost." };
 }
 
+/** One message from the Rust side, as the secrets scan of the end-to-end tests reads it. */
+export interface Recorded {
+  name: string;
+  ok: boolean;
+  text: string;
+}
+
+/**
+ * Keeps a copy of every reply, error, channel message and event from the Rust side, but only
+ * once a test has set `window.__outpostIpcLog` to an array (WebDriver does, to scan everything
+ * that crossed the boundary for key bytes). Otherwise nothing is kept.
+ */
+function record(name: string, ok: boolean, value: unknown) {
+  const log = (window as { __outpostIpcLog?: Recorded[] }).__outpostIpcLog;
+  if (!Array.isArray(log)) return;
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  log.push({ name, ok, text });
+}
+
+function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  return tauriInvoke<T>(cmd, args).then(
+    (reply) => {
+      record(cmd, true, reply);
+      return reply;
+    },
+    (e: unknown) => {
+      record(cmd, false, e);
+      throw e;
+    },
+  );
+}
+
+function listen<T>(event: string, f: EventCallback<T>): Promise<UnlistenFn> {
+  return tauriListen<T>(event, (e) => {
+    record(event, true, e.payload);
+    f(e);
+  });
+}
+
 export const ipc = {
   about: () => invoke<BuildInfo>("about"),
   listConnections: () => invoke<ConnectionCard[]>("list_connections"),
@@ -67,7 +111,10 @@ export const ipc = {
 
   syncNow: (id: string, onProgress: (p: StreamProgress) => void) => {
     const channel = new Channel<StreamProgress>();
-    channel.onmessage = onProgress;
+    channel.onmessage = (p) => {
+      record("sync_now:progress", true, p);
+      onProgress(p);
+    };
     return invoke<SyncSummary>("sync_now", { id, onProgress: channel });
   },
   cancelSync: (id: string) => invoke<boolean>("cancel_sync", { id }),

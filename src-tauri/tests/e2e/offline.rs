@@ -20,6 +20,8 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
     let data = tempfile::tempdir().expect("data dir");
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
+    // Every reply, error, progress message and event from the Rust side is kept for the scan.
+    app.execute("window.__outpostIpcLog = []", vec![]).await.expect("record the IPC replies");
 
     click(&app, "connect-cs").await;
     type_into(&app, "instance-url", &url).await;
@@ -29,6 +31,12 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
     click(&app, "save").await;
     wait_text_css(&app, &in_card("cs", "card-status"), "Connected").await;
     let first = crate::fields::sync_cs(&app, None).await;
+    // A wrong new key is refused: its error crosses the boundary too, for the scan below.
+    click_css(&app, &in_card("cs", "update-key")).await;
+    type_into(&app, "new-key", "still-not-the-right-key-000000000000").await;
+    click(&app, "update-key-save").await;
+    find(&app, "old-key-kept").await;
+    click_css(&app, "[data-testid='update-key-form'] button.ghost").await;
 
     // Gainsight goes away: nothing listens on its address any more.
     sim.stop().await;
@@ -84,6 +92,39 @@ async fn gainsight_going_away_leaves_the_cache_browsable_and_says_offline() {
         .await;
     let outcomes = data_of_all(&app, &testid("history-row"), "outcome").await;
     assert_eq!(outcomes, ["failed", "ok"], "the failed run, then the good one: {outcomes:?}");
+
+    // No IPC reply carried the key: the test, the save, the sync with its progress, every screen.
+    let log = app.execute("return window.__outpostIpcLog", vec![]).await.expect("the IPC log");
+    let log = log.as_array().cloned().unwrap_or_default();
+    let said = |e: &serde_json::Value| e["text"].as_str().unwrap_or_default().to_string();
+    let names: std::collections::BTreeSet<String> =
+        log.iter().filter_map(|e| e["name"].as_str().map(str::to_string)).collect();
+    for needed in [
+        "test_connection",
+        "save_connection",
+        "sync_now",
+        "sync_now:progress",
+        "account_page",
+        "get_account",
+        "cta_page",
+        "sync_history",
+        "list_connections",
+    ] {
+        assert!(names.contains(needed), "the log holds {needed} replies: {names:?}");
+    }
+    assert!(log.iter().any(|e| said(e).contains(&name)), "the scan sees what the replies hold");
+    assert!(log.iter().any(|e| e["ok"] == false), "errors are scanned too");
+    let leaked: Vec<String> = log
+        .iter()
+        .filter(|e| said(e).contains(gainsight_sim::DEMO_ACCESS_KEY))
+        .map(|e| e["name"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "the Access Key crossed the IPC boundary in {leaked:?} ({} messages scanned)",
+        log.len()
+    );
+    eprintln!("IPC scan: {} messages of {} kinds, none holding the key", log.len(), names.len());
     app.close().await.expect("close the app");
 
     // The key went to the keychain and nowhere else: not the database, its WAL, the lock files,
