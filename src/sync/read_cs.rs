@@ -216,8 +216,12 @@ impl Run<'_> {
                 return Err(self.missing_needed(p.kind, &label, m));
             }
             match self.pages(p, &resolved).await {
-                Ok(records) => {
+                Ok((records, skipped)) => {
                     notices.extend(gap_notices(p.kind, &label, &resolved));
+                    if skipped > 0 {
+                        let what = if skipped == 1 { "1 record" } else { &format!("{skipped} records") };
+                        notices.push(format!("{label}: {what} without an id (Gsid) could not be kept."));
+                    }
                     return Ok(StreamRead { records, notices, ..Default::default() });
                 }
                 Err(Stop::Api(e)) if e.is_unknown_field() && refused.len() < MAX_REFUSALS => {
@@ -302,8 +306,9 @@ impl Run<'_> {
         e
     }
 
-    /// Pages through the stream's object with the resolved select list; returns the rows applied.
-    async fn pages(&self, p: &StreamPlan, resolved: &Resolved) -> Result<u64, Stop> {
+    /// Pages through the stream's object with the resolved select list; returns the rows applied
+    /// and the records skipped for having no id.
+    async fn pages(&self, p: &StreamPlan, resolved: &Resolved) -> Result<(u64, u64), Stop> {
         let mut spec = streams::spec(resolved);
         if let Some(size) = self.opts.page_size {
             spec.page_size = size.clamp(1, MAX_QUERY_LIMIT);
@@ -329,7 +334,7 @@ impl Run<'_> {
         });
         let pages = query_pages(self.client, spec);
         futures_util::pin_mut!(pages);
-        let (mut records, mut count) = (0u64, 0u64);
+        let (mut records, mut count, mut skipped) = (0u64, 0u64, 0u64);
         self.report(p.kind.stream(), 0, 0, false);
         // The page being written while the next one is fetched.
         let mut writing: Option<oneshot::Receiver<Result<Applied>>> = None;
@@ -355,6 +360,7 @@ impl Run<'_> {
                     }
                 })?;
                 records += applied.rows;
+                skipped += applied.skipped;
                 count += 1;
                 self.report(p.kind.stream(), records, count, false);
             }
@@ -363,7 +369,7 @@ impl Run<'_> {
             writing = Some(self.write(&job, page)?);
         }
         self.report(p.kind.stream(), records, count, true);
-        Ok(records)
+        Ok((records, skipped))
     }
 }
 

@@ -352,3 +352,94 @@ async fn a_database_locked_past_the_busy_timeout_is_a_clear_database_error_not_a
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, dir.path()).await;
 }
+
+/// Records of every odd shape a reply can hold: nulls where values belong, wrong types, unknown
+/// fields, a 1 MB name, nesting 100 deep, replacement characters, and a reply
+/// nested past what the parser takes. The sync never panics: a record keeps what can be read, a
+/// page that cannot be parsed is a clear `BadResponse`, and the next clean run converges.
+#[tokio::test(flavor = "multi_thread")]
+async fn odd_records_keep_what_can_be_read_and_an_unparsable_page_is_a_clear_error() {
+    let sim = start(5, 0).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = connect(dir.path(), &sim).await;
+    let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    let big = "x".repeat(1024 * 1024);
+    let records = format!(
+        r#"[{{"Gsid":"odd-1","Name":null,"Arr":"lots","Mrr":{{"a":1}},"RenewalDate":[1,2],"Employees":true,
+            "ModifiedDate":"not a date","Unknown__gc":{deep},"Industry":42}},
+           {{"Gsid":"odd-2","Name":"{big}","Arr":1e308,"RenewalDate":"2027-13-45","ModifiedDate":1700000000000,
+            "Csm__gr.Name":"\ufffd\ufffd"}},
+           {{"Gsid":null,"Name":"no id"}},
+           {{"Name":"no id at all"}}]"#
+    );
+    let body =
+        format!(r#"{{"result":true,"errorCode":null,"errorDesc":null,"data":{{"records":{records}}}}}"#);
+    sim.add_fault(FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault: Fault::Raw { status: 200, content_type: "application/json".into(), body },
+        count: Some(1),
+        probability: None,
+    });
+    let s = app
+        .sync(
+            CS,
+            SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() },
+            &quiet,
+        )
+        .await
+        .expect("the run returns");
+    assert_eq!(s.outcome, "ok", "{:?}", s.streams);
+    let companies = &s.streams[0];
+    assert_eq!(companies.records, 2, "the two records with an id are kept");
+    assert!(
+        companies.notices.iter().any(|n| n.contains("2 records without an id (Gsid) could not be kept")),
+        "and the admin is told of the two without: {:?}",
+        companies.notices
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let row = |id: &str| -> Vec<String> {
+        conn.query_row(
+            "SELECT quote(arr), quote(mrr), quote(renewal_date), quote(employees), quote(industry), \
+             quote(modified_at), length(name), quote(csm_name) FROM companies WHERE gsid = ?1",
+            [id],
+            |r| (0..8).map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}"))).collect(),
+        )
+        .expect("row")
+    };
+    let odd1 = row("odd-1");
+    // Wrong types are left empty, never guessed: a word as ARR, an object as MRR, a list as a date,
+    // a flag as a head count, text as a modified date; a number as an industry is its text.
+    for (i, what) in [(0, "arr"), (1, "mrr"), (2, "renewal"), (3, "employees"), (5, "modified")] {
+        assert_eq!(odd1[i], r#"Text("NULL")"#, "odd-1's {what}: {odd1:?}");
+    }
+    assert_eq!(odd1[4], r#"Text("'42'")"#, "{odd1:?}");
+    let odd2 = row("odd-2");
+    assert_eq!(odd2[2], r#"Text("NULL")"#, "month 13 is no date: {odd2:?}");
+    assert_eq!(odd2[6], "Integer(1048576)", "a huge name is kept whole, as text");
+    assert_eq!(odd2[7], format!("Text({:?})", "'\u{fffd}\u{fffd}'"), "{odd2:?}");
+
+    // A reply nested deeper than the parser takes: a clear error, not a crash or a stack overflow.
+    let body = format!(
+        r#"{{"result":true,"data":{{"records":[{{"Gsid":"deep","Name":{}1{}}}]}}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    sim.add_fault(FaultRule {
+        endpoint: "/v1/data/objects/query/company".into(),
+        fault: Fault::Raw { status: 200, content_type: "application/json".into(), body },
+        count: Some(1),
+        probability: None,
+    });
+    let only_companies =
+        || SyncOptions { objects: Some(vec![outpost::model::ObjectGroup::Companies]), ..Default::default() };
+    let s = app.sync(CS, only_companies(), &quiet).await.expect("the run returns");
+    assert_ne!(s.outcome, "ok");
+    let e = s.streams[0].error.clone().expect("an error");
+    assert_eq!(e.kind, outpost::ErrorKind::BadResponse, "{e:?}");
+    assert!(!e.message.contains('['), "one plain line: {}", e.message);
+
+    // Clean replies again: a full read converges (the odd rows are gone with the reconcile).
+    let s = app.sync(CS, SyncOptions { full: true, ..Default::default() }, &quiet).await.expect("clean");
+    assert_eq!(s.outcome, "ok", "{:?}", s.error);
+    assert_equals_truth(&sim, dir.path()).await;
+}

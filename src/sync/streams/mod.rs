@@ -65,6 +65,8 @@ pub fn roles_of(kind: StreamKind) -> &'static [Role] {
 #[derive(Default)]
 pub struct Applied {
     pub rows: u64,
+    /// Records without an id (`Gsid`), which cannot be kept or matched later.
+    pub skipped: u64,
     pub modified_to: Option<DateTime<Utc>>,
 }
 
@@ -87,7 +89,10 @@ pub fn apply(
 ) -> Result<Applied> {
     let mut out = Applied::default();
     for r in page {
-        let Some(gsid) = f.text(r, "gsid") else { continue };
+        let Some(gsid) = f.text(r, "gsid") else {
+            out.skipped += 1;
+            continue;
+        };
         match kind {
             StreamKind::ScoreBands => bands::apply(tx, ctx.cid, gsid, r, f)?,
             StreamKind::Companies => companies::apply(tx, ctx, gsid, r, f)?,
