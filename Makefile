@@ -55,10 +55,10 @@ lint: deps ui
 fmt:
 	$(CARGO) fmt --all
 
-# The property tests of the parsers (src/gainsight/props.rs) with many more cases than `make test`
+# The property tests of the parsers (src/gainsight/props.rs) and the paging planner with many more cases than `make test`
 # runs (PROPTEST_CASES; 256 there). cargo-fuzz would need a nightly toolchain.
 fuzz:
-	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test -p outpost --lib gainsight::props
+	PROPTEST_CASES=$${PROPTEST_CASES:-20000} $(CARGO) test -p outpost --lib gainsight::
 
 # Regenerates ui/src/bindings.ts from the Rust types.
 bindings:

@@ -62,7 +62,7 @@ enum Command {
         /// CS object groups for this run: companies,ctas,health_scores,usage (PX reads all).
         #[arg(long, value_delimiter = ',')]
         objects: Option<Vec<String>>,
-        /// Rows per page (1-5000).
+        /// Rows per page (2-5000; 1 is taken as 2).
         #[arg(long)]
         page_size: Option<usize>,
         /// Only the connections whose scheduled sync is due now (for cron, systemd timers, launchd

@@ -12,7 +12,7 @@ use crate::db::{org, picklists};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gainsight::CsClient;
 use crate::gainsight::error::ApiError;
-use crate::gainsight::paging::{MAX_QUERY_LIMIT, QuerySpec, query_pages};
+use crate::gainsight::paging::{QuerySpec, query_pages};
 use crate::gainsight::record::{Record, iso, text};
 use crate::outpost::Outpost;
 use futures_util::StreamExt;
@@ -311,7 +311,7 @@ impl Run<'_> {
     async fn pages(&self, p: &StreamPlan, resolved: &Resolved) -> Result<(u64, u64), Stop> {
         let mut spec = streams::spec(resolved);
         if let Some(size) = self.opts.page_size {
-            spec.page_size = size.clamp(1, MAX_QUERY_LIMIT);
+            spec.page_size = crate::gainsight::paging::effective_page_size(size);
         }
         let stream = p.kind.name();
         // Until a stream has been read through once (a first sync, even one resumed after a kill),

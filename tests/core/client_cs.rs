@@ -356,8 +356,8 @@ async fn a_gateway_error_page_is_a_server_error_and_is_retried() {
 async fn a_query_past_its_page_cap_fails_loudly() {
     let sim = gainsight_sim::start(config(12)).await.expect("sim");
     let c = client(&sim, key());
-    let spec = QuerySpec { page_size: 1, page_cap: 2, ..QuerySpec::new("company", &["Gsid"]) };
-    let e = all_rows(&c, spec).await.expect_err("12 rows at 1 a page need more than 2 pages");
+    let spec = QuerySpec { page_size: 2, page_cap: 2, ..QuerySpec::new("company", &["Gsid"]) };
+    let e = all_rows(&c, spec).await.expect_err("12 rows at 2 a page need more than 2 pages");
     assert_eq!(e.kind, ErrorKind::BadResponse, "{e:?}");
     assert!(e.message.contains("more than 2"), "the message names the cap: {}", e.message);
     assert_eq!(sim.counters().calls_to("query/company"), 2, "no call past the cap");
