@@ -384,3 +384,30 @@ pub async fn connect_cs(
     app.set_sync_settings(name, &settings).expect("sync settings");
     card
 }
+
+/// Every file under `dir` (recursively) whose bytes hold `needle`.
+pub fn files_holding(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path)
+                && bytes.windows(needle.len()).any(|w| w == needle)
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// After a scenario: the key's bytes are in no file of the data folder (database, WAL, budget
+/// file, locks, exports), and the scan itself is shown to find what the database holds (`proof`).
+pub fn assert_key_nowhere(dir: &std::path::Path, key: &str, proof: &str) {
+    assert!(!files_holding(dir, proof.as_bytes()).is_empty(), "the scan finds {proof:?} in the data folder");
+    let holding = files_holding(dir, key.as_bytes());
+    assert!(holding.is_empty(), "the key's bytes are in {holding:?}");
+}

@@ -46,6 +46,17 @@ async fn connect(dir: &Path, sim: &RunningSim) -> Outpost {
 
 fn quiet(_: &StreamProgress) {}
 
+/// The scenario left the Access Key (old or regenerated) in no file of the data folder.
+fn key_nowhere(dir: &Path) {
+    let company: String = rusqlite::Connection::open(dir.join("outpost.db"))
+        .expect("db")
+        .query_row("SELECT name FROM companies WHERE name IS NOT NULL LIMIT 1", [], |r| r.get(0))
+        .expect("a company");
+    for key in [gainsight_sim::DEMO_ACCESS_KEY, "regenerated-in-gainsight"] {
+        common::assert_key_nowhere(dir, key, &company);
+    }
+}
+
 fn small_pages() -> SyncOptions {
     SyncOptions { page_size: Some(20), ..Default::default() }
 }
@@ -116,6 +127,7 @@ async fn a_429_storm_without_retry_after_waits_for_the_window_and_ends_with_the_
     assert_eq!(attempts, vec![1, 2, 3, 4], "each retry was shown: {notes:?}");
     assert!(notes.iter().all(|n| n.2 == outpost::ErrorKind::RateLimited && n.1 == 5), "{notes:?}");
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -146,6 +158,7 @@ async fn a_429_storm_that_never_ends_fails_clearly_and_keeps_the_last_sync() {
     let next = app.sync(CS, small_pages(), &quiet).await.expect("next");
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -177,6 +190,7 @@ async fn a_truncated_page_mid_sync_fails_clearly_and_the_next_run_converges() {
     let next = app.sync(CS, small_pages(), &quiet).await.expect("next");
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -223,6 +237,7 @@ async fn a_key_rotated_mid_sync_needs_attention_and_loses_nothing() {
     assert_eq!(app.connection(CS).expect("card").status, ConnectionStatus::Connected);
     sim.rotate_cs_key(gainsight_sim::DEMO_ACCESS_KEY);
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }
 
 /// A small tmpfs mounted on a fresh folder, unmounted when dropped: a disk that can fill up.
@@ -311,6 +326,7 @@ async fn a_full_disk_stops_the_sync_clearly_and_keeps_what_was_synced() {
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, &dir).await;
     drop(app);
+    key_nowhere(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -351,6 +367,7 @@ async fn a_database_locked_past_the_busy_timeout_is_a_clear_database_error_not_a
     let next = app.sync(CS, small_pages(), &quiet).await.expect("next");
     assert_eq!(next.outcome, "ok", "{:?}", next.error);
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }
 
 /// Records of every odd shape a reply can hold: nulls where values belong, wrong types, unknown
@@ -442,4 +459,5 @@ async fn odd_records_keep_what_can_be_read_and_an_unparsable_page_is_a_clear_err
     let s = app.sync(CS, SyncOptions { full: true, ..Default::default() }, &quiet).await.expect("clean");
     assert_eq!(s.outcome, "ok", "{:?}", s.error);
     assert_equals_truth(&sim, dir.path()).await;
+    key_nowhere(dir.path());
 }

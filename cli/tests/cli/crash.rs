@@ -168,6 +168,8 @@ async fn assert_recovers(sim: &RunningSim, dir: &Path, point: &str) {
         .expect("resume");
     assert_eq!(s.outcome, "ok", "{point}: {:?}", s.error);
     assert_equals_truth(sim, dir).await;
+    let company = rows(dir, "SELECT name FROM companies LIMIT 1").remove(0);
+    crate::common::assert_key_nowhere(dir, gainsight_sim::DEMO_ACCESS_KEY, &company);
 }
 
 #[tokio::test(flavor = "multi_thread")]
