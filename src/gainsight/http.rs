@@ -188,6 +188,25 @@ fn transport_error(e: &reqwest::Error, host: &str) -> ApiError {
             Some(HINT_DOMAIN),
         );
     }
+    // rustls meeting a plain-HTTP reply where a TLS handshake belongs (OpenSSL says "wrong version").
+    if chain.contains("corrupt message")
+        || chain.contains("invalidcontenttype")
+        || chain.contains("wrong version number")
+    {
+        return ApiError::new(
+            ErrorKind::WrongInstance,
+            format!("{host} answered without HTTPS: it is a plain http:// server, not Gainsight."),
+            Some(HINT_DOMAIN),
+        );
+    }
+    // Reached, and cut off in the middle of the reply: a dropped connection, retried.
+    if e.is_body() || e.is_decode() {
+        return ApiError::new(
+            ErrorKind::ServerError,
+            format!("The connection to {host} was cut off in the middle of a reply."),
+            Some(HINT_RETRY),
+        );
+    }
     if chain.contains("connection refused") {
         return ApiError::new(
             ErrorKind::Offline,

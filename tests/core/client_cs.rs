@@ -122,6 +122,30 @@ async fn transient_faults_are_retried_and_a_429_waits() {
     assert_eq!(sim.counters().calls_to("query/company"), 1, "a request error is not retried");
 }
 
+/// A reply cut off mid-body every time: retried, then said as what it is (not "check this
+/// computer's network": the server was reached).
+#[tokio::test]
+async fn a_reply_cut_off_mid_body_is_retried_then_said_as_such() {
+    let sim = gainsight_sim::start(config(12)).await.expect("sim");
+    let quick = RetryPolicy {
+        max_retries: 2,
+        min_delay: Duration::from_millis(10),
+        max_delay: Duration::from_millis(20),
+    };
+    let c = client(&sim, key()).with_retry(quick);
+    sim.add_fault(FaultRule {
+        endpoint: String::new(),
+        fault: Fault::ResetMidBody,
+        count: None,
+        probability: None,
+    });
+    let e = all_rows(&c, QuerySpec::new("company", &["Gsid"])).await.expect_err("always cut off");
+    assert_eq!(e.kind, ErrorKind::ServerError, "{e:?}");
+    assert!(e.message.contains("cut off in the middle of a reply"), "{}", e.message);
+    assert!(e.hint.as_deref().is_some_and(|h| !h.contains("network")), "{e:?}");
+    assert_eq!(sim.counters().calls_to("query/company"), 3, "the first try and two retries");
+}
+
 #[tokio::test]
 async fn m2m_token_is_reused_renewed_on_401_and_bad_secrets_are_invalid_keys() {
     let sim = gainsight_sim::start(config(5)).await.expect("sim");

@@ -172,3 +172,18 @@ async fn notices_report_what_was_changed() {
     assert!(r.ok, "{:?}", r.error);
     assert_eq!(r.notices.len(), 3, "spaces around URL, removed path and trimmed key: {:?}", r.notices);
 }
+
+/// An https:// address where a plain-HTTP server listens: the wrong address, not "no network".
+#[tokio::test]
+async fn https_to_a_plain_http_server_is_the_wrong_instance_not_offline() {
+    let srv =
+        common::raw_server(common::http_reply("200 OK", &[("Content-Type", "application/json")], "{}")).await;
+    let r = run(&srv.url.replace("http://", "https://"), "some-key-123456").await;
+    assert_eq!(kind(&r), Some(ErrorKind::WrongInstance), "{:?}", r.error);
+    let e = r.error.expect("error");
+    assert!(e.message.contains("answered without HTTPS"), "{}", e.message);
+    assert!(
+        srv.seen.lock().expect("seen").iter().all(|req| !req.contains("some-key-123456")),
+        "no key sent in clear"
+    );
+}

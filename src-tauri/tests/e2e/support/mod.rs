@@ -22,9 +22,11 @@ fn free_port() -> u16 {
 /// The end-to-end tests share one binary but take turns: each drives a whole app.
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The turn alone, for a test that runs the app without WebDriver.
-pub fn take_turn() -> std::sync::MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// The turn alone, for a test that runs the app without WebDriver; held until dropped.
+pub struct Turn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+
+pub fn take_turn() -> Turn {
+    Turn(TURN.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
 }
 
 /// A running `tauri-driver`; killed when dropped. Holds the turn while it lives.
