@@ -12,7 +12,14 @@ use proptest::prelude::*;
 use serde_json::json;
 
 /// A host name as admins type them: labels of letters, digits and hyphens.
-const HOST: &str = "[a-z][a-z0-9-]{0,20}[a-z0-9](\\.[a-z][a-z0-9-]{0,10}[a-z0-9]){1,3}";
+const HOST_TEXT: &str = "[a-z][a-z0-9-]{0,20}[a-z0-9](\\.[a-z][a-z0-9-]{0,10}[a-z0-9]){1,3}";
+
+/// A host name as admins type them. A label starting `xn--` is an encoded international name, which
+/// must decode (`aa.xn--0` is rightly refused), so the plain-host properties leave those out; the
+/// hostile-input table covers them.
+fn host() -> impl Strategy<Value = String> {
+    HOST_TEXT.prop_filter("no xn-- label", |h| !h.split('.').any(|l| l.starts_with("xn--")))
+}
 
 /// A JSON value of any shape, nested a few levels.
 fn any_json() -> impl Strategy<Value = serde_json::Value> {
@@ -65,7 +72,7 @@ proptest! {
 
     #[test]
     fn an_address_is_cut_to_its_https_origin_and_normalising_that_changes_nothing(
-        host in HOST,
+        host in host(),
         port in proptest::option::of(1u16..),
         scheme in prop_oneof![Just(""), Just("https://"), Just("HTTPS://")],
         path in "(/[a-zA-Z0-9_-]{0,12}){0,3}/?",
@@ -84,7 +91,7 @@ proptest! {
 
     #[test]
     fn user_info_a_query_a_fragment_or_plain_http_is_refused(
-        host in HOST,
+        host in host(),
         extra in prop_oneof![
             Just("user@"), Just("user:pass@"), Just("?a=1"), Just("#top"), Just("http")
         ],

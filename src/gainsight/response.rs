@@ -175,6 +175,15 @@ pub fn classify_cs(reply: &RawReply, host: &str) -> Result<CsData, ApiError> {
         429 => return Err(rate_limited(&env)),
         401 => return Err(unauthorized(&env)),
         403 => return Err(forbidden(&env)),
+        // A final reply of 1xx is not an answer at all; no body of it counts as data.
+        s if s < 200 => {
+            return Err(fail(
+                ErrorKind::BadResponse,
+                format!("{host} answered with an unexpected status (HTTP {s})."),
+                HINT_RETRY,
+                &env,
+            ));
+        }
         _ => {}
     }
     if is_empty_result(code, desc) {
