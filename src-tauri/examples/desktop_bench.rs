@@ -74,16 +74,9 @@ const TIMED: &str = r#"
 const done = arguments[arguments.length - 1];
 const [act, arg] = arguments;
 const q = (s) => document.querySelector(s);
-const inv = window.__TAURI_INTERNALS__;
-if (!window.__timedHook) {
-  const orig = inv.invoke.bind(inv);
-  inv.invoke = (cmd, args, opts) => {
-    if ((cmd === 'account_page' || cmd === 'cta_page') && args && args.query && args.query.offset === 0) window.__sent = performance.now();
-    return orig(cmd, args, opts);
-  };
-  window.__timedHook = true;
-}
-window.__sent = 0;
+// The UI keeps each IPC reply with its send and answer times once this array exists (src/ipc.ts).
+if (!Array.isArray(window.__outpostIpcLog)) window.__outpostIpcLog = [];
+const queries = ['account_page', 'cta_page', 'get_account'];
 let busySeen = false;
 const rows = () => q("[data-testid='accounts-rows']") || q("[data-testid='ctas-rows']");
 const busy = () => { const r = rows(); return !!r && r.getAttribute('aria-busy') === 'true'; };
@@ -98,7 +91,11 @@ let finished = false;
 const finish = () => {
   if (finished) return; finished = true;
   const t1 = performance.now();
-  requestAnimationFrame(() => done([t1 - t0, window.__sent ? t1 - window.__sent : null]));
+  // The first query this action sent: from its call, and from its answer, to the drawn frame.
+  const log = window.__outpostIpcLog;
+  const call = log.find((e) => e.sentAt >= t0 && queries.includes(e.name));
+  window.__outpostIpcLog = [];
+  requestAnimationFrame(() => done([t1 - t0, call ? t1 - call.sentAt : null, call ? t1 - call.at : null]));
 };
 const o = new MutationObserver(() => { if (ready()) { o.disconnect(); finish(); } });
 o.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
@@ -116,8 +113,17 @@ if (act === 'search') {
 /// The Accounts search's debounce (`Accounts.svelte`): a keystroke's query starts this much later.
 const SEARCH_DEBOUNCE_MS: f64 = 150.0;
 
-/// One timed action (see [`TIMED`]).
+/// One timed action (see [`TIMED`]): ms from the action, from its query's call and from the
+/// query's answer, to the frame that shows the result.
 async fn timed(c: &fantoccini::Client, act: &str, arg: serde_json::Value) -> Option<(f64, Option<f64>)> {
+    timed3(c, act, arg).await.map(|(all, from_call, _)| (all, from_call))
+}
+
+async fn timed3(
+    c: &fantoccini::Client,
+    act: &str,
+    arg: serde_json::Value,
+) -> Option<(f64, Option<f64>, Option<f64>)> {
     let got = match c.execute_async(TIMED, vec![json!(act), arg]).await {
         Ok(v) => v,
         Err(e) => {
@@ -125,8 +131,8 @@ async fn timed(c: &fantoccini::Client, act: &str, arg: serde_json::Value) -> Opt
             return None;
         }
     };
-    let pair = got.as_array()?;
-    Some((pair.first()?.as_f64()?, pair.get(1).and_then(|v| v.as_f64())))
+    let v = got.as_array()?;
+    Some((v.first()?.as_f64()?, v.get(1).and_then(|v| v.as_f64()), v.get(2).and_then(|v| v.as_f64())))
 }
 
 fn pct(samples: &[f64], p: usize) -> f64 {
@@ -148,7 +154,7 @@ fn report(name: &str, samples: &[f64]) {
 /// The screens as an admin uses them, timed in the page: Accounts and CTAs opened (first rows
 /// drawn), a search keystroke and a facet click (rows updated), an account opened (its chart drawn).
 async fn ui_timings(c: &fantoccini::Client) {
-    let (mut accounts, mut ctas, mut open) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut accounts, mut ctas, mut open, mut open_draw) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..8 {
         let nav = |screen: &str, ready: &str| json!({"screen": screen, "ready": ready});
         if let Some((ms, _)) = timed(c, "nav", nav("ctas", "[data-testid='cta-row']")).await {
@@ -157,8 +163,11 @@ async fn ui_timings(c: &fantoccini::Client) {
         if let Some((ms, _)) = timed(c, "nav", nav("accounts", "[data-testid='account-row']")).await {
             accounts.push(ms);
         }
-        if let Some((ms, _)) = timed(c, "open", json!(null)).await {
+        if let Some((ms, _, drawn)) = timed3(c, "open", json!(null)).await {
             open.push(ms);
+            if let Some(d) = drawn {
+                open_draw.push(d);
+            }
         }
     }
     // Back to the list (from the account page, by way of another screen).
@@ -167,6 +176,8 @@ async fn ui_timings(c: &fantoccini::Client) {
     report("ui_ctas_first_rows", &ctas);
     report("ui_accounts_first_rows", &accounts);
     report("ui_account_page", &open);
+    // Of which: from the account's data arriving to its page drawn (charts included).
+    report("ui_account_page_draw", &open_draw);
 
     // Typing a name a letter at a time, then clearing it: each keystroke's rows.
     let names: Vec<String> = c
@@ -178,12 +189,13 @@ async fn ui_timings(c: &fantoccini::Client) {
         .ok()
         .and_then(|v| serde_json::from_value(v).ok())
         .unwrap_or_default();
-    let (mut keystroke, mut search) = (Vec::new(), Vec::new());
+    let (mut keystroke, mut search, mut search_draw) = (Vec::new(), Vec::new(), Vec::new());
     for name in &names {
         for k in 1..=name.chars().count().min(8) {
             let prefix: String = name.chars().take(k).collect();
-            if let Some((ms, from_query)) = timed(c, "search", json!(prefix)).await {
+            if let Some((ms, from_query, drawn)) = timed3(c, "search", json!(prefix)).await {
                 keystroke.push(ms);
+                search_draw.extend(drawn);
                 // From the query's IPC call when the page lets it be seen; else the keystroke
                 // less the list's fixed 150 ms debounce.
                 search.push(from_query.unwrap_or((ms - SEARCH_DEBOUNCE_MS).max(0.0)));
@@ -193,17 +205,20 @@ async fn ui_timings(c: &fantoccini::Client) {
     }
     report("ui_search_keystroke", &keystroke);
     report("ui_search_rows", &search);
+    report("ui_search_rows_draw", &search_draw);
 
     // A band facet clicked on, then off again.
-    let mut facet = Vec::new();
+    let (mut facet, mut facet_draw) = (Vec::new(), Vec::new());
     let band = "[data-testid='facet-value'][data-facet='band']";
     for i in 0..10 {
         let css = if i % 2 == 0 { band } else { "[data-testid='filter-chip']" };
-        if let Some((ms, _)) = timed(c, "facet", json!(css)).await {
+        if let Some((ms, _, drawn)) = timed3(c, "facet", json!(css)).await {
             facet.push(ms);
+            facet_draw.extend(drawn);
         }
     }
     report("ui_facet_click", &facet);
+    report("ui_facet_rows_draw", &facet_draw);
 
     // Scrolling the whole list a screen at a time, a frame per step: the frames that showed a row
     // still loading (a placeholder), out of all.
@@ -223,6 +238,7 @@ async fn ui_timings(c: &fantoccini::Client) {
             vec![],
         )
         .await
+        .map_err(|e| eprintln!("desktop_bench: the scroll script failed: {e}"))
         .ok()
         .and_then(|v| serde_json::from_value::<(u64, u64)>(v).ok());
     if let Some((frames, blank)) = blank {

@@ -59,6 +59,9 @@ export interface Recorded {
   name: string;
   ok: boolean;
   text: string;
+  /** When the call was sent and when its answer came (performance.now(), ms): for the benchmark. */
+  sentAt: number;
+  at: number;
 }
 
 /**
@@ -66,7 +69,7 @@ export interface Recorded {
  * once a test has set `window.__outpostIpcLog` to an array (WebDriver does, to scan everything
  * that crossed the boundary for key bytes). Otherwise nothing is kept.
  */
-function record(name: string, ok: boolean, value: unknown) {
+function record(name: string, ok: boolean, value: unknown, sentAt = performance.now()) {
   const log = (window as { __outpostIpcLog?: Recorded[] }).__outpostIpcLog;
   if (!Array.isArray(log)) return;
   let text: string;
@@ -75,17 +78,18 @@ function record(name: string, ok: boolean, value: unknown) {
   } catch {
     text = String(value);
   }
-  log.push({ name, ok, text });
+  log.push({ name, ok, text, sentAt, at: performance.now() });
 }
 
 function invoke<T>(cmd: string, args?: InvokeArgs): Promise<T> {
+  const sentAt = performance.now();
   return tauriInvoke<T>(cmd, args).then(
     (reply) => {
-      record(cmd, true, reply);
+      record(cmd, true, reply, sentAt);
       return reply;
     },
     (e: unknown) => {
-      record(cmd, false, e);
+      record(cmd, false, e, sentAt);
       throw e;
     },
   );

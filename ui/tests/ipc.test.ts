@@ -29,5 +29,6 @@ describe("the IPC record kept for the end-to-end secrets scan", () => {
     ]);
     expect(JSON.parse(log[0].text)).toEqual(cards);
     expect(log[1].text).toContain("InvalidKey");
+    expect(log.every((e) => e.at >= e.sentAt)).toBe(true);
   });
 });
