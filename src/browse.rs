@@ -26,12 +26,12 @@ impl Outpost {
 
     /// One page of the accounts a filter matches, with the cache's total and the matching count.
     pub fn account_page(&self, q: &AccountPageQuery) -> Result<AccountPage> {
-        account_page::page(&*self.db()?, q, &today())
+        account_page::page(&*self.db()?, &self.accounts, q, &today())
     }
 
     /// The accounts list's facets with their counts under a filter.
     pub fn account_facets(&self, f: &AccountFilter) -> Result<Vec<Facet>> {
-        account_page::facets(&*self.db()?, f, &today())
+        account_page::facets(&*self.db()?, &self.accounts, f, &today())
     }
 
     /// Every account the query matches, without the list cap: for export.

@@ -19,6 +19,8 @@ pub fn default_data_dir() -> PathBuf {
 pub struct Outpost {
     data_dir: PathBuf,
     db: Mutex<Connection>,
+    /// The accounts list in memory, kept until the database changes.
+    pub(crate) accounts: crate::db::account_index::AccountIndex,
     pub(crate) vault: Vault,
     /// The CS call budgets of every org, shared with the other Outpost processes (`budget.sqlite`).
     pub(crate) budget: Arc<BudgetStore>,
@@ -63,6 +65,7 @@ impl Outpost {
         Ok(Outpost {
             data_dir: data_dir.to_path_buf(),
             db: Mutex::new(conn),
+            accounts: Default::default(),
             vault,
             budget,
             loopback_window: std::time::Duration::from_secs(60),

@@ -221,7 +221,13 @@ async fn ui_timings(c: &fantoccini::Client) {
     report("ui_facet_rows_draw", &facet_draw);
 
     // Scrolling the whole list a screen at a time, a frame per step: the frames that showed a row
-    // still loading (a placeholder), out of all.
+    // still loading (a placeholder), out of all. About a thousand frames: longer than WebDriver's
+    // default 30 s script timeout under Xvfb.
+    let long = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(300)), None, None);
+    if let Err(e) = c.update_timeouts(long).await {
+        eprintln!("desktop_bench: could not raise the script timeout: {e}");
+    }
+    let started = Instant::now();
     let blank = c
         .execute_async(
             "const done = arguments[arguments.length - 1];
@@ -243,6 +249,10 @@ async fn ui_timings(c: &fantoccini::Client) {
         .and_then(|v| serde_json::from_value::<(u64, u64)>(v).ok());
     if let Some((frames, blank)) = blank {
         println!("ui_scroll_frames: {frames}");
+        println!(
+            "ui_scroll_ms_per_frame: {:.1}",
+            started.elapsed().as_secs_f64() * 1e3 / frames.max(1) as f64
+        );
         println!("ui_scroll_blank_frames: {blank}");
     }
 }

@@ -5,6 +5,7 @@
 //! narrow (AND). Each facet's counts are taken under every *other* facet's filter, so choosing
 //! "Poor" still shows how many accounts are "Average" (picking a second band widens the list).
 
+use super::account_index::{AccountIndex, Counted as MappedCounted, Snapshot};
 use super::browse::{AccountSummary, COMPANY_COLS, collect, company_from, custom_columns, json_path};
 use super::db_err;
 use super::picklists::Labels;
@@ -72,9 +73,9 @@ pub const FACET_VALUES: i64 = 30;
 pub const RENEWAL_WINDOWS: [i64; 3] = [30, 90, 180];
 
 /// SQL text and its arguments, numbered from `?2` on (`?1` is always today).
-struct Where {
-    sql: String,
-    args: Vec<Sql>,
+pub(super) struct Where {
+    pub(super) sql: String,
+    pub(super) args: Vec<Sql>,
 }
 
 impl Where {
@@ -84,7 +85,7 @@ impl Where {
     }
 }
 
-fn column_of(facet: &str) -> Option<&'static str> {
+pub(super) fn column_of(facet: &str) -> Option<&'static str> {
     Some(match facet {
         "band" => "c.score_label",
         "csm" => "c.csm_name",
@@ -95,7 +96,7 @@ fn column_of(facet: &str) -> Option<&'static str> {
     })
 }
 
-const OVERDUE: &str = "EXISTS (SELECT 1 FROM ctas t INDEXED BY ctas_by_company WHERE t.connection_id = c.connection_id \
+pub(super) const OVERDUE: &str = "EXISTS (SELECT 1 FROM ctas t INDEXED BY ctas_by_company WHERE t.connection_id = c.connection_id \
      AND t.company_gsid = c.gsid AND t.is_closed = 0 AND t.due_date < ?1)";
 /// Linked to a PX account by the admin's link field: the rule of [`crate::insights::link`].
 fn px_linked() -> String {
@@ -108,7 +109,7 @@ fn invalid(facet: &str, value: &str) -> Error {
 
 /// A mapped field's value as `;`-separated text: a JSON array's items joined, anything else as
 /// text (Gainsight sends a multi-select as its item ids separated by `;`).
-fn items_of(path: &str) -> String {
+pub(super) fn items_of(path: &str) -> String {
     format!(
         "(CASE json_type(c.custom, {path}) WHEN 'array' THEN (SELECT group_concat(value, ';') FROM json_each(c.custom, {path}))
           ELSE CAST(json_extract(c.custom, {path}) AS TEXT) END)"
@@ -187,7 +188,7 @@ fn search_condition(w: &mut Where, f: &AccountFilter) {
 }
 
 /// The WHERE clause of a filter.
-fn where_of(f: &AccountFilter) -> Result<Where> {
+pub(super) fn where_of(f: &AccountFilter) -> Result<Where> {
     // `?1 IS NOT NULL` keeps today a parameter of every statement, used or not.
     let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
     search_condition(&mut w, f);
@@ -219,7 +220,7 @@ const OPEN_CTAS: &str = "(SELECT count(*) FROM ctas t INDEXED BY ctas_by_company
 
 /// The ORDER BY of a sort key, ending with the name and the key so the order is total (paging
 /// must never show a row twice or skip one).
-fn order_of(w: &mut Where, sort: Option<&str>) -> Result<String> {
+pub(super) fn order_of(w: &mut Where, sort: Option<&str>) -> Result<String> {
     let sort = sort.unwrap_or("health");
     let (desc, key) = match sort.strip_prefix('-') {
         Some(k) => (true, k),
@@ -248,9 +249,36 @@ fn order_of(w: &mut Where, sort: Option<&str>) -> Result<String> {
     Ok(format!("{column} IS NULL, {column} {dir}, c.name COLLATE NOCASE, c.connection_id, c.gsid"))
 }
 
-/// One page of accounts. The sort runs over the keys alone; the CTA counts are computed for the
-/// page's rows only.
-pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<AccountPage> {
+/// One page of accounts, from the in-memory index of the cache (see [`super::account_index`]).
+pub fn page(
+    conn: &Connection,
+    index: &AccountIndex,
+    q: &AccountPageQuery,
+    today: &str,
+) -> Result<AccountPage> {
+    // The filter's errors are the SQL path's own.
+    where_of(&q.filter)?;
+    let snap = index.get(conn, today)?;
+    let Some(filter) = snap.compile(conn, &q.filter)? else { return page_sql(conn, q, today) };
+    let order = snap.order(conn, q.sort.as_deref())?;
+    let (offset, limit) = (q.offset.max(0) as usize, q.limit.clamp(1, 1000) as usize);
+    let mut matching = 0;
+    let mut ids = Vec::with_capacity(limit);
+    for &row in order.iter() {
+        if filter.matches(&snap, row as usize) {
+            if matching >= offset && ids.len() < limit {
+                ids.push(snap.rowid(row as usize));
+            }
+            matching += 1;
+        }
+    }
+    let rows = fetch_rows(conn, &ids, today, &snap.labels)?;
+    Ok(AccountPage { total: snap.len() as i64, matching: matching as i64, offset: offset as i64, rows })
+}
+
+/// One page of accounts computed in SQL alone (what [`page`] answers from memory). The sort runs
+/// over the keys alone; the CTA counts are computed for the page's rows only.
+pub fn page_sql(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<AccountPage> {
     let total =
         count(conn, "SELECT count(*) FROM companies WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
     let w = where_of(&q.filter)?;
@@ -276,6 +304,12 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
             .collect::<rusqlite::Result<_>>()
             .map_err(db_err)?
     };
+    let rows = fetch_rows(conn, &ids, today, &Labels::load(conn)?)?;
+    Ok(AccountPage { total, matching, offset: q.offset.max(0), rows })
+}
+
+/// The companies of these rowids, in this order, with their CTA counts and labels.
+fn fetch_rows(conn: &Connection, ids: &[i64], today: &str, labels: &Labels) -> Result<Vec<AccountSummary>> {
     let at: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let sql = format!(
         "SELECT c.rowid, c.connection_id, {COMPANY_COLS}, {OPEN_CTAS},
@@ -284,7 +318,7 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
          FROM companies c WHERE c.rowid IN (SELECT value FROM json_each(?2))"
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
-    let ids = serde_json::Value::from(ids).to_string();
+    let ids = serde_json::Value::from(ids.to_vec()).to_string();
     let mut rows = stmt
         .query_map(rusqlite::params![today, ids], |r| {
             Ok((
@@ -301,13 +335,11 @@ pub fn page(conn: &Connection, q: &AccountPageQuery, today: &str) -> Result<Acco
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
     rows.sort_by_key(|(id, _)| at.get(id).copied().unwrap_or(usize::MAX));
-    let rows: Vec<AccountSummary> = rows.into_iter().map(|(_, r)| r).collect();
-    let labels = Labels::load(conn)?;
-    let mut rows = rows;
+    let mut rows: Vec<AccountSummary> = rows.into_iter().map(|(_, r)| r).collect();
     for r in &mut rows {
         labels.company(&r.connection_id, &mut r.company);
     }
-    Ok(AccountPage { total, matching, offset: q.offset.max(0), rows })
+    Ok(rows)
 }
 
 /// One facet's counts as they are gathered: by value, case-insensitively (the first spelling met
@@ -407,8 +439,8 @@ struct FacetSpec {
 /// One pass over the companies the search matches: each row brings every facet's value and
 /// whether it meets each chosen facet's condition, and a row counts for a facet when it meets
 /// every chosen facet but (maybe) that one. Before, each facet and flag was a query of its own
-/// (about a dozen scans of the table per keystroke).
-pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
+/// (about a dozen scans of the table per keystroke). [`facets`] gives the same counts from memory.
+pub fn facets_sql(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
     let labels = Labels::load(conn)?;
     let mut w = Where { sql: String::from("?1 IS NOT NULL"), args: Vec::new() };
     search_condition(&mut w, f);
@@ -537,43 +569,244 @@ pub fn facets(conn: &Connection, f: &AccountFilter, today: &str) -> Result<Vec<F
             }
         }
     }
+    let counted = specs
+        .into_iter()
+        .zip(tallies)
+        .zip(flags)
+        .map(|((spec, tally), counts)| {
+            let (values, distinct) = match &spec.counted {
+                Counted::Flags(v) => flag_values(v.iter().map(|(value, label, ..)| (value, label)), counts),
+                _ => tally.values(),
+            };
+            (spec.facet, spec.label, spec.labelled, values, distinct)
+        })
+        .collect();
+    finish(conn, &labels, counted)
+}
+
+/// Yes/no values with their counts (every one shown).
+fn flag_values<'a>(
+    values: impl Iterator<Item = (&'a String, &'a String)>,
+    counts: Vec<i64>,
+) -> (Vec<FacetValue>, i64) {
+    let values: Vec<FacetValue> = values
+        .zip(counts)
+        .map(|((value, label), count)| FacetValue { value: value.clone(), label: label.clone(), count })
+        .collect();
+    let n = values.len() as i64;
+    (values, n)
+}
+
+/// The facets as shown: each facet's values by their labels (connections by name), the
+/// connection facet only when there are several.
+fn finish(
+    conn: &Connection,
+    labels: &Labels,
+    counted: Vec<(String, String, bool, Vec<FacetValue>, i64)>,
+) -> Result<Vec<Facet>> {
     let names: std::collections::HashMap<String, String> =
         collect(conn, "SELECT id, name FROM connections", &[], |r| Ok((r.get(0)?, r.get(1)?)))?
             .into_iter()
             .collect();
     let mut out = Vec::new();
-    for ((spec, tally), counts) in specs.into_iter().zip(tallies).zip(flags) {
-        let (values, distinct) = match &spec.counted {
-            Counted::Flags(v) => {
-                let values: Vec<FacetValue> = v
-                    .iter()
-                    .zip(counts)
-                    .map(|((value, label, ..), count)| FacetValue {
-                        value: value.clone(),
-                        label: label.clone(),
-                        count,
-                    })
-                    .collect();
-                let n = values.len() as i64;
-                (values, n)
-            }
-            _ => tally.values(),
-        };
-        if spec.facet == "connection" && distinct <= 1 {
+    for (facet, label, labelled, values, distinct) in counted {
+        if facet == "connection" && distinct <= 1 {
             continue;
         }
         let values = values
             .into_iter()
-            .map(|v| match spec.facet.as_str() {
+            .map(|v| match facet.as_str() {
                 _ if v.value.is_empty() => v,
                 "connection" => {
                     FacetValue { label: names.get(&v.value).cloned().unwrap_or_else(|| v.value.clone()), ..v }
                 }
-                _ if spec.labelled => FacetValue { label: labels.any(&v.value), ..v },
+                _ if labelled => FacetValue { label: labels.any(&v.value), ..v },
                 _ => v,
             })
             .collect();
-        out.push(Facet { facet: spec.facet, label: spec.label, values, distinct });
+        out.push(Facet { facet, label, values, distinct });
     }
     Ok(out)
+}
+
+/// Where a yes/no facet value of the in-memory facets reads its flag.
+#[derive(Clone, Copy)]
+enum Flag {
+    Window(usize),
+    Overdue,
+    Linked,
+}
+
+/// What a facet of the in-memory facets counts.
+enum FromSnapshot {
+    /// `Snapshot::columns[i]`.
+    Column(usize),
+    /// `Snapshot::mapped[i]`.
+    Mapped(usize),
+    Flags(Vec<(String, String, Flag, bool)>),
+}
+
+/// Counts of one facet's numbered values, and the first row (and item) counted for each, whose
+/// spelling is shown (as the SQL pass shows the first one met).
+struct Counts {
+    n: Vec<i64>,
+    first: Vec<(u32, u32)>,
+}
+
+impl Counts {
+    fn new(len: usize) -> Counts {
+        Counts { n: vec![0; len], first: vec![(0, 0); len] }
+    }
+
+    fn add(&mut self, id: u32, row: usize, item: usize) {
+        let id = id as usize;
+        if self.n[id] == 0 {
+            self.first[id] = (row as u32, item as u32);
+        }
+        self.n[id] += 1;
+    }
+
+    /// As [`Tally::values`] gives them.
+    fn values(
+        &self,
+        keys: &super::account_index::Interned,
+        shown: impl Fn(u32, u32) -> String,
+    ) -> (Vec<FacetValue>, i64) {
+        let mut tally = Tally::default();
+        for (id, &n) in self.n.iter().enumerate() {
+            if n > 0 {
+                let (row, item) = self.first[id];
+                tally.by_key.insert(keys.key(id as u32).to_vec(), (shown(row, item), n));
+            }
+        }
+        tally.values()
+    }
+}
+
+/// The accounts list's facets from the in-memory index (the same counts as [`facets_sql`]).
+pub fn facets(conn: &Connection, index: &AccountIndex, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
+    where_of(f)?;
+    let snap = index.get(conn, today)?;
+    let Some(filter) = snap.compile(conn, f)? else { return facets_sql(conn, f, today) };
+    let s: &Snapshot = &snap;
+    let mut specs: Vec<(String, String, bool, FromSnapshot)> = Vec::new();
+    for (i, (facet, label)) in
+        [("band", "Health band"), ("csm", "CSM"), ("stage", "Stage"), ("industry", "Industry")]
+            .into_iter()
+            .enumerate()
+    {
+        specs.push((
+            facet.into(),
+            label.into(),
+            matches!(facet, "stage" | "industry"),
+            FromSnapshot::Column(i),
+        ));
+    }
+    let windows = RENEWAL_WINDOWS
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (d.to_string(), format!("Within {d} days"), Flag::Window(k), true))
+        .collect();
+    specs.push(("renewal".into(), "Renewal".into(), false, FromSnapshot::Flags(windows)));
+    specs.push((
+        "overdue".into(),
+        "Overdue CTAs".into(),
+        false,
+        FromSnapshot::Flags(vec![
+            ("yes".into(), "Has overdue CTAs".into(), Flag::Overdue, true),
+            ("no".into(), "None overdue".into(), Flag::Overdue, false),
+        ]),
+    ));
+    specs.push((
+        "px".into(),
+        "PX".into(),
+        false,
+        FromSnapshot::Flags(vec![
+            ("linked".into(), "Linked to PX".into(), Flag::Linked, true),
+            ("unlinked".into(), "Not linked".into(), Flag::Linked, false),
+        ]),
+    ));
+    specs.push(("connection".into(), "Connection".into(), false, FromSnapshot::Column(4)));
+    for (i, m) in s.mapped.iter().enumerate() {
+        specs.push((format!("custom:{}", m.field), m.label.clone(), true, FromSnapshot::Mapped(i)));
+    }
+    let own: Vec<Option<usize>> =
+        specs.iter().map(|(facet, ..)| filter.conds.iter().position(|(c, _)| c == facet)).collect();
+    let mut counts: Vec<Counts> = specs
+        .iter()
+        .map(|(.., from)| match from {
+            FromSnapshot::Column(c) => Counts::new(s.columns[*c].values.len()),
+            FromSnapshot::Mapped(m) => Counts::new(match &s.mapped[*m].counted {
+                MappedCounted::Single(col) => col.values.len(),
+                MappedCounted::Multi(items) => items.values.len(),
+            }),
+            FromSnapshot::Flags(v) => Counts::new(v.len()),
+        })
+        .collect();
+    'rows: for row in 0..s.len() {
+        if !filter.searched(s, row) {
+            continue;
+        }
+        let mut failed = None;
+        for (k, (_, cond)) in filter.conds.iter().enumerate() {
+            if !filter.meets(s, row, cond) {
+                if failed.is_some() {
+                    continue 'rows;
+                }
+                failed = Some(k);
+            }
+        }
+        for (i, (.., from)) in specs.iter().enumerate() {
+            if failed.is_some() && own[i] != failed {
+                continue;
+            }
+            let c = &mut counts[i];
+            match from {
+                FromSnapshot::Column(col) => c.add(s.columns[*col].ids[row], row, 0),
+                FromSnapshot::Mapped(m) => match &s.mapped[*m].counted {
+                    MappedCounted::Single(col) => c.add(col.ids[row], row, 0),
+                    MappedCounted::Multi(items) => {
+                        for (k, (id, _)) in items.rows[row].iter().enumerate() {
+                            c.add(*id, row, k);
+                        }
+                    }
+                },
+                FromSnapshot::Flags(values) => {
+                    for (v, (.., flag, has)) in values.iter().enumerate() {
+                        let set = match flag {
+                            Flag::Window(k) => s.windows[row][*k],
+                            Flag::Overdue => s.overdue[row],
+                            Flag::Linked => s.linked[row],
+                        };
+                        if set == *has {
+                            c.n[v] += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let counted = specs
+        .into_iter()
+        .zip(counts)
+        .map(|((facet, label, labelled, from), c)| {
+            let (values, distinct) = match &from {
+                FromSnapshot::Column(col) => {
+                    let col = &s.columns[*col];
+                    c.values(&col.values, |row, _| col.raw[row as usize].clone())
+                }
+                FromSnapshot::Mapped(m) => match &s.mapped[*m].counted {
+                    MappedCounted::Single(col) => {
+                        c.values(&col.values, |row, _| col.raw[row as usize].clone())
+                    }
+                    MappedCounted::Multi(items) => {
+                        c.values(&items.values, |row, item| items.rows[row as usize][item as usize].1.clone())
+                    }
+                },
+                FromSnapshot::Flags(v) => flag_values(v.iter().map(|(value, label, ..)| (value, label)), c.n),
+            };
+            (facet, label, labelled, values, distinct)
+        })
+        .collect();
+    finish(conn, &s.labels, counted)
 }

@@ -1,5 +1,6 @@
 //! The local SQLite database: opened one way everywhere, migrated at start.
 
+pub mod account_index;
 pub mod account_page;
 pub mod browse;
 pub mod changes;

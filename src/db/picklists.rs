@@ -104,6 +104,17 @@ impl Labels {
         }
     }
 
+    /// The item ids of connection `cid` whose label is `label` (ASCII case folded, as SQLite's
+    /// `NOCASE`).
+    pub fn ids_labelled<'a>(&'a self, cid: &str, label: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.by_id
+            .get(cid)
+            .into_iter()
+            .flatten()
+            .filter(move |(_, l)| l.eq_ignore_ascii_case(label))
+            .map(|(id, _)| id.as_str())
+    }
+
     /// A value's label under whichever connection knows it (facets count across connections).
     pub fn any(&self, raw: &str) -> String {
         self.by_id.keys().map(|cid| self.text(cid, raw)).find(|l| l != raw).unwrap_or_else(|| raw.to_string())

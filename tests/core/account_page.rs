@@ -454,3 +454,148 @@ fn ctas_org_wide_overdue_first_keyed_by_connection() {
     let bad = app.cta_page(&q(&[f("state", "someday")], None, 0, 1)).expect_err("bad state");
     assert_eq!(bad.kind, ErrorKind::InvalidInput);
 }
+
+fn today() -> String {
+    Local::now().format("%Y-%m-%d").to_string()
+}
+
+/// The accounts list the app answers from memory is the list SQL alone answers: the same rows in
+/// the same order, the same counts and the same facets, for every kind of filter, sorts and
+/// offsets (a custom field that is not mapped is left to SQL).
+#[test]
+fn the_in_memory_list_answers_as_sql_does() {
+    use outpost::db::account_page::{facets_sql, page_sql};
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let today = today();
+    let search = |s: &str, filters: &[FacetFilter]| AccountFilter {
+        search: Some(s.into()),
+        filters: filters.to_vec(),
+    };
+    let cases = [
+        AccountFilter::default(),
+        filter(&[f("band", "Poor")]),
+        filter(&[f("band", "poor"), f("band", "GOOD"), f("industry", "Retail")]),
+        filter(&[f("band", "")]),
+        filter(&[f("csm", ""), f("stage", "adopting")]),
+        filter(&[f("connection", "sandbox"), f("connection", "prod")]),
+        filter(&[f("connection", "sandbox")]),
+        filter(&[f("renewal", "30")]),
+        filter(&[f("renewal", "7"), f("renewal", "180"), f("overdue", "yes")]),
+        filter(&[f("overdue", "yes"), f("overdue", "no")]),
+        filter(&[f("overdue", "no"), f("px", "unlinked")]),
+        filter(&[f("px", "linked"), f("custom:Region__gc", "emea"), f("renewal", "90")]),
+        filter(&[f("custom:Region__gc", "")]),
+        filter(&[f("custom:Region__gc", "AMER"), f("custom:Region__gc", "apac")]),
+        filter(&[f("custom:Unmapped__gc", "x")]),
+        search("account 1", &[f("overdue", "yes")]),
+        search("ACCOUNT 0001", &[]),
+        search("csm 3", &[f("band", "Good")]),
+        search("  retail ", &[]),
+        search("%", &[]),
+        search("_ccount", &[]),
+        search("sandbox", &[f("band", "Good")]),
+        search("ünïcode", &[]),
+    ];
+    let mut checked = 0;
+    for (i, case) in cases.iter().enumerate() {
+        let facets = app.account_facets(case).expect("facets");
+        assert_eq!(facets, facets_sql(&db, case, &today).expect("sql facets"), "facets under {case:?}");
+        let sorts: &[&str] = if i == 0 {
+            &[
+                "health",
+                "-health",
+                "name",
+                "-name",
+                "arr",
+                "renewal",
+                "-renewal",
+                "csm",
+                "-csm",
+                "stage",
+                "industry",
+                "ctas",
+                "-ctas",
+                "custom:Region__gc",
+                "-custom:Region__gc",
+                "custom:Unmapped__gc",
+            ]
+        } else {
+            &["health", "-name", "ctas"]
+        };
+        for sort in sorts {
+            for offset in [0, 1_990, 19_950] {
+                let q = query(case.clone(), sort, offset, 60);
+                let got = app.account_page(&q).expect("page");
+                assert_eq!(got, page_sql(&db, &q, &today).expect("sql page"), "{q:?}");
+                checked += got.rows.len();
+            }
+        }
+    }
+    assert!(checked > 3_000, "rows compared: {checked}");
+}
+
+/// The list kept in memory follows every change: a commit by another connection (a sync, the
+/// CLI), a write through the app itself (a new mapping), and the day changing (overdue CTAs and
+/// renewal windows are relative to today).
+#[test]
+fn the_in_memory_list_follows_every_change() {
+    use outpost::db::account_index::AccountIndex;
+    use outpost::db::account_page::{facets, facets_sql, page, page_sql};
+    use outpost::db::settings::FieldMapping;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let poor = [f("band", "Poor")];
+    assert_eq!(matching(&app, &poor), 10_000);
+
+    // Another connection's commits.
+    db.execute("UPDATE companies SET score_label = 'Poor' WHERE gsid IN ('G00099', 'G00098')", [])
+        .expect("update");
+    assert_eq!(matching(&app, &poor), 10_002, "an update by another connection is seen");
+    db.execute("DELETE FROM companies WHERE gsid = 'G00001'", []).expect("delete");
+    db.execute(
+        "INSERT INTO companies (connection_id, gsid, name, score_label) VALUES ('prod', 'NEW', 'Zebra New', 'Poor')",
+        [],
+    )
+    .expect("insert");
+    let q = query(filter(&poor), "-name", 0, 1);
+    let p = app.account_page(&q).expect("page");
+    assert_eq!((p.total, p.matching), (20_005, 10_002), "a delete and an insert are seen");
+    assert_eq!(p.rows[0].company.name, "Zebra New", "the new account is sorted in");
+
+    // A write through the app's own connection: a new mapped field is a new facet.
+    let has_tier = |app: &Outpost| {
+        app.account_facets(&AccountFilter::default())
+            .expect("facets")
+            .iter()
+            .any(|x| x.facet == "custom:Tier__gc")
+    };
+    assert!(!has_tier(&app));
+    let mut fields = vec![FieldMapping {
+        object: "company".into(),
+        field_name: "Region__gc".into(),
+        label: "Region".into(),
+        data_type: "STRING".into(),
+    }];
+    fields.push(FieldMapping { field_name: "Tier__gc".into(), label: "Tier".into(), ..fields[0].clone() });
+    app.set_field_mappings("Prod", "company", &fields).expect("map");
+    assert!(has_tier(&app), "a mapping saved through the app is seen");
+
+    // Today is part of what is kept: the same index asked on other days answers for those days.
+    let index = AccountIndex::default();
+    let overdue = filter(&[f("overdue", "yes")]);
+    let mut seen = Vec::new();
+    for day in ["2000-01-01", &today(), "2999-01-01", "2000-01-01"] {
+        let got = facets(&db, &index, &overdue, day).expect("facets");
+        assert_eq!(got, facets_sql(&db, &overdue, day).expect("sql facets"), "facets on {day}");
+        let q = query(overdue.clone(), "health", 0, 20);
+        let rows = page(&db, &index, &q, day).expect("page");
+        assert_eq!(rows, page_sql(&db, &q, day).expect("sql page"), "page on {day}");
+        seen.push(rows.matching);
+    }
+    assert_eq!(seen[0], 0, "nothing is overdue in 2000");
+    assert!(seen[1] > 0 && seen[2] > seen[1], "more is overdue as days pass: {seen:?}");
+    assert_eq!(seen[3], 0, "and going back is seen too");
+}
