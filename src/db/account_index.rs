@@ -22,40 +22,87 @@ use rusqlite::{Connection, params_from_iter, types::Value as Sql};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// The latest snapshot of the accounts list, shared by every query of one database connection.
-#[derive(Default)]
-pub struct AccountIndex {
-    current: Mutex<Option<Arc<Snapshot>>>,
-}
-
+/// The state of the database a snapshot was taken from.
 #[derive(Clone, Debug, PartialEq)]
-struct Key {
+pub(super) struct Key {
     data_version: i64,
     changes: u64,
-    today: String,
+    pub(super) today: String,
 }
 
-fn key(conn: &Connection, today: &str) -> Result<Key> {
+pub(super) fn key(conn: &Connection, today: &str) -> Result<Key> {
     let data_version = conn.query_row("PRAGMA data_version", [], |r| r.get(0)).map_err(db_err)?;
     Ok(Key { data_version, changes: conn.total_changes(), today: today.to_string() })
 }
 
-fn poisoned() -> Error {
-    Error::new(ErrorKind::Internal, "The accounts index lock was poisoned by a crash.")
+pub(super) fn poisoned() -> Error {
+    Error::new(ErrorKind::Internal, "The in-memory list lock was poisoned by a crash.")
 }
 
-impl AccountIndex {
-    /// The snapshot of the database as it is now: the kept one, or a new one when anything
-    /// changed since.
-    pub fn get(&self, conn: &Connection, today: &str) -> Result<Arc<Snapshot>> {
+/// A snapshot of the database kept until the database changes. While it changes between one
+/// query and the next (a sync is writing) queries are answered by SQL, so a sync's every commit
+/// does not cost a new snapshot; the first query that finds the database as the one before did
+/// takes a new one.
+pub struct Kept<T> {
+    state: Mutex<KeptState<T>>,
+}
+
+struct KeptState<T> {
+    current: Option<Arc<T>>,
+    key: Option<Key>,
+    /// The database as the last query found it.
+    seen: Option<Key>,
+    built: u64,
+    answered: u64,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept { state: Mutex::new(KeptState { current: None, key: None, seen: None, built: 0, answered: 0 }) }
+    }
+}
+
+impl<T> Kept<T> {
+    /// The snapshot of the database as it is now, or `None` when the query is SQL's to answer.
+    pub(super) fn get(
+        &self,
+        conn: &Connection,
+        today: &str,
+        load: impl FnOnce(&Connection, Key) -> Result<T>,
+    ) -> Result<Option<Arc<T>>> {
         let now = key(conn, today)?;
-        let mut current = self.current.lock().map_err(|_| poisoned())?;
-        if let Some(s) = current.as_ref().filter(|s| s.key == now) {
-            return Ok(s.clone());
+        let mut s = self.state.lock().map_err(|_| poisoned())?;
+        if s.key.as_ref() != Some(&now) {
+            if s.seen.as_ref() != Some(&now) {
+                s.seen = Some(now);
+                return Ok(None);
+            }
+            let snapshot = Arc::new(load(conn, now.clone())?);
+            s.current = Some(snapshot);
+            s.key = Some(now);
+            s.built += 1;
         }
-        let snapshot = Arc::new(Snapshot::load(conn, now)?);
-        *current = Some(snapshot.clone());
-        Ok(snapshot)
+        s.answered += 1;
+        Ok(s.current.clone())
+    }
+
+    /// How many snapshots were taken.
+    pub fn built(&self) -> u64 {
+        self.state.lock().map_or(0, |s| s.built)
+    }
+
+    /// How many queries a snapshot answered.
+    pub fn answered(&self) -> u64 {
+        self.state.lock().map_or(0, |s| s.answered)
+    }
+}
+
+/// The accounts list in memory.
+pub type AccountIndex = Kept<Snapshot>;
+
+impl AccountIndex {
+    pub(super) fn snapshot(&self, conn: &Connection, today: &str) -> Result<Option<Arc<Snapshot>>> {
+        self.get(conn, today, Snapshot::load)
     }
 }
 

@@ -258,7 +258,7 @@ pub fn page(
 ) -> Result<AccountPage> {
     // The filter's errors are the SQL path's own.
     where_of(&q.filter)?;
-    let snap = index.get(conn, today)?;
+    let Some(snap) = index.snapshot(conn, today)? else { return page_sql(conn, q, today) };
     let Some(filter) = snap.compile(conn, &q.filter)? else { return page_sql(conn, q, today) };
     let order = snap.order(conn, q.sort.as_deref())?;
     let (offset, limit) = (q.offset.max(0) as usize, q.limit.clamp(1, 1000) as usize);
@@ -686,7 +686,7 @@ impl Counts {
 /// The accounts list's facets from the in-memory index (the same counts as [`facets_sql`]).
 pub fn facets(conn: &Connection, index: &AccountIndex, f: &AccountFilter, today: &str) -> Result<Vec<Facet>> {
     where_of(f)?;
-    let snap = index.get(conn, today)?;
+    let Some(snap) = index.snapshot(conn, today)? else { return facets_sql(conn, f, today) };
     let Some(filter) = snap.compile(conn, f)? else { return facets_sql(conn, f, today) };
     let s: &Snapshot = &snap;
     let mut specs: Vec<(String, String, bool, FromSnapshot)> = Vec::new();

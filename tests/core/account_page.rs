@@ -464,10 +464,13 @@ fn today() -> String {
 /// offsets (a custom field that is not mapped is left to SQL).
 #[test]
 fn the_in_memory_list_answers_as_sql_does() {
-    use outpost::db::account_page::{facets_sql, page_sql};
+    use outpost::db::account_index::AccountIndex;
+    use outpost::db::account_page::{facets, facets_sql, page, page_sql};
     let dir = tempfile::tempdir().expect("dir");
     let app = seed(dir.path());
     let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let mem = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let index = AccountIndex::default();
     let today = today();
     let search = |s: &str, filters: &[FacetFilter]| AccountFilter {
         search: Some(s.into()),
@@ -500,8 +503,9 @@ fn the_in_memory_list_answers_as_sql_does() {
     ];
     let mut checked = 0;
     for (i, case) in cases.iter().enumerate() {
-        let facets = app.account_facets(case).expect("facets");
-        assert_eq!(facets, facets_sql(&db, case, &today).expect("sql facets"), "facets under {case:?}");
+        let want = facets_sql(&db, case, &today).expect("sql facets");
+        assert_eq!(facets(&mem, &index, case, &today).expect("facets"), want, "facets under {case:?}");
+        assert_eq!(app.account_facets(case).expect("app facets"), want, "the app's facets under {case:?}");
         let sorts: &[&str] = if i == 0 {
             &[
                 "health",
@@ -527,18 +531,24 @@ fn the_in_memory_list_answers_as_sql_does() {
         for sort in sorts {
             for offset in [0, 1_990, 19_950] {
                 let q = query(case.clone(), sort, offset, 60);
-                let got = app.account_page(&q).expect("page");
+                let got = page(&mem, &index, &q, &today).expect("page");
                 assert_eq!(got, page_sql(&db, &q, &today).expect("sql page"), "{q:?}");
                 checked += got.rows.len();
             }
         }
+        assert_eq!(
+            app.account_page(&query(case.clone(), "health", 0, 60)).expect("app page"),
+            page_sql(&db, &query(case.clone(), "health", 0, 60), &today).expect("sql")
+        );
     }
     assert!(checked > 3_000, "rows compared: {checked}");
+    assert_eq!(index.built(), 1, "one snapshot: nothing changed");
+    assert!(index.answered() > 150, "answered from memory: {}", index.answered());
 }
 
 /// The list kept in memory follows every change: a commit by another connection (a sync, the
-/// CLI), a write through the app itself (a new mapping), and the day changing (overdue CTAs and
-/// renewal windows are relative to today).
+/// CLI), a write through the same connection (the app's own, a new mapping), and the day changing
+/// (overdue CTAs and renewal windows are relative to today).
 #[test]
 fn the_in_memory_list_follows_every_change() {
     use outpost::db::account_index::AccountIndex;
@@ -547,32 +557,51 @@ fn the_in_memory_list_follows_every_change() {
     let dir = tempfile::tempdir().expect("dir");
     let app = seed(dir.path());
     let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
-    let poor = [f("band", "Poor")];
-    assert_eq!(matching(&app, &poor), 10_000);
+    let mem = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let index = AccountIndex::default();
+    let today = today();
+    let poor = filter(&[f("band", "Poor")]);
+    // Asked twice: a changed database is answered by SQL once, then from a new snapshot.
+    let twice = |q: &AccountPageQuery| {
+        let sql = page(&mem, &index, q, &today).expect("page");
+        let kept = page(&mem, &index, q, &today).expect("page");
+        assert_eq!(sql, kept, "{q:?}");
+        kept
+    };
+    let q = query(poor.clone(), "-name", 0, 1);
+    assert_eq!(twice(&q).matching, 10_000);
+    assert_eq!(index.built(), 1);
 
     // Another connection's commits.
     db.execute("UPDATE companies SET score_label = 'Poor' WHERE gsid IN ('G00099', 'G00098')", [])
         .expect("update");
-    assert_eq!(matching(&app, &poor), 10_002, "an update by another connection is seen");
     db.execute("DELETE FROM companies WHERE gsid = 'G00001'", []).expect("delete");
     db.execute(
         "INSERT INTO companies (connection_id, gsid, name, score_label) VALUES ('prod', 'NEW', 'Zebra New', 'Poor')",
         [],
     )
     .expect("insert");
-    let q = query(filter(&poor), "-name", 0, 1);
-    let p = app.account_page(&q).expect("page");
-    assert_eq!((p.total, p.matching), (20_005, 10_002), "a delete and an insert are seen");
+    let p = twice(&q);
+    assert_eq!((p.total, p.matching), (20_005, 10_002), "an update, a delete and an insert are seen");
     assert_eq!(p.rows[0].company.name, "Zebra New", "the new account is sorted in");
+    assert_eq!(index.built(), 2);
+    assert_eq!(app.account_page(&q).expect("app page").matching, 10_002, "the app sees them too");
 
-    // A write through the app's own connection: a new mapped field is a new facet.
+    // A write through the index's own connection.
+    mem.execute("UPDATE companies SET score_label = 'Good' WHERE gsid = 'NEW'", []).expect("own update");
+    let p = twice(&q);
+    assert_eq!(p.matching, 10_001, "a write by the same connection is seen");
+    assert_ne!(p.rows[0].company.name, "Zebra New");
+    assert_eq!(index.built(), 3);
+
+    // The app's own: a new mapped field is a new facet.
     let has_tier = |app: &Outpost| {
         app.account_facets(&AccountFilter::default())
             .expect("facets")
             .iter()
             .any(|x| x.facet == "custom:Tier__gc")
     };
-    assert!(!has_tier(&app));
+    assert!(!has_tier(&app) && !has_tier(&app));
     let mut fields = vec![FieldMapping {
         object: "company".into(),
         field_name: "Region__gc".into(),
@@ -581,20 +610,22 @@ fn the_in_memory_list_follows_every_change() {
     }];
     fields.push(FieldMapping { field_name: "Tier__gc".into(), label: "Tier".into(), ..fields[0].clone() });
     app.set_field_mappings("Prod", "company", &fields).expect("map");
-    assert!(has_tier(&app), "a mapping saved through the app is seen");
+    assert!(has_tier(&app) && has_tier(&app), "a mapping saved through the app is seen");
 
     // Today is part of what is kept: the same index asked on other days answers for those days.
-    let index = AccountIndex::default();
     let overdue = filter(&[f("overdue", "yes")]);
     let mut seen = Vec::new();
-    for day in ["2000-01-01", &today(), "2999-01-01", "2000-01-01"] {
-        let got = facets(&db, &index, &overdue, day).expect("facets");
-        assert_eq!(got, facets_sql(&db, &overdue, day).expect("sql facets"), "facets on {day}");
+    for day in ["2000-01-01", &today, "2999-01-01", "2000-01-01"] {
         let q = query(overdue.clone(), "health", 0, 20);
-        let rows = page(&db, &index, &q, day).expect("page");
-        assert_eq!(rows, page_sql(&db, &q, day).expect("sql page"), "page on {day}");
-        seen.push(rows.matching);
+        for _ in 0..2 {
+            let rows = page(&mem, &index, &q, day).expect("page");
+            assert_eq!(rows, page_sql(&db, &q, day).expect("sql page"), "page on {day}");
+        }
+        let got = facets(&mem, &index, &overdue, day).expect("facets");
+        assert_eq!(got, facets_sql(&db, &overdue, day).expect("sql facets"), "facets on {day}");
+        seen.push(page(&mem, &index, &q, day).expect("page").matching);
     }
+    assert_eq!(index.built(), 7, "a snapshot a day");
     assert_eq!(seen[0], 0, "nothing is overdue in 2000");
     assert!(seen[1] > 0 && seen[2] > seen[1], "more is overdue as days pass: {seen:?}");
     assert_eq!(seen[3], 0, "and going back is seen too");
