@@ -57,12 +57,12 @@ impl Outpost {
 
     /// One page of CTAs org-wide, overdue first, with the cache's total and the matching count.
     pub fn cta_page(&self, q: &CtaPageQuery) -> Result<CtaPage> {
-        cta_page::page(&*self.db()?, q, &today())
+        cta_page::page(&*self.db()?, &self.ctas, q, &today())
     }
 
     /// The CTA list's facets with their counts under a filter.
     pub fn cta_facets(&self, q: &CtaPageQuery) -> Result<Vec<Facet>> {
-        cta_page::facets(&*self.db()?, q, &today())
+        cta_page::facets(&*self.db()?, &self.ctas, q, &today())
     }
 
     pub fn ctas(&self, q: &CtaQuery) -> Result<Vec<CtaListItem>> {

@@ -21,6 +21,8 @@ pub struct Outpost {
     db: Mutex<Connection>,
     /// The accounts list in memory, kept until the database changes.
     pub(crate) accounts: crate::db::account_index::AccountIndex,
+    /// The org-wide CTA list in memory, the same way.
+    pub(crate) ctas: crate::db::cta_index::CtaIndex,
     pub(crate) vault: Vault,
     /// The CS call budgets of every org, shared with the other Outpost processes (`budget.sqlite`).
     pub(crate) budget: Arc<BudgetStore>,
@@ -66,6 +68,7 @@ impl Outpost {
             data_dir: data_dir.to_path_buf(),
             db: Mutex::new(conn),
             accounts: Default::default(),
+            ctas: Default::default(),
             vault,
             budget,
             loopback_window: std::time::Duration::from_secs(60),

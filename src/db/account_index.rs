@@ -114,7 +114,7 @@ pub(super) struct Interned {
 }
 
 impl Interned {
-    fn id(&mut self, value: &str) -> u32 {
+    pub(super) fn id(&mut self, value: &str) -> u32 {
         let key = value.as_bytes().to_ascii_lowercase();
         if let Some(id) = self.index.get(&key) {
             return *id;
@@ -134,7 +134,7 @@ impl Interned {
     }
 
     /// Which ids equal one of `values` under `NOCASE`.
-    fn matching(&self, values: &[&str]) -> Vec<bool> {
+    pub(super) fn matching(&self, values: &[&str]) -> Vec<bool> {
         let wanted: Vec<Vec<u8>> = values.iter().map(|v| v.as_bytes().to_ascii_lowercase()).collect();
         self.keys.iter().map(|k| wanted.iter().any(|w| w == k)).collect()
     }

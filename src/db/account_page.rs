@@ -352,6 +352,11 @@ pub(super) struct Tally {
 }
 
 impl Tally {
+    /// A value counted elsewhere: its folded key, its spelling and its count.
+    pub(super) fn insert(&mut self, key: &[u8], shown: &str, n: i64) {
+        self.by_key.insert(key.to_vec(), (shown.to_string(), n));
+    }
+
     pub(super) fn add(&mut self, value: &[u8]) {
         self.key.clear();
         self.key.extend(value.iter().map(u8::to_ascii_lowercase));

@@ -3,8 +3,9 @@
 //! connection), all in SQLite. Filters work as in [`super::account_page`]: values of one facet
 //! widen, facets narrow, and a facet's counts leave out its own choice.
 
-use super::account_page::{Facet, FacetFilter, FacetValue};
+use super::account_page::{Facet, FacetFilter, FacetValue, Tally};
 use super::browse::collect;
+use super::cta_index::CtaIndex;
 use super::ctas::CtaRow;
 use super::db_err;
 use crate::error::{Error, ErrorKind, Result};
@@ -41,7 +42,16 @@ pub struct CtaPage {
     pub rows: Vec<CtaPageRow>,
 }
 
-const OVERDUE: &str = "(t.is_closed = 0 AND t.due_date < ?1)";
+pub(super) const OVERDUE: &str = "(t.is_closed = 0 AND t.due_date < ?1)";
+
+/// The facets counted by value, in the order shown.
+pub(super) const GROUPED: [(&str, &str); 5] = [
+    ("type", "Type"),
+    ("priority", "Priority"),
+    ("status", "Status"),
+    ("owner", "Owner"),
+    ("connection", "Connection"),
+];
 
 fn column_of(facet: &str) -> Option<&'static str> {
     Some(match facet {
@@ -128,8 +138,82 @@ fn count(conn: &Connection, sql: &str, args: Vec<Sql>) -> Result<i64> {
     conn.query_row(sql, params_from_iter(args), |r| r.get(0)).map_err(db_err)
 }
 
-/// One page of CTAs: overdue first, then open by due date (undated last), then closed.
-pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage> {
+/// The columns of a CTA row as the list shows it (`CTA_ROW`, read by [`cta_row`]).
+const CTA_COLS: &str = "t.connection_id, t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, \
+     t.owner_name, t.owner_email, t.due_date, t.is_closed, t.closed_at, t.is_important, t.created_at, t.modified_at, c.name";
+
+fn cta_row(r: &rusqlite::Row) -> rusqlite::Result<CtaPageRow> {
+    Ok(CtaPageRow {
+        connection_id: r.get(0)?,
+        cta: CtaRow {
+            gsid: r.get(1)?,
+            company_gsid: r.get(2)?,
+            name: r.get(3)?,
+            status: r.get(4)?,
+            priority: r.get(5)?,
+            r#type: r.get(6)?,
+            reason: r.get(7)?,
+            owner_name: r.get(8)?,
+            owner_email: r.get(9)?,
+            due_date: r.get(10)?,
+            is_closed: r.get(11)?,
+            closed_at: r.get(12)?,
+            is_important: r.get(13)?,
+            created_at: r.get(14)?,
+            modified_at: r.get(15)?,
+        },
+        company_name: r.get(16)?,
+        overdue: r.get(17)?,
+    })
+}
+
+fn labelled(conn: &Connection, mut rows: Vec<CtaPageRow>) -> Result<Vec<CtaPageRow>> {
+    let labels = super::picklists::Labels::load(conn)?;
+    for r in &mut rows {
+        labels.cta(&r.connection_id, &mut r.cta);
+    }
+    Ok(rows)
+}
+
+/// One page of CTAs from the in-memory index of the cache (see [`super::cta_index`]).
+pub fn page(conn: &Connection, index: &CtaIndex, q: &CtaPageQuery, today: &str) -> Result<CtaPage> {
+    // The query's errors are the SQL path's own.
+    where_of(q)?;
+    let Some(snap) = index.snapshot(conn, today)? else { return page_sql(conn, q, today) };
+    let filter = snap.compile(q);
+    let (offset, limit) = (q.offset.max(0) as usize, q.limit.clamp(1, 1000) as usize);
+    let mut matching = 0usize;
+    let mut ids = Vec::with_capacity(limit);
+    for row in 0..snap.len() {
+        if filter.matches(&snap, row) {
+            if matching >= offset && ids.len() < limit {
+                ids.push(snap.rowid(row));
+            }
+            matching += 1;
+        }
+    }
+    let sql = format!(
+        "SELECT {CTA_COLS}, coalesce({OVERDUE}, 0), t.rowid FROM ctas t
+         LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
+         WHERE t.rowid IN (SELECT value FROM json_each(?2))"
+    );
+    let at: std::collections::HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut stmt = conn.prepare_cached(&sql).map_err(db_err)?;
+    let mut rows = stmt
+        .query_map(rusqlite::params![today, serde_json::Value::from(ids).to_string()], |r| {
+            Ok((r.get::<_, i64>(18)?, cta_row(r)?))
+        })
+        .map_err(db_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_err)?;
+    rows.sort_by_key(|(id, _)| at.get(id).copied().unwrap_or(usize::MAX));
+    let rows = labelled(conn, rows.into_iter().map(|(_, r)| r).collect())?;
+    Ok(CtaPage { total: snap.len() as i64, matching: matching as i64, offset: offset as i64, rows })
+}
+
+/// One page of CTAs from SQL alone (what [`page`] answers from memory): overdue first, then open
+/// by due date (undated last), then closed.
+pub fn page_sql(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage> {
     let total = count(conn, "SELECT count(*) FROM ctas WHERE ?1 IS NOT NULL", vec![Sql::Text(today.into())])?;
     let w = where_of(q)?;
     let from = from(q);
@@ -142,8 +226,7 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
     // them first without naming today, and the list is walked from `ctas_in_order` (named: the
     // planner would rather take the facet index for the state filter and sort every match).
     let sql = format!(
-        "SELECT t.connection_id, t.gsid, t.company_gsid, t.name, t.status, t.priority, t.type, t.reason, t.owner_name,
-            t.owner_email, t.due_date, t.is_closed, t.closed_at, t.is_important, t.created_at, t.modified_at, c.name, {OVERDUE}
+        "SELECT {CTA_COLS}, coalesce({OVERDUE}, 0)
          FROM ctas t INDEXED BY ctas_in_order
          LEFT JOIN companies c ON c.connection_id = t.connection_id AND c.gsid = t.company_gsid
          WHERE {}
@@ -152,38 +235,11 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
     );
     let mut stmt = conn.prepare(&sql).map_err(db_err)?;
     let rows = stmt
-        .query_map(params_from_iter(w.all(today)), |r| {
-            Ok(CtaPageRow {
-                connection_id: r.get(0)?,
-                cta: CtaRow {
-                    gsid: r.get(1)?,
-                    company_gsid: r.get(2)?,
-                    name: r.get(3)?,
-                    status: r.get(4)?,
-                    priority: r.get(5)?,
-                    r#type: r.get(6)?,
-                    reason: r.get(7)?,
-                    owner_name: r.get(8)?,
-                    owner_email: r.get(9)?,
-                    due_date: r.get(10)?,
-                    is_closed: r.get(11)?,
-                    closed_at: r.get(12)?,
-                    is_important: r.get(13)?,
-                    created_at: r.get(14)?,
-                    modified_at: r.get(15)?,
-                },
-                company_name: r.get(16)?,
-                overdue: r.get(17)?,
-            })
-        })
+        .query_map(params_from_iter(w.all(today)), cta_row)
         .map_err(db_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db_err)?;
-    let labels = super::picklists::Labels::load(conn)?;
-    let mut rows = rows;
-    for r in &mut rows {
-        labels.cta(&r.connection_id, &mut r.cta);
-    }
+    let rows = labelled(conn, rows)?;
     Ok(CtaPage { total, matching, offset: q.offset.max(0), rows })
 }
 
@@ -193,15 +249,8 @@ pub fn page(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<CtaPage>
 /// One pass over the CTAs the search matches, as for accounts ([`super::account_page::facets`]):
 /// each row brings every facet's value and whether it meets each chosen facet's condition, and
 /// counts for a facet when it meets every chosen facet but (maybe) that one.
-pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
-    use super::account_page::{Tally, failed_choice};
-    const GROUPED: [(&str, &str); 5] = [
-        ("type", "Type"),
-        ("priority", "Priority"),
-        ("status", "Status"),
-        ("owner", "Owner"),
-        ("connection", "Connection"),
-    ];
+pub fn facets_sql(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
+    use super::account_page::failed_choice;
     let mut w = Where { sql: "?1 IS NOT NULL".into(), args: Vec::new() };
     search_condition(&mut w, q);
     let mut columns: Vec<String> =
@@ -244,6 +293,12 @@ pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Fa
             }
         }
     }
+    finish(conn, [open, overdue, closed], tallies)
+}
+
+/// The facets as shown: the state counts, then each grouped facet by its labels (connections by
+/// name, the connection facet only when there are several).
+fn finish(conn: &Connection, [open, overdue, closed]: [i64; 3], tallies: Vec<Tally>) -> Result<Vec<Facet>> {
     let mut out = Vec::new();
     let values = [("open", "Open", open), ("overdue", "Overdue", overdue), ("closed", "Closed", closed)]
         .into_iter()
@@ -275,4 +330,54 @@ pub fn facets(conn: &Connection, q: &CtaPageQuery, today: &str) -> Result<Vec<Fa
         out.push(Facet { facet: facet.into(), label: label.into(), values, distinct });
     }
     Ok(out)
+}
+
+/// The CTA list's facets from the in-memory index (the same counts as [`facets_sql`]; a value
+/// spelled several ways is shown as first spelled in list order).
+pub fn facets(conn: &Connection, index: &CtaIndex, q: &CtaPageQuery, today: &str) -> Result<Vec<Facet>> {
+    where_of(q)?;
+    let Some(snap) = index.snapshot(conn, today)? else { return facets_sql(conn, q, today) };
+    let filter = snap.compile(q);
+    let own = |facet: &str| filter.conds.iter().position(|(c, _)| c == facet);
+    let own_grouped: Vec<Option<usize>> = GROUPED.iter().map(|(f, _)| own(f)).collect();
+    let own_state = own("state");
+    let mut counts: Vec<Vec<i64>> = snap.grouped.iter().map(|g| vec![0; g.values.len()]).collect();
+    let mut state = [0i64; 3];
+    'rows: for row in 0..snap.len() {
+        if !filter.searched(&snap, row) {
+            continue;
+        }
+        let mut failed = None;
+        for (k, (_, cond)) in filter.conds.iter().enumerate() {
+            if !filter.meets(&snap, row, cond) {
+                if failed.is_some() {
+                    continue 'rows;
+                }
+                failed = Some(k);
+            }
+        }
+        for (i, c) in counts.iter_mut().enumerate() {
+            if failed.is_none() || own_grouped[i] == failed {
+                c[snap.grouped[i].ids[row] as usize] += 1;
+            }
+        }
+        if failed.is_none() || own_state == failed {
+            state[if snap.closed[row] == 0 { 0 } else { 2 }] += 1;
+            if snap.overdue[row] {
+                state[1] += 1;
+            }
+        }
+    }
+    let tallies = counts
+        .iter()
+        .zip(&snap.grouped)
+        .map(|(c, g)| {
+            let mut t = Tally::default();
+            for (id, &n) in c.iter().enumerate().filter(|(_, n)| **n > 0) {
+                t.insert(g.values.key(id as u32), &g.shown[id], n);
+            }
+            t
+        })
+        .collect();
+    finish(conn, state, tallies)
 }

@@ -6,6 +6,7 @@ pub mod browse;
 pub mod changes;
 pub mod companies;
 pub mod connections;
+pub mod cta_index;
 pub mod cta_page;
 pub mod ctas;
 pub mod cursors;

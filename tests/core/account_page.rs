@@ -630,3 +630,90 @@ fn the_in_memory_list_follows_every_change() {
     assert!(seen[1] > 0 && seen[2] > seen[1], "more is overdue as days pass: {seen:?}");
     assert_eq!(seen[3], 0, "and going back is seen too");
 }
+
+/// The CTA list the app answers from memory is the one SQL alone answers: the same rows in the
+/// same order and the same counts, under every kind of filter and search and at any offset (a
+/// value spelled two ways may be shown in either spelling).
+#[test]
+fn the_in_memory_cta_list_answers_as_sql_does() {
+    use outpost::db::cta_index::CtaIndex;
+    use outpost::db::cta_page::{CtaPageQuery, facets, facets_sql, page, page_sql};
+    let dir = tempfile::tempdir().expect("dir");
+    let app = seed(dir.path());
+    let db = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    let mem = rusqlite::Connection::open(dir.path().join("outpost.db")).expect("db");
+    db.execute_batch(
+        "UPDATE ctas SET type = CASE rowid % 4 WHEN 0 THEN 'Risk' WHEN 1 THEN 'Renewal' WHEN 2 THEN 'risk' END,
+            priority = CASE rowid % 3 WHEN 0 THEN 'High' WHEN 1 THEN 'Low' END,
+            status = CASE rowid % 5 WHEN 0 THEN 'New' ELSE 'Work In Progress' END,
+            owner_name = CASE WHEN rowid % 11 = 0 THEN NULL ELSE 'Owner ' || (rowid % 7) END,
+            due_date = CASE WHEN rowid % 13 = 0 THEN NULL ELSE due_date END;
+         INSERT INTO ctas (connection_id, gsid, company_gsid, name, type, due_date, is_closed)
+            VALUES ('sandbox', 'T10', 'S1', 'Risk review', 'Risk', '2000-01-01', 0),
+                   ('sandbox', 'T11', 'NOPE', 'Orphan follow up', 'Risk', NULL, 0);",
+    )
+    .expect("vary the CTAs");
+    let index = CtaIndex::default();
+    let today = today();
+    let q = |filters: &[FacetFilter], search: Option<&str>| CtaPageQuery {
+        search: search.map(str::to_string),
+        filters: filters.to_vec(),
+        offset: 0,
+        limit: 50,
+    };
+    let folded = |facets: Vec<Facet>| -> Vec<(String, Vec<(String, i64)>, i64)> {
+        facets
+            .into_iter()
+            .map(|x| {
+                (
+                    x.facet,
+                    x.values.into_iter().map(|v| (v.value.to_lowercase(), v.count)).collect(),
+                    x.distinct,
+                )
+            })
+            .collect()
+    };
+    let cases = [
+        q(&[], None),
+        q(&[f("state", "open")], None),
+        q(&[f("state", "overdue"), f("type", "risk")], None),
+        q(&[f("state", "closed"), f("state", "overdue")], Some("account 0001")),
+        q(&[f("priority", "High"), f("owner", "Owner 3"), f("status", "")], None),
+        q(&[f("owner", ""), f("type", "RENEWAL"), f("type", "")], None),
+        q(&[f("connection", "sandbox")], Some("review")),
+        q(&[f("connection", "prod"), f("connection", "sandbox")], Some("FOLLOW")),
+        q(&[], Some("orphan")),
+        q(&[], Some("Sandbox 1")),
+        q(&[f("state", "open")], Some("%")),
+    ];
+    let mut checked = 0;
+    for case in &cases {
+        let want = facets_sql(&db, case, &today).expect("sql facets");
+        assert_eq!(
+            folded(facets(&mem, &index, case, &today).expect("facets")),
+            folded(want.clone()),
+            "{case:?}"
+        );
+        assert_eq!(folded(app.cta_facets(case).expect("app facets")), folded(want), "the app's, {case:?}");
+        for offset in [0, 1_990, 5_990] {
+            let q = CtaPageQuery { offset, ..case.clone() };
+            let got = page(&mem, &index, &q, &today).expect("page");
+            assert_eq!(got, page_sql(&db, &q, &today).expect("sql page"), "{q:?}");
+            checked += got.rows.len();
+        }
+    }
+    assert!(checked > 400, "rows compared: {checked}");
+    assert_eq!(index.built(), 1, "one snapshot: nothing changed");
+    assert!(index.answered() >= 40, "answered from memory: {}", index.answered());
+
+    // A change is seen (through SQL first, then a new snapshot).
+    db.execute("UPDATE ctas SET is_closed = 1 WHERE gsid = 'T10'", []).expect("close one");
+    let overdue = q(&[f("state", "overdue")], None);
+    for _ in 0..2 {
+        assert_eq!(
+            page(&mem, &index, &overdue, &today).expect("page"),
+            page_sql(&db, &overdue, &today).expect("sql page")
+        );
+    }
+    assert_eq!(index.built(), 2);
+}
