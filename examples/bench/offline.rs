@@ -65,6 +65,30 @@ pub fn queries(dir: &Path, r: &mut Report) {
         filters: vec![FacetFilter { facet: "band".into(), value: band.clone() }],
     };
 
+    // What a change to the cache costs the next queries: a new app (as after a sync) answers its
+    // first query by SQL, and takes the lists' snapshots on the second.
+    {
+        let fresh = outpost::Outpost::open(dir).expect("open");
+        let all = page(AccountFilter::default());
+        let ctas = CtaPageQuery { search: None, filters: vec![], offset: 0, limit: 200 };
+        let [by_sql, snapshot, after] = [(); 3].map(|_| {
+            let t = Instant::now();
+            fresh.account_page(&all).expect("page");
+            t.elapsed().as_secs_f64() * 1e3
+        });
+        r.note(format!(
+            "accounts list after a change: first page by SQL {by_sql:.1} ms, with the snapshot taken {snapshot:.1} ms, then {after:.2} ms"
+        ));
+        let [by_sql, snapshot, after] = [(); 3].map(|_| {
+            let t = Instant::now();
+            fresh.cta_page(&ctas).expect("ctas");
+            t.elapsed().as_secs_f64() * 1e3
+        });
+        r.note(format!(
+            "CTA list after a change: first page by SQL {by_sql:.1} ms, with the snapshot taken {snapshot:.1} ms, then {after:.2} ms"
+        ));
+    }
+
     let list: Vec<Vec<f64>> = (0..rounds)
         .map(|_| {
             timed(40, |_| {
