@@ -115,6 +115,11 @@ pub(super) struct Interned {
 
 impl Interned {
     pub(super) fn id(&mut self, value: &str) -> u32 {
+        if !value.bytes().any(|b| b.is_ascii_uppercase()) {
+            if let Some(id) = self.index.get(value.as_bytes()) {
+                return *id;
+            }
+        }
         let key = value.as_bytes().to_ascii_lowercase();
         if let Some(id) = self.index.get(&key) {
             return *id;
